@@ -1,0 +1,316 @@
+"""Platform-free value types shared by the engine, its ports and every adapter."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Discovery = Literal["popular", "balanced", "deep"]
+DISCOVERY_CHOICES: tuple[Discovery, ...] = ("popular", "balanced", "deep")
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """Who is asking, independent of platform.
+
+    ``scope`` is where the request came from: ``"guild:<id>"`` for a Discord server,
+    ``"chat:<id>"`` for a Telegram group, ``"dm"`` for a private chat, ``"console"``
+    or ``"api"``.  Limits are configured per scope; the raw ids are hashed before
+    they reach storage.
+    """
+
+    platform: str
+    user_id: str
+    scope: str = "dm"
+
+
+@dataclass(frozen=True, slots=True)
+class AudioTarget:
+    """Audio-feature goals (0..1) a catalogue may honour when it knows features."""
+
+    energy: float | None = None
+    valence: float | None = None
+    danceability: float | None = None
+    acousticness: float | None = None
+    instrumentalness: float | None = None
+
+    def is_empty(self) -> bool:
+        return all(
+            v is None
+            for v in (
+                self.energy,
+                self.valence,
+                self.danceability,
+                self.acousticness,
+                self.instrumentalness,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """One playable track as a catalogue knows it.
+
+    ``popularity`` and the audio features are optional: Spotify's live API no longer
+    returns them to new apps, the bundled demo catalogue does.
+    """
+
+    id: str
+    title: str
+    artists: tuple[str, ...]
+    album: str = ""
+    duration_ms: int = 0
+    explicit: bool = False
+    popularity: int | None = None
+    genres: tuple[str, ...] = ()
+    image_url: str | None = None
+    energy: float | None = None
+    valence: float | None = None
+    danceability: float | None = None
+    tempo: float | None = None
+    acousticness: float | None = None
+    instrumentalness: float | None = None
+
+    @property
+    def artist(self) -> str:
+        """The primary artist."""
+        return self.artists[0] if self.artists else ""
+
+    @property
+    def uri(self) -> str:
+        return f"spotify:track:{self.id}"
+
+    @property
+    def url(self) -> str:
+        return f"https://open.spotify.com/track/{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SongSuggestion:
+    """A concrete song a strategy proposes; it is only kept if the catalogue confirms it."""
+
+    title: str
+    artist: str
+
+
+@dataclass(frozen=True, slots=True)
+class Strategy:
+    """What a model (or the offline provider) proposes for a prompt.
+
+    Checked against ``core.strategy.STRATEGY_SCHEMA`` before the engine uses it.
+    """
+
+    title: str
+    genres: tuple[str, ...] = ()
+    moods: tuple[str, ...] = ()
+    energy: float | None = None
+    valence: float | None = None
+    era: str | None = None
+    seed_artists: tuple[str, ...] = ()
+    avoid_artists: tuple[str, ...] = ()
+    songs: tuple[SongSuggestion, ...] = ()
+    queries: tuple[str, ...] = ()
+    description: str = ""
+
+    def audio_target(self) -> AudioTarget:
+        return AudioTarget(energy=self.energy, valence=self.valence)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A user's taste; shapes every playlist they ask for."""
+
+    favourite_genres: tuple[str, ...] = ()
+    favourite_artists: tuple[str, ...] = ()
+    disliked_artists: tuple[str, ...] = ()
+    energy: float | None = None
+    discovery: Discovery = "balanced"
+    explicit_ok: bool = True
+
+    def is_default(self) -> bool:
+        return self == Profile()
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyRequest:
+    """Everything a chat model needs to plan a playlist or a refinement of one."""
+
+    prompt: str
+    count: int
+    profile: Profile = field(default_factory=Profile)
+    feedback: str | None = None
+    previous: Strategy | None = None
+    previous_tracks: tuple[str, ...] = ()  # "Title - Artist" lines of the current version
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyAnswer:
+    """A strategy and the provider that produced it."""
+
+    strategy: Strategy
+    provider: str
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    """One version of a draft, as delivered to a user."""
+
+    draft_id: int
+    version: int
+    title: str
+    prompt: str
+    tracks: tuple[Track, ...]
+    requested_count: int
+    provider: str
+    catalogue: str
+    created_at: datetime
+    expires_at: datetime
+    strategy: Strategy
+    feedback: str | None = None
+    note: str | None = None  # honest remark, e.g. fewer tracks than asked for
+    refinements_used: int = 0
+
+    @property
+    def is_refinement(self) -> bool:
+        return self.version > 1
+
+
+@dataclass(frozen=True, slots=True)
+class DraftVersion:
+    """A stored version of a draft (what the store persists)."""
+
+    version: int
+    title: str
+    strategy: Strategy
+    tracks: tuple[Track, ...]
+    provider: str
+    catalogue: str
+    requested_count: int
+    created_at: datetime
+    feedback: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A playlist being worked on: its owner, prompt and latest version."""
+
+    id: int
+    owner_key: str
+    scope: str
+    prompt: str
+    created_at: datetime
+    expires_at: datetime
+    refinements_used: int
+    latest: DraftVersion
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """Limits in force for a scope (a server, a group, or the operator's defaults)."""
+
+    playlist_limit_enabled: bool = True
+    max_playlists_per_day: int = 10
+    refinement_limit_enabled: bool = True
+    max_refinements_per_playlist: int = 3
+    max_songs: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class LimitsStatus:
+    """What a user may still do today in a scope."""
+
+    settings: LimitSettings
+    playlists_used_today: int
+    resets_at: datetime
+    latest_draft_id: int | None = None
+    refinements_used: int = 0
+
+    @property
+    def playlists_left(self) -> int | None:
+        if not self.settings.playlist_limit_enabled:
+            return None
+        return max(0, self.settings.max_playlists_per_day - self.playlists_used_today)
+
+    @property
+    def refinements_left(self) -> int | None:
+        if not self.settings.refinement_limit_enabled:
+            return None
+        return max(0, self.settings.max_refinements_per_playlist - self.refinements_used)
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyStatus:
+    """Health of one dependency."""
+
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    dependencies: tuple[DependencyStatus, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(d.ok for d in self.dependencies)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """Whether a prompt is about music; ``score`` is the similarity or lexical score."""
+
+    ok: bool
+    score: float
+    method: str
+    reason: str = ""
+
+
+class Stage(enum.Enum):
+    VALIDATING = "validating"
+    ASKING_MODEL = "asking the model"
+    SEARCHING = "searching"
+    SELECTING = "selecting"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    stage: Stage
+    done: int = 0
+    total: int = 0
+
+    def describe(self) -> str:
+        if self.stage is Stage.SEARCHING and self.total:
+            return f"searching {self.done}/{self.total}"
+        return self.stage.value
+
+
+ProgressCallback = Callable[[Progress], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthState:
+    """A pending account link: single use, short-lived, bound to one user."""
+
+    state: str
+    user_key: str
+    created_at: datetime
+    expires_at: datetime
+    payload: str = ""  # adapter data, e.g. a PKCE verifier or the chat to notify
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedAccount:
+    """A user's linked music account; ``token_blob`` is encrypted by the caller."""
+
+    user_key: str
+    provider: str
+    account_id: str
+    display_name: str
+    token_blob: bytes
+    linked_at: datetime

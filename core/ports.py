@@ -1,0 +1,195 @@
+"""The engine's ports: what it needs from the outside world, as Protocols.
+
+Adapters implement these; the engine only ever sees these shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from core.models import (
+    AudioTarget,
+    DependencyStatus,
+    Draft,
+    DraftVersion,
+    LimitSettings,
+    LinkedAccount,
+    OAuthState,
+    Profile,
+    StrategyAnswer,
+    StrategyRequest,
+    Track,
+    ValidationResult,
+)
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """Plans a playlist: returns a schema-checked strategy and who produced it."""
+
+    name: str
+
+    async def plan(self, request: StrategyRequest) -> StrategyAnswer: ...
+
+    async def health(self) -> DependencyStatus: ...
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into vectors (one per text, same order)."""
+
+    name: str
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    async def health(self) -> DependencyStatus: ...
+
+
+@runtime_checkable
+class PromptValidator(Protocol):
+    """Decides whether a prompt is about music."""
+
+    name: str
+
+    async def validate(self, prompt: str) -> ValidationResult: ...
+
+
+@runtime_checkable
+class MusicCatalogue(Protocol):
+    """Searches tracks with Spotify's query syntax.
+
+    ``query`` is free text plus ``track:"..."``, ``artist:"..."``, ``genre:"..."`` and
+    ``year:YYYY`` or ``year:YYYY-YYYY`` filters.  ``limit`` is at most 10 (Spotify's
+    2026 rule); page with ``offset``.  ``target`` is a hint that catalogues knowing
+    audio features may use to rank; others ignore it.  Raises
+    ``core.errors.RateLimited`` on 429 and ``core.errors.CatalogueError`` otherwise.
+    """
+
+    name: str
+
+    async def search(
+        self, query: str, *, limit: int = 10, offset: int = 0, target: AudioTarget | None = None
+    ) -> list[Track]: ...
+
+    async def health(self) -> DependencyStatus: ...
+
+
+@runtime_checkable
+class PlaylistSaver(Protocol):
+    """Creates a playlist in a user's linked music account (Spotify issue)."""
+
+    async def save(
+        self, account: LinkedAccount, title: str, description: str, tracks: Sequence[Track]
+    ) -> str:
+        """Returns the URL of the created playlist."""
+        ...
+
+
+@runtime_checkable
+class AccountLinker(Protocol):
+    """Runs the OAuth dance with a music service (Spotify issue)."""
+
+    def authorize_url(self, state: str, payload: str) -> str: ...
+
+    async def finish(self, code: str, payload: str) -> LinkedAccount: ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Persistence, shaped around the engine's promises rather than any database.
+
+    Every method that keeps a cross-request promise (quota, single-use states, draft
+    versions) is one statement or one transaction, so a second implementation
+    (PostgreSQL) is an addition, not a rewrite.
+    """
+
+    # --- life cycle -------------------------------------------------------------
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def health(self) -> DependencyStatus: ...
+
+    async def get_meta(self, key: str) -> str | None: ...
+
+    async def set_meta_if_absent(self, key: str, value: str) -> str:
+        """Stores ``value`` unless the key exists; returns the value in force."""
+        ...
+
+    # --- quotas -----------------------------------------------------------------
+    async def reserve_playlist(self, user_key: str, scope: str, day: str, limit: int | None) -> bool:
+        """Atomically count one playlist for (user, scope, UTC day) if under ``limit``.
+
+        ``limit`` None means unlimited (still counted).  Returns whether it was granted.
+        """
+        ...
+
+    async def refund_playlist(self, user_key: str, scope: str, day: str) -> None: ...
+
+    async def playlists_used(self, user_key: str, scope: str, day: str) -> int: ...
+
+    async def reserve_refinement(self, draft_id: int, limit: int | None) -> bool:
+        """Atomically count one refinement of a draft if under ``limit``."""
+        ...
+
+    async def refund_refinement(self, draft_id: int) -> None: ...
+
+    # --- limit settings per scope -----------------------------------------------
+    async def get_limit_settings(self, scope: str) -> LimitSettings | None: ...
+
+    async def set_limit_settings(self, scope: str, settings: LimitSettings) -> None: ...
+
+    # --- profiles ---------------------------------------------------------------
+    async def get_profile(self, user_key: str) -> Profile | None: ...
+
+    async def save_profile(self, user_key: str, profile: Profile) -> None: ...
+
+    # --- drafts -----------------------------------------------------------------
+    async def create_draft(
+        self,
+        owner_key: str,
+        scope: str,
+        prompt: str,
+        first: DraftVersion,
+        expires_at: datetime,
+    ) -> int:
+        """Stores a draft and its version 1 in one transaction; returns the draft id."""
+        ...
+
+    async def add_draft_version(
+        self, draft_id: int, version: DraftVersion, expires_at: datetime
+    ) -> int:
+        """Appends the next version (numbered by the store) and extends expiry."""
+        ...
+
+    async def get_draft(self, draft_id: int, now: datetime) -> Draft | None:
+        """The draft with its latest version, or None when missing or expired."""
+        ...
+
+    async def get_draft_version(self, draft_id: int, version: int) -> DraftVersion | None: ...
+
+    async def latest_draft(self, owner_key: str, scope: str, now: datetime) -> Draft | None: ...
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Deletes expired drafts, states and cache rows; returns drafts removed."""
+        ...
+
+    # --- OAuth states and linked accounts ---------------------------------------
+    async def put_oauth_state(self, state: OAuthState) -> None: ...
+
+    async def consume_oauth_state(self, state: str, now: datetime) -> OAuthState | None:
+        """Deletes and returns a live state in one statement; None if unknown/expired/used."""
+        ...
+
+    async def save_linked_account(self, account: LinkedAccount) -> None: ...
+
+    async def get_linked_account(self, user_key: str, provider: str) -> LinkedAccount | None: ...
+
+    async def delete_linked_account(self, user_key: str, provider: str) -> bool: ...
+
+    # --- caches -----------------------------------------------------------------
+    async def cache_get(self, namespace: str, key: str, now: datetime) -> str | None: ...
+
+    async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None: ...
