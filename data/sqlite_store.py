@@ -1,0 +1,691 @@
+"""The SQLite implementation of ``core.ports.Store`` (aiosqlite).
+
+Shape of the implementation:
+
+* One aiosqlite connection per store: one owner, one worker thread.
+* The connection is in autocommit mode (``isolation_level=None``) so Python's
+  sqlite3 module never opens transactions behind our back: a single statement
+  is its own transaction, and multi-statement writes are wrapped explicitly in
+  ``BEGIN IMMEDIATE ... COMMIT`` (IMMEDIATE takes the write lock up front, so a
+  transaction never fails half-way on a read-to-write lock upgrade).
+* aiosqlite runs statements in order on one thread but does not know about
+  transactions: a statement from another coroutine could land in the middle of
+  ours.  An ``asyncio.Lock`` therefore guards every use of the connection.
+* Every cross-request promise (quota, single-use OAuth states, version
+  numbers) is one SQL statement or one transaction, so it also holds between
+  processes sharing the file.  Nothing is promised from process memory.
+* sqlite3 errors never leave this module raw: they become
+  ``core.errors.StoreUnavailable`` with a message naming the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+import aiosqlite
+
+from core.errors import DraftNotFound, StoreUnavailable
+from core.models import (
+    DependencyStatus,
+    Draft,
+    DraftVersion,
+    LimitSettings,
+    LinkedAccount,
+    OAuthState,
+    Profile,
+)
+from data.codec import (
+    CodecError,
+    decode_time,
+    encode_time,
+    limit_settings_from_json,
+    limit_settings_to_json,
+    profile_from_json,
+    profile_to_json,
+    strategy_from_json,
+    strategy_to_json,
+    tracks_from_json,
+    tracks_to_json,
+)
+from data.migrate import MigrationError, apply_migrations
+
+__all__ = ["SqliteStore"]
+
+_log = logging.getLogger(__name__)
+
+_MEMORY_PATHS = frozenset({":memory:", ""})
+
+# The draft row joined with its latest version; callers append WHERE/ORDER BY.
+_DRAFT_SELECT = """
+SELECT d.id, d.owner_key, d.scope, d.prompt, d.created_at AS draft_created_at,
+       d.expires_at, d.refinements_used,
+       v.version, v.title, v.strategy_json, v.tracks_json, v.provider, v.catalogue,
+       v.requested_count, v.feedback, v.note, v.created_at AS version_created_at
+FROM drafts AS d
+JOIN draft_versions AS v
+  ON v.draft_id = d.id
+ AND v.version = (SELECT MAX(version) FROM draft_versions WHERE draft_id = d.id)
+"""
+
+_VERSION_COLUMNS = (
+    "version, title, strategy_json, tracks_json, provider, catalogue, "
+    "requested_count, feedback, note, created_at AS version_created_at"
+)
+
+
+class SqliteStore:
+    """A ``Store`` backed by one SQLite file (or ``":memory:"`` for tests).
+
+    Call ``open()`` before use (it applies migrations) and ``close()`` at the
+    end, or use the store as an async context manager.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000) -> None:
+        """``busy_timeout_ms`` is how long a statement waits for another writer's lock."""
+        if busy_timeout_ms < 0:
+            raise ValueError("busy_timeout_ms must not be negative")
+        self._path = os.fspath(path)
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    # --- life cycle -----------------------------------------------------------------
+
+    @property
+    def path(self) -> str:
+        """The database file as configured."""
+        return self._path
+
+    @property
+    def is_open(self) -> bool:
+        """Whether ``open()`` succeeded and ``close()`` has not been called since."""
+        return self._conn is not None
+
+    async def __aenter__(self) -> SqliteStore:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Connects, checks the file is a database, sets pragmas, applies migrations.
+
+        Opening an already open store does nothing.  On failure the connection
+        is closed again and ``StoreUnavailable`` is raised; nothing has been
+        written to a file that turned out not to be a database, because the
+        file is read before any pragma or migration writes to it.
+        """
+        async with self._lock:
+            if self._conn is not None:
+                return
+            proxy = aiosqlite.connect(
+                self._path,
+                isolation_level=None,  # autocommit: we issue BEGIN/COMMIT ourselves
+                timeout=self._busy_timeout_ms / 1000,
+            )
+            try:
+                conn = await proxy
+            except BaseException as exc:
+                await _wait_for_worker_exit(proxy)
+                if isinstance(exc, sqlite3.Error):
+                    raise self._unavailable(exc) from exc
+                raise
+            try:
+                conn.row_factory = sqlite3.Row
+                # Same value as timeout= above, stated where the other pragmas are.
+                await conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms:d}")
+                # Reads page 1: a text file or a corrupt header fails here, untouched.
+                await conn.execute_fetchall("SELECT count(*) FROM sqlite_master")
+                await conn.execute("PRAGMA foreign_keys = ON")  # per connection, off by default
+                if not self._is_memory:
+                    # WAL: readers do not block the writer, and other processes can share it.
+                    await conn.execute_fetchall("PRAGMA journal_mode = WAL")
+                    # NORMAL is durable across application crashes in WAL mode and much faster.
+                    await conn.execute("PRAGMA synchronous = NORMAL")
+                applied = await apply_migrations(conn)
+            except BaseException as exc:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+                if isinstance(exc, sqlite3.Error | MigrationError | OSError):
+                    raise self._unavailable(exc) from exc
+                raise
+            if applied:
+                _log.info("database %s migrated to schema version %d", self._path, applied[-1])
+            self._conn = conn
+
+    async def close(self) -> None:
+        """Closes the connection; safe to call twice or on a store never opened."""
+        async with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is None:
+                return
+            try:
+                await conn.close()
+            except sqlite3.Error as exc:
+                # Shutdown must go on (other adapters still need stopping); the data is
+                # committed already, only the final WAL checkpoint may be missing.
+                _log.warning("closing database %s failed: %s", self._path, exc)
+
+    async def health(self) -> DependencyStatus:
+        """``SELECT 1`` on the connection; never raises."""
+        if self._conn is None:
+            return DependencyStatus(name="database", ok=False, detail="not open")
+        try:
+            async with self._session() as conn:
+                await conn.execute_fetchall("SELECT 1")
+        except StoreUnavailable as exc:
+            return DependencyStatus(name="database", ok=False, detail=exc.user_message)
+        return DependencyStatus(name="database", ok=True, detail=f"SQLite {sqlite3.sqlite_version}")
+
+    async def get_meta(self, key: str) -> str | None:
+        """A value from the meta table, or None."""
+        async with self._session() as conn:
+            rows = await _fetch(conn, "SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0]["value"]) if rows else None
+
+    async def set_meta_if_absent(self, key: str, value: str) -> str:
+        """Stores ``value`` unless the key exists; returns the value in force."""
+        async with self._session() as conn:
+            # Another process may insert between the two statements; the read-back
+            # then returns its value, which is exactly "the value in force".
+            await conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+            rows = await _fetch(conn, "SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0]["value"])
+
+    # --- quotas ---------------------------------------------------------------------
+
+    async def reserve_playlist(self, user_key: str, scope: str, day: str, limit: int | None) -> bool:
+        """Atomically count one playlist for (user, scope, UTC day) if under ``limit``.
+
+        ``limit`` None means unlimited (still counted).  One upsert statement, so
+        concurrent reservations from any number of connections never overshoot.
+        """
+        if limit is not None and limit <= 0:
+            # The INSERT branch below has no WHERE, so it would grant a first use.
+            return False
+        if limit is None:
+            sql = (
+                "INSERT INTO quota_counters (user_key, scope, day, used) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (user_key, scope, day) DO UPDATE SET used = used + 1 "
+                "RETURNING used"
+            )
+            params: tuple[Any, ...] = (user_key, scope, day)
+        else:
+            sql = (
+                "INSERT INTO quota_counters (user_key, scope, day, used) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (user_key, scope, day) DO UPDATE SET used = used + 1 "
+                "WHERE used < ? "
+                "RETURNING used"
+            )
+            params = (user_key, scope, day, limit)
+        async with self._session() as conn:
+            rows = await _fetch(conn, sql, params)
+        return bool(rows)
+
+    async def refund_playlist(self, user_key: str, scope: str, day: str) -> None:
+        """Gives back one reserved playlist; the counter never goes below zero."""
+        async with self._session() as conn:
+            await conn.execute(
+                "UPDATE quota_counters SET used = used - 1 "
+                "WHERE user_key = ? AND scope = ? AND day = ? AND used > 0",
+                (user_key, scope, day),
+            )
+
+    async def playlists_used(self, user_key: str, scope: str, day: str) -> int:
+        """Playlists counted for (user, scope, day); 0 when none."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "SELECT used FROM quota_counters WHERE user_key = ? AND scope = ? AND day = ?",
+                (user_key, scope, day),
+            )
+        return int(rows[0]["used"]) if rows else 0
+
+    async def reserve_refinement(self, draft_id: int, limit: int | None) -> bool:
+        """Atomically count one refinement of a draft if under ``limit`` (None: unlimited).
+
+        False also when the draft does not exist.
+        """
+        if limit is not None and limit <= 0:
+            return False
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "UPDATE drafts SET refinements_used = refinements_used + 1 "
+                "WHERE id = ? AND (? IS NULL OR refinements_used < ?) "
+                "RETURNING refinements_used",
+                (draft_id, limit, limit),
+            )
+        return bool(rows)
+
+    async def refund_refinement(self, draft_id: int) -> None:
+        """Gives back one refinement; never below zero."""
+        async with self._session() as conn:
+            await conn.execute(
+                "UPDATE drafts SET refinements_used = refinements_used - 1 "
+                "WHERE id = ? AND refinements_used > 0",
+                (draft_id,),
+            )
+
+    # --- limit settings per scope ---------------------------------------------------
+
+    async def get_limit_settings(self, scope: str) -> LimitSettings | None:
+        """The limits an admin set for ``scope``, or None when never set."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn, "SELECT settings_json FROM limit_settings WHERE scope = ?", (scope,)
+            )
+            return limit_settings_from_json(rows[0]["settings_json"]) if rows else None
+
+    async def set_limit_settings(self, scope: str, settings: LimitSettings) -> None:
+        """Replaces the limits of ``scope``."""
+        async with self._session() as conn:
+            await conn.execute(
+                "INSERT INTO limit_settings (scope, settings_json, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (scope) DO UPDATE SET "
+                "settings_json = excluded.settings_json, updated_at = excluded.updated_at",
+                (scope, limit_settings_to_json(settings), _now_text()),
+            )
+
+    # --- profiles -------------------------------------------------------------------
+
+    async def get_profile(self, user_key: str) -> Profile | None:
+        """The stored taste profile, or None when the user never saved one."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn, "SELECT profile_json FROM profiles WHERE user_key = ?", (user_key,)
+            )
+            return profile_from_json(rows[0]["profile_json"]) if rows else None
+
+    async def save_profile(self, user_key: str, profile: Profile) -> None:
+        """Replaces the user's profile."""
+        async with self._session() as conn:
+            await conn.execute(
+                "INSERT INTO profiles (user_key, profile_json, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_key) DO UPDATE SET "
+                "profile_json = excluded.profile_json, updated_at = excluded.updated_at",
+                (user_key, profile_to_json(profile), _now_text()),
+            )
+
+    # --- drafts ---------------------------------------------------------------------
+
+    async def create_draft(
+        self,
+        owner_key: str,
+        scope: str,
+        prompt: str,
+        first: DraftVersion,
+        expires_at: datetime,
+    ) -> int:
+        """Stores a draft and its version 1 in one transaction; returns the draft id.
+
+        The draft's ``created_at`` is ``first.created_at``; ``first.version`` is
+        ignored (the first version is always 1).
+        """
+        created = encode_time(first.created_at)
+        expires = encode_time(expires_at)
+        version_values = _version_values(first)
+        async with self._transaction() as conn:
+            rows = await _fetch(
+                conn,
+                "INSERT INTO drafts (owner_key, scope, prompt, created_at, expires_at, "
+                "refinements_used) VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
+                (owner_key, scope, prompt, created, expires),
+            )
+            draft_id = int(rows[0]["id"])
+            await conn.execute(
+                "INSERT INTO draft_versions (draft_id, version, title, strategy_json, "
+                "tracks_json, provider, catalogue, requested_count, feedback, note, created_at) "
+                "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (draft_id, *version_values),
+            )
+        return draft_id
+
+    async def add_draft_version(
+        self, draft_id: int, version: DraftVersion, expires_at: datetime
+    ) -> int:
+        """Appends the next version (max + 1, ``version.version`` is ignored), sets the
+        draft's expiry to ``expires_at`` and returns the new version number.
+
+        Raises ``DraftNotFound`` when the draft does not exist (it may have been purged).
+        """
+        expires = encode_time(expires_at)
+        version_values = _version_values(version)
+        async with self._transaction() as conn:
+            touched = await _fetch(
+                conn, "UPDATE drafts SET expires_at = ? WHERE id = ? RETURNING id", (expires, draft_id)
+            )
+            if not touched:
+                raise DraftNotFound("That playlist no longer exists; please make a new one.")
+            # Numbered inside the write transaction, so two refinements can never
+            # both become version n (the primary key would refuse it anyway).
+            rows = await _fetch(
+                conn,
+                "INSERT INTO draft_versions (draft_id, version, title, strategy_json, "
+                "tracks_json, provider, catalogue, requested_count, feedback, note, created_at) "
+                "SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                "FROM draft_versions WHERE draft_id = ? "
+                "RETURNING version",
+                (draft_id, *version_values, draft_id),
+            )
+            return int(rows[0]["version"])
+
+    async def get_draft(self, draft_id: int, now: datetime) -> Draft | None:
+        """The draft with its latest version, or None when missing or expired."""
+        now_text = encode_time(now)
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn, _DRAFT_SELECT + "WHERE d.id = ? AND d.expires_at > ?", (draft_id, now_text)
+            )
+            return _draft_from_row(rows[0]) if rows else None
+
+    async def get_draft_version(self, draft_id: int, version: int) -> DraftVersion | None:
+        """One specific version of a draft, or None when there is no such version."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                f"SELECT {_VERSION_COLUMNS} FROM draft_versions "
+                "WHERE draft_id = ? AND version = ?",
+                (draft_id, version),
+            )
+            return _version_from_row(rows[0]) if rows else None
+
+    async def latest_draft(self, owner_key: str, scope: str, now: datetime) -> Draft | None:
+        """The owner's most recently created live draft in ``scope``, or None."""
+        now_text = encode_time(now)
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                _DRAFT_SELECT
+                + "WHERE d.owner_key = ? AND d.scope = ? AND d.expires_at > ? "
+                "ORDER BY d.created_at DESC, d.id DESC LIMIT 1",
+                (owner_key, scope, now_text),
+            )
+            return _draft_from_row(rows[0]) if rows else None
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Deletes expired drafts (their versions cascade), OAuth states and cache rows.
+
+        Returns how many drafts were removed.
+        """
+        now_text = encode_time(now)
+        async with self._transaction() as conn:
+            drafts = await _fetch(
+                conn, "DELETE FROM drafts WHERE expires_at <= ? RETURNING id", (now_text,)
+            )
+            await conn.execute("DELETE FROM oauth_states WHERE expires_at <= ?", (now_text,))
+            await conn.execute("DELETE FROM cache WHERE expires_at <= ?", (now_text,))
+        return len(drafts)
+
+    # --- OAuth states and linked accounts ---------------------------------------------
+
+    async def put_oauth_state(self, state: OAuthState) -> None:
+        """Records a pending link.  A state value that already exists is refused."""
+        async with self._session() as conn:
+            await conn.execute(
+                "INSERT INTO oauth_states (state, user_key, payload, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    state.state,
+                    state.user_key,
+                    state.payload,
+                    encode_time(state.created_at),
+                    encode_time(state.expires_at),
+                ),
+            )
+
+    async def consume_oauth_state(self, state: str, now: datetime) -> OAuthState | None:
+        """Deletes and returns a live state in one statement; None if unknown/expired/used."""
+        now_text = encode_time(now)
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "DELETE FROM oauth_states WHERE state = ? AND expires_at > ? "
+                "RETURNING state, user_key, payload, created_at, expires_at",
+                (state, now_text),
+            )
+            if not rows:
+                return None
+            row = rows[0]
+            return OAuthState(
+                state=row["state"],
+                user_key=row["user_key"],
+                payload=row["payload"],
+                created_at=decode_time(row["created_at"]),
+                expires_at=decode_time(row["expires_at"]),
+            )
+
+    async def save_linked_account(self, account: LinkedAccount) -> None:
+        """Links (or re-links) a user's account with ``account.provider``."""
+        async with self._session() as conn:
+            await conn.execute(
+                "INSERT INTO linked_accounts (user_key, provider, account_id, display_name, "
+                "token_blob, linked_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_key, provider) DO UPDATE SET "
+                "account_id = excluded.account_id, display_name = excluded.display_name, "
+                "token_blob = excluded.token_blob, linked_at = excluded.linked_at",
+                (
+                    account.user_key,
+                    account.provider,
+                    account.account_id,
+                    account.display_name,
+                    bytes(account.token_blob),
+                    encode_time(account.linked_at),
+                ),
+            )
+
+    async def get_linked_account(self, user_key: str, provider: str) -> LinkedAccount | None:
+        """The user's linked account with ``provider``, or None."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "SELECT user_key, provider, account_id, display_name, token_blob, linked_at "
+                "FROM linked_accounts WHERE user_key = ? AND provider = ?",
+                (user_key, provider),
+            )
+            if not rows:
+                return None
+            row = rows[0]
+            return LinkedAccount(
+                user_key=row["user_key"],
+                provider=row["provider"],
+                account_id=row["account_id"],
+                display_name=row["display_name"],
+                token_blob=bytes(row["token_blob"]),
+                linked_at=decode_time(row["linked_at"]),
+            )
+
+    async def delete_linked_account(self, user_key: str, provider: str) -> bool:
+        """Unlinks; returns whether there was a link to remove."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "DELETE FROM linked_accounts WHERE user_key = ? AND provider = ? RETURNING 1",
+                (user_key, provider),
+            )
+        return bool(rows)
+
+    # --- caches -----------------------------------------------------------------------
+
+    async def cache_get(self, namespace: str, key: str, now: datetime) -> str | None:
+        """A live cached value, or None when missing or expired."""
+        now_text = encode_time(now)
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "SELECT value FROM cache WHERE namespace = ? AND key = ? AND expires_at > ?",
+                (namespace, key, now_text),
+            )
+        return str(rows[0]["value"]) if rows else None
+
+    async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None:
+        """Stores or replaces a cached value until ``expires_at``."""
+        async with self._session() as conn:
+            await conn.execute(
+                "INSERT INTO cache (namespace, key, value, expires_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (namespace, key) DO UPDATE SET "
+                "value = excluded.value, expires_at = excluded.expires_at",
+                (namespace, key, value, encode_time(expires_at)),
+            )
+
+    # --- internals --------------------------------------------------------------------
+
+    @property
+    def _is_memory(self) -> bool:
+        return self._path in _MEMORY_PATHS
+
+    @property
+    def _display_name(self) -> str:
+        return "in memory" if self._is_memory else f"file {self._path!r}"
+
+    @contextlib.asynccontextmanager
+    async def _session(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Exclusive use of the connection for single statements (each autocommits)."""
+        async with self._lock:
+            conn = self._require_open()
+            try:
+                yield conn
+            except (sqlite3.Error, CodecError) as exc:
+                raise self._unavailable(exc) from exc
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Exclusive use of the connection inside ``BEGIN IMMEDIATE ... COMMIT``.
+
+        Any exception (including cancellation) rolls back before it propagates.
+        """
+        async with self._lock:
+            conn = self._require_open()
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    await conn.execute("COMMIT")
+                except BaseException:
+                    # Also covers a failed COMMIT; "no transaction is active" is fine.
+                    with contextlib.suppress(sqlite3.Error):
+                        await conn.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, CodecError) as exc:
+                raise self._unavailable(exc) from exc
+
+    def _require_open(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise StoreUnavailable(f"The database ({self._display_name}) is not open.")
+        return self._conn
+
+    def _unavailable(self, exc: BaseException) -> StoreUnavailable:
+        """A user-facing StoreUnavailable naming the file; the cause goes to the log."""
+        text = str(exc).lower()
+        if isinstance(exc, CodecError):
+            reason = "contains data this version of EchoTuner cannot read"
+        elif isinstance(exc, MigrationError):
+            reason = f"cannot be used: {exc}"
+        elif "not a database" in text or "malformed" in text or "encrypted" in text:
+            reason = "is not an EchoTuner database (it is corrupt or another kind of file)"
+        elif "unable to open" in text or isinstance(exc, OSError):
+            reason = (
+                "cannot be opened; check that its folder exists and that the bot may read "
+                "and write there"
+            )
+        elif "locked" in text or "busy" in text:
+            reason = "is locked by another program; try again in a moment"
+        elif "readonly" in text or "read-only" in text:
+            reason = "is read-only; the bot needs to write to it"
+        elif "disk" in text:  # "disk I/O error", "database or disk is full"
+            reason = "cannot be written (disk full or failing)"
+        else:
+            reason = "reported an error"
+        _log.warning("database %s: %s: %s", self._path, type(exc).__name__, exc)
+        return StoreUnavailable(f"The database ({self._display_name}) {reason}.")
+
+
+async def _wait_for_worker_exit(proxy: aiosqlite.Connection) -> None:
+    """Waits (briefly) for the worker thread of a connection that failed to connect.
+
+    When connecting fails, aiosqlite queues its thread's shutdown but does not
+    wait for it; if the event loop closes first, the thread dies with "Event
+    loop is closed" (an unhandled thread exception).  Letting it finish here
+    keeps a failed ``open()`` free of side effects.
+    """
+    thread = getattr(proxy, "_thread", None)
+    if not isinstance(thread, threading.Thread):
+        return
+    for _ in range(1000):  # at most about a second; normally one or two rounds
+        if not thread.is_alive():
+            return
+        await asyncio.sleep(0.001)
+
+
+async def _fetch(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()
+) -> list[sqlite3.Row]:
+    """Runs one statement and reads all its rows (which also ends the statement).
+
+    Draining matters for ``RETURNING`` in autocommit mode: the implicit
+    transaction only commits once the statement has finished.
+    """
+    return list(await conn.execute_fetchall(sql, params))
+
+
+def _now_text() -> str:
+    # Only for updated_at audit columns; every promise uses the caller's clock.
+    return encode_time(datetime.now(UTC))
+
+
+def _version_values(version: DraftVersion) -> tuple[Any, ...]:
+    """The draft_versions columns after (draft_id, version), in insert order."""
+    return (
+        version.title,
+        strategy_to_json(version.strategy),
+        tracks_to_json(version.tracks),
+        version.provider,
+        version.catalogue,
+        version.requested_count,
+        version.feedback,
+        version.note,
+        encode_time(version.created_at),
+    )
+
+
+def _version_from_row(row: sqlite3.Row) -> DraftVersion:
+    return DraftVersion(
+        version=int(row["version"]),
+        title=row["title"],
+        strategy=strategy_from_json(row["strategy_json"]),
+        tracks=tracks_from_json(row["tracks_json"]),
+        provider=row["provider"],
+        catalogue=row["catalogue"],
+        requested_count=int(row["requested_count"]),
+        created_at=decode_time(row["version_created_at"]),
+        feedback=row["feedback"],
+        note=row["note"],
+    )
+
+
+def _draft_from_row(row: sqlite3.Row) -> Draft:
+    return Draft(
+        id=int(row["id"]),
+        owner_key=row["owner_key"],
+        scope=row["scope"],
+        prompt=row["prompt"],
+        created_at=decode_time(row["draft_created_at"]),
+        expires_at=decode_time(row["expires_at"]),
+        refinements_used=int(row["refinements_used"]),
+        latest=_version_from_row(row),
+    )
