@@ -1,0 +1,652 @@
+"""The bundled demo catalogue: real Spotify tracks searchable with no account.
+
+``DemoCatalogue`` implements ``core.ports.MusicCatalogue`` over
+``data/catalogue/tracks.csv.gz`` (see ``data/catalogue/SOURCE.md``), so the whole
+pipeline runs offline.  It understands Spotify's query syntax
+(``adapters.music.spotify_query``) and answers like Spotify would, with the audio
+features and popularity Spotify no longer gives new apps.
+
+Matching rules:
+
+* ``track:``, ``artist:`` and ``album:`` match normalised words.  Every word of the
+  filter must occur in the field (for ``artist:``, in the track's artists taken
+  together); the closer the match, the higher the rank: the whole field equal to the
+  filter (for ``artist:``, any one artist), then the title or album without its
+  version suffix (``"So What - Remastered"``, ``"So What (Live)"``), then the filter
+  as a contiguous phrase, then the words in any order.
+* ``genre:`` matches the track's genre set, ignoring case, spaces and punctuation
+  (``hip hop`` = ``hip-hop`` = ``hiphop``; ``r&b`` = ``r-n-b``); a value naming no
+  genre matches the genres whose names contain all its words (``minimal`` ->
+  ``minimal-techno``).
+* ``year:`` is accepted and ignored: the dataset has no release year.
+* Free words score by where they hit, genre (4) > artist (3) > title (2) > album (1),
+  summed over words; common words ("the", "songs", ...) are skipped unless they are
+  all there is.  Without a text filter a track must match at least one free word;
+  with one, free words only rank.
+
+Ranking: relevance, then (when ``target`` has values) closeness of the track's
+features to it (mean absolute difference, in steps of 0.05 so similar tracks are
+ordered by popularity), then popularity, then track id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import gzip
+import io
+import os
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from adapters.music.spotify_query import SpotifyQuery, normalise, parse_query
+from core.errors import CatalogueError
+from core.models import AudioTarget, DependencyStatus, Track
+
+__all__ = ["MAX_LIMIT", "MAX_OFFSET", "DemoCatalogue", "default_path"]
+
+MAX_LIMIT = 10  # Spotify's search limit for apps since 2026
+MAX_OFFSET = 1000  # Spotify refuses offsets past 1000
+
+IntArray = npt.NDArray[np.int64]
+
+_REQUIRED_COLUMNS = (
+    "id",
+    "title",
+    "artists",
+    "album",
+    "genres",
+    "popularity",
+    "explicit",
+    "duration_ms",
+    "energy",
+    "valence",
+    "danceability",
+    "tempo",
+    "acousticness",
+    "instrumentalness",
+)
+# Column order of the feature matrix.
+_FEATURES = ("energy", "valence", "danceability", "tempo", "acousticness", "instrumentalness")
+_TARGET_COLUMNS = {
+    "energy": 0,
+    "valence": 1,
+    "danceability": 2,
+    "acousticness": 4,
+    "instrumentalness": 5,
+}
+
+# Fields of the word index, weakest first (free-word weights are 1..4 in this order).
+_ALBUM, _TITLE, _ARTIST, _GENRE = 0, 1, 2, 3
+_FREE_WEIGHTS = ((_ALBUM, 1), (_TITLE, 2), (_ARTIST, 3), (_GENRE, 4))
+
+# Match tiers of a text filter.
+_EXACT, _BASE, _PHRASE, _WORDS = 4, 3, 2, 1
+_FILTER_WEIGHT = 100  # filter tiers outrank any free-word score
+_MAX_FREE_SCORE = _FILTER_WEIGHT - 1
+_RELEVANCE_CEILING = 10_000
+_DISTANCE_STEPS = 20  # closeness to the target in steps of 1/20
+
+_STOPWORDS = frozenset(
+    "a an the and or of for to in on with by at from my your our me i is it its this "
+    "that some like song songs music track tracks playlist playlists".split()
+)
+# Other spellings of a genre, in compact form (normalised, spaces removed).
+_GENRE_ALIASES = {
+    "randb": "rnb",
+    "rhythmandblues": "rnb",
+    "rockandroll": "rocknroll",
+    "drumnbass": "drumandbass",
+    "dnb": "drumandbass",
+}
+_VERSION_MARKERS = (" - ", " (", " [")
+
+
+def default_path() -> Traversable:
+    """The packaged catalogue file, ``data/catalogue/tracks.csv.gz``."""
+    return resources.files("data.catalogue").joinpath("tracks.csv.gz")
+
+
+def _compact(text: str) -> str:
+    compact = normalise(text).replace(" ", "")
+    return _GENRE_ALIASES.get(compact, compact)
+
+
+def _base_title(title: str) -> str:
+    """A title without its version suffix: ``"So What - Remastered"`` -> ``"So What"``."""
+    cut = len(title)
+    for marker in _VERSION_MARKERS:
+        found = title.find(marker)
+        if 0 < found < cut:
+            cut = found
+    return title[:cut]
+
+
+def _contains_phrase(text: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {text} "
+
+
+@dataclass(frozen=True, slots=True)
+class _Postings:
+    """A word -> sorted track indices map for one field, stored as one flat array."""
+
+    starts: npt.NDArray[np.int64]
+    data: npt.NDArray[np.int32]
+
+    def get(self, word_id: int) -> npt.NDArray[np.int32]:
+        return self.data[self.starts[word_id] : self.starts[word_id + 1]]
+
+
+def _postings(word_ids: array[int], track_ids: array[int], vocabulary_size: int) -> _Postings:
+    words = np.frombuffer(word_ids, dtype=np.int32)
+    tracks = np.frombuffer(track_ids, dtype=np.int32)
+    order = np.lexsort((tracks, words))
+    counts = np.bincount(words, minlength=vocabulary_size)
+    starts = np.zeros(vocabulary_size + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts[1:])
+    return _Postings(starts=starts, data=np.ascontiguousarray(tracks[order]))
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """The loaded catalogue: columns, normalised text and word indexes (immutable)."""
+
+    ids: list[str]
+    titles: list[str]
+    artists: list[tuple[str, ...]]
+    albums: list[str]
+    genres: list[tuple[str, ...]]
+    popularity: npt.NDArray[np.int64]
+    explicit: npt.NDArray[np.bool_]
+    duration_ms: npt.NDArray[np.int64]
+    features: npt.NDArray[np.float64]  # (n, 6) in _FEATURES order, NaN = unknown
+    feature_columns: npt.NDArray[np.float64]  # the same, transposed (fast column gathers)
+    title_norm: list[str]
+    title_base_norm: list[str]
+    album_norm: list[str]
+    album_base_norm: list[str]
+    artist_norm: list[tuple[str, ...]]
+    vocabulary: dict[str, int]
+    postings: tuple[_Postings, ...]  # indexed by _ALBUM, _TITLE, _ARTIST, _GENRE
+    genre_names: tuple[str, ...]  # sorted
+    genre_by_compact: dict[str, int]
+    genre_words: tuple[frozenset[str], ...]
+    genre_members: tuple[npt.NDArray[np.int32], ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def track(self, i: int) -> Track:
+        tempo = float(self.features[i, 3])
+        return Track(
+            id=self.ids[i],
+            title=self.titles[i],
+            artists=self.artists[i],
+            album=self.albums[i],
+            duration_ms=int(self.duration_ms[i]),
+            explicit=bool(self.explicit[i]),
+            popularity=int(self.popularity[i]),
+            genres=self.genres[i],
+            image_url=None,
+            energy=self._feature(i, 0),
+            valence=self._feature(i, 1),
+            danceability=self._feature(i, 2),
+            tempo=tempo if tempo > 0 else None,
+            acousticness=self._feature(i, 4),
+            instrumentalness=self._feature(i, 5),
+        )
+
+    def _feature(self, i: int, column: int) -> float | None:
+        value = float(self.features[i, column])
+        return None if np.isnan(value) else value
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+def _open_text(source: Path | Traversable) -> io.TextIOWrapper:
+    """The catalogue file as text, gunzipped when it is gzipped (by content)."""
+    with source.open("rb") as handle:
+        raw = handle.read()
+    stream: io.BytesIO | gzip.GzipFile = io.BytesIO(raw)
+    if raw[:2] == b"\x1f\x8b":
+        stream = gzip.GzipFile(fileobj=stream, mode="rb")
+    return io.TextIOWrapper(stream, encoding="utf-8", newline="")
+
+
+class _Vocabulary:
+    """Word ids and, per distinct normalised text, its distinct word ids."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self._texts: dict[str, tuple[int, ...]] = {}
+
+    def words(self, text: str) -> tuple[int, ...]:
+        found = self._texts.get(text)
+        if found is None:
+            ids = self.ids
+            found = tuple(dict.fromkeys(ids.setdefault(w, len(ids)) for w in text.split()))
+            self._texts[text] = found
+        return found
+
+
+def _load(source: Path | Traversable) -> _Index:
+    """Parses the catalogue file and builds the indexes (runs in a worker thread).
+
+    Tracks are stored in id order, so an index comparison is an id comparison.
+    """
+    texts: dict[str, str] = {}  # one object per distinct string (artists repeat a lot)
+    norms: dict[str, str] = {}
+
+    def intern(text: str) -> str:
+        return texts.setdefault(text, text)
+
+    def norm(text: str) -> str:
+        found = norms.get(text)
+        if found is None:
+            found = norms[text] = intern(normalise(text))
+        return found
+
+    ids: list[str] = []
+    titles: list[str] = []
+    artists: list[tuple[str, ...]] = []
+    albums: list[str] = []
+    genres: list[tuple[str, ...]] = []
+    numbers = array("q")  # popularity, explicit, duration_ms per track
+    features = array("d")  # _FEATURES per track, NaN when empty
+    nan = float("nan")
+    try:
+        with _open_text(source) as text:
+            reader = csv.reader(text)
+            header = next(reader, [])
+            missing = [c for c in _REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise CatalogueError(f"Demo catalogue file lacks columns: {', '.join(missing)}")
+            at = {name: header.index(name) for name in _REQUIRED_COLUMNS}
+            feature_at = [at[name] for name in _FEATURES]
+            for row in reader:
+                if not row:
+                    continue
+                track_id, title = row[at["id"]].strip(), row[at["title"]].strip()
+                names = tuple(
+                    intern(a.strip()) for a in row[at["artists"]].split(";") if a.strip()
+                )
+                if not track_id or not title or not names:
+                    continue
+                ids.append(track_id)
+                titles.append(title)
+                artists.append(names)
+                albums.append(intern(row[at["album"]].strip()))
+                genres.append(
+                    tuple(
+                        sorted({intern(g.strip()) for g in row[at["genres"]].split(";")} - {""})
+                    )
+                )
+                numbers.append(int(row[at["popularity"]] or 0))
+                numbers.append(1 if row[at["explicit"]].strip().lower() in ("1", "true") else 0)
+                numbers.append(int(row[at["duration_ms"]] or 0))
+                features.extend(float(row[k]) if row[k].strip() else nan for k in feature_at)
+    except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile, csv.Error) as exc:
+        raise CatalogueError(f"Demo catalogue could not be read: {exc}") from exc
+    except (IndexError, ValueError) as exc:
+        raise CatalogueError(f"Demo catalogue file is malformed: {exc}") from exc
+
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    ids = [ids[i] for i in order]
+    titles = [titles[i] for i in order]
+    artists = [artists[i] for i in order]
+    albums = [albums[i] for i in order]
+    genres = [genres[i] for i in order]
+    columns = np.frombuffer(numbers, dtype=np.int64).reshape(-1, 3)[order]
+    matrix = np.frombuffer(features, dtype=np.float64).reshape(-1, len(_FEATURES))[order]
+    matrix[matrix[:, 3] <= 0, 3] = np.nan  # tempo 0 means unknown
+
+    genre_words: dict[str, str] = {}
+
+    def words_of_genre(name: str) -> str:
+        found = genre_words.get(name)
+        if found is None:
+            kept = [w for w in normalise(name).split() if len(w) > 1 and w not in _STOPWORDS]
+            found = genre_words[name] = " ".join((*kept, _compact(name)))
+        return found
+
+    vocabulary = _Vocabulary()
+    word_ids = tuple(array("i") for _ in range(4))
+    track_ids = tuple(array("i") for _ in range(4))
+
+    def add(field: int, i: int, words: tuple[int, ...]) -> None:
+        word_ids[field].extend(words)
+        track_ids[field].extend([i] * len(words))
+
+    title_norm: list[str] = []
+    title_base_norm: list[str] = []
+    album_norm: list[str] = []
+    album_base_norm: list[str] = []
+    artist_norm: list[tuple[str, ...]] = []
+    for i in range(len(ids)):
+        title, album = titles[i], albums[i]
+        title_norm.append(norm(title))
+        title_base_norm.append(norm(_base_title(title)))
+        album_norm.append(norm(album))
+        album_base_norm.append(norm(_base_title(album)))
+        names_norm = tuple(norm(a) for a in artists[i])
+        artist_norm.append(names_norm)
+        add(_TITLE, i, vocabulary.words(title_norm[i]))
+        add(_ALBUM, i, vocabulary.words(album_norm[i]))
+        add(_ARTIST, i, vocabulary.words(" ".join(names_norm)))
+        add(_GENRE, i, vocabulary.words(" ".join(words_of_genre(g) for g in genres[i])))
+    size = len(vocabulary.ids)
+    postings = tuple(_postings(word_ids[f], track_ids[f], size) for f in range(4))
+
+    genre_names = tuple(sorted({g for gs in genres for g in gs}))
+    genre_position = {name: k for k, name in enumerate(genre_names)}
+    members: list[list[int]] = [[] for _ in genre_names]
+    for i, track_genres in enumerate(genres):
+        for genre in track_genres:
+            members[genre_position[genre]].append(i)
+
+    return _Index(
+        ids=ids,
+        titles=titles,
+        artists=artists,
+        albums=albums,
+        genres=genres,
+        popularity=np.ascontiguousarray(columns[:, 0]),
+        explicit=columns[:, 1].astype(np.bool_),
+        duration_ms=np.ascontiguousarray(columns[:, 2]),
+        features=np.ascontiguousarray(matrix),
+        feature_columns=np.ascontiguousarray(matrix.T),
+        title_norm=title_norm,
+        title_base_norm=title_base_norm,
+        album_norm=album_norm,
+        album_base_norm=album_base_norm,
+        artist_norm=artist_norm,
+        vocabulary=vocabulary.ids,
+        postings=postings,
+        genre_names=genre_names,
+        genre_by_compact={_compact(name): k for k, name in enumerate(genre_names)},
+        genre_words=tuple(frozenset(normalise(name).split()) for name in genre_names),
+        genre_members=tuple(np.array(m, dtype=np.int32) for m in members),
+    )
+
+
+# --- searching -----------------------------------------------------------------------
+
+
+def _all_words(index: _Index, field: int, words: Sequence[str]) -> npt.NDArray[np.int32]:
+    """Tracks whose ``field`` contains every word (sorted indices)."""
+    lists: list[npt.NDArray[np.int32]] = []
+    for word in words:
+        word_id = index.vocabulary.get(word)
+        if word_id is None:
+            return np.zeros(0, dtype=np.int32)
+        lists.append(index.postings[field].get(word_id))
+    if not lists:
+        return np.zeros(0, dtype=np.int32)
+    lists.sort(key=len)
+    found = lists[0]
+    for other in lists[1:]:
+        found = np.intersect1d(found, other, assume_unique=True)
+        if not len(found):
+            break
+    return found
+
+
+def _text_filter(
+    index: _Index, field: int, value: str
+) -> tuple[npt.NDArray[np.int32], IntArray]:
+    """Tracks matching a ``track:``/``album:``/``artist:`` filter and their match tiers."""
+    phrase = normalise(value)
+    found = _all_words(index, field, phrase.split())
+    tiers = np.empty(len(found), dtype=np.int64)
+    for k, i in enumerate(found.tolist()):
+        if field == _ARTIST:
+            names = index.artist_norm[i]
+            if phrase in names:
+                tiers[k] = _EXACT
+            elif any(_contains_phrase(name, phrase) for name in names):
+                tiers[k] = _PHRASE
+            else:
+                tiers[k] = _WORDS
+            continue
+        if field == _TITLE:
+            text, base = index.title_norm[i], index.title_base_norm[i]
+        else:
+            text, base = index.album_norm[i], index.album_base_norm[i]
+        if text == phrase:
+            tiers[k] = _EXACT
+        elif base == phrase:
+            tiers[k] = _BASE
+        elif _contains_phrase(text, phrase):
+            tiers[k] = _PHRASE
+        else:
+            tiers[k] = _WORDS
+    return found, tiers
+
+
+def _genre_filter(index: _Index, value: str) -> npt.NDArray[np.int32]:
+    """Tracks in the genre named by ``value`` (or in every genre containing its words)."""
+    exact = index.genre_by_compact.get(_compact(value))
+    if exact is not None:
+        return index.genre_members[exact]
+    words = set(normalise(value).split())
+    if not words:
+        return np.zeros(0, dtype=np.int32)
+    chosen = [index.genre_members[k] for k, gw in enumerate(index.genre_words) if words <= gw]
+    if not chosen:
+        return np.zeros(0, dtype=np.int32)
+    return np.unique(np.concatenate(chosen))
+
+
+def _free_words(index: _Index, terms: Sequence[str]) -> list[str]:
+    """Free words, with spelled-out genres joined (``hip hop`` -> ``hiphop``), minus filler."""
+    words = normalise(" ".join(terms)).split()
+    joined: list[str] = []
+    k = 0
+    while k < len(words):
+        for width in (3, 2, 1):
+            if k + width > len(words):
+                continue
+            compact = _GENRE_ALIASES.get("".join(words[k : k + width]))
+            compact = compact or "".join(words[k : k + width])
+            if compact in index.genre_by_compact and (width > 1 or compact != words[k]):
+                joined.append(compact)
+                k += width
+                break
+        else:
+            joined.append(words[k])
+            k += 1
+    meaningful = [w for w in joined if w not in _STOPWORDS]
+    return meaningful or joined
+
+
+def _free_scores(index: _Index, words: Sequence[str]) -> IntArray:
+    """Per track: the sum over words of the weight of the best field each word hits."""
+    scores = np.zeros(index.size, dtype=np.int64)
+    hit = np.zeros(index.size, dtype=np.int64)
+    for word in words:
+        word_id = index.vocabulary.get(word)
+        if word_id is None:
+            continue
+        hit.fill(0)
+        for field, weight in _FREE_WEIGHTS:  # weakest first: the best field wins
+            hit[index.postings[field].get(word_id)] = weight
+        scores += hit
+    return scores
+
+
+def _distance_steps(
+    index: _Index, candidates: npt.NDArray[np.int32], target: AudioTarget | None
+) -> IntArray:
+    """Closeness of each candidate to ``target`` in steps of 1/20 (0 = closest)."""
+    if target is None or target.is_empty():
+        return np.zeros(len(candidates), dtype=np.int64)
+    distance = np.zeros(len(candidates), dtype=np.float64)
+    dimensions = 0
+    for name, column in _TARGET_COLUMNS.items():
+        goal = getattr(target, name)
+        if goal is None:
+            continue
+        values = index.feature_columns[column][candidates]
+        gap = np.abs(values - min(1.0, max(0.0, float(goal))))
+        distance += np.where(np.isnan(gap), 1.0, gap)  # unknown counts as far
+        dimensions += 1
+    distance /= dimensions
+    steps: IntArray = np.minimum(
+        np.floor(distance * _DISTANCE_STEPS + 1e-9), _DISTANCE_STEPS
+    ).astype(np.int64)
+    return steps
+
+
+def _search(
+    index: _Index, query: SpotifyQuery, limit: int, offset: int, target: AudioTarget | None
+) -> list[Track]:
+    """Matches, ranks and pages; pure CPU work on the loaded index."""
+    candidates: npt.NDArray[np.int32] | None = None
+    tiers: IntArray | None = None
+    for field, value in ((_TITLE, query.track), (_ARTIST, query.artist), (_ALBUM, query.album)):
+        if value is None:
+            continue
+        found, found_tiers = _text_filter(index, field, value)
+        if candidates is None or tiers is None:
+            candidates, tiers = found, found_tiers
+        else:
+            candidates, left, right = np.intersect1d(
+                candidates, found, assume_unique=True, return_indices=True
+            )
+            tiers = tiers[left] + found_tiers[right]
+        if not len(candidates):
+            return []
+    if query.genre is not None:
+        in_genre = _genre_filter(index, query.genre)
+        if candidates is None or tiers is None:
+            candidates, tiers = in_genre, np.zeros(len(in_genre), dtype=np.int64)
+        else:
+            candidates, left, _ = np.intersect1d(
+                candidates, in_genre, assume_unique=True, return_indices=True
+            )
+            tiers = tiers[left]
+        if not len(candidates):
+            return []
+
+    words = _free_words(index, query.free_terms)
+    scores = _free_scores(index, words) if words else None
+    if candidates is None or tiers is None:
+        if scores is not None:  # no text filter: at least one free word must hit
+            candidates = np.flatnonzero(scores > 0).astype(np.int32)
+        elif query.year_from is not None:  # only year:, which the data cannot check
+            candidates = np.arange(index.size, dtype=np.int32)
+        else:  # free text made of punctuation only
+            return []
+        tiers = np.zeros(len(candidates), dtype=np.int64)
+    if not len(candidates) or offset >= len(candidates):
+        return []
+
+    relevance = tiers * _FILTER_WEIGHT
+    if scores is not None:
+        relevance = relevance + np.minimum(scores[candidates], _MAX_FREE_SCORE)
+    relevance = np.minimum(relevance, _RELEVANCE_CEILING)
+    steps = _distance_steps(index, candidates, target)
+    unpopularity = 100 - np.clip(index.popularity[candidates], 0, 100)
+    shift = max(1, index.size.bit_length())
+    keys = (
+        ((_RELEVANCE_CEILING - relevance) * (_DISTANCE_STEPS + 1) + steps) * 101 + unpopularity
+    ) << shift
+    keys |= candidates.astype(np.int64)  # index order is id order: ties go by id
+
+    wanted = offset + limit
+    if wanted < len(keys):
+        top = np.argpartition(keys, wanted - 1)[:wanted]
+        top = top[np.argsort(keys[top])]
+    else:
+        top = np.argsort(keys)
+    page = candidates[top[offset:wanted]]
+    return [index.track(int(i)) for i in page]
+
+
+# --- the adapter ---------------------------------------------------------------------
+
+
+class DemoCatalogue:
+    """A ``MusicCatalogue`` over the bundled real-track dataset; no account needed.
+
+    Creating one does no I/O: the file is parsed once, in a worker thread, on first
+    use (``search``, ``genres``, ``size`` or ``health``).  ``path`` points at another
+    catalogue file of the same columns (plain or gzipped CSV), e.g. a test fixture.
+    """
+
+    name = "demo"
+
+    def __init__(self, path: str | os.PathLike[str] | Traversable | None = None) -> None:
+        self._source: Path | Traversable
+        if path is None:
+            self._source = default_path()
+        elif isinstance(path, str | os.PathLike):
+            self._source = Path(path)
+        else:
+            self._source = path
+        self._index: _Index | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def is_loaded(self) -> bool:
+        """Whether the catalogue file has been read."""
+        return self._index is not None
+
+    async def _loaded(self) -> _Index:
+        if self._index is None:
+            async with self._lock:
+                if self._index is None:
+                    self._index = await asyncio.to_thread(_load, self._source)
+        return self._index
+
+    async def search(
+        self, query: str, *, limit: int = 10, offset: int = 0, target: AudioTarget | None = None
+    ) -> list[Track]:
+        """Tracks matching ``query`` (Spotify syntax), best first, one page.
+
+        ``limit`` is 1..10 and ``offset`` 0..1000 as on Spotify; anything else raises
+        ``CatalogueError``, as does an empty query.  ``target`` ranks tracks with
+        closer audio features first among equally relevant ones.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise CatalogueError("Invalid limit")
+        if (
+            isinstance(offset, bool)
+            or not isinstance(offset, int)
+            or not 0 <= offset <= MAX_OFFSET
+        ):
+            raise CatalogueError("Invalid offset")
+        parsed = parse_query(query)
+        if parsed.is_empty:
+            raise CatalogueError("No search query")
+        index = await self._loaded()
+        return _search(index, parsed, limit, offset, target)
+
+    async def genres(self) -> list[str]:
+        """Every genre name of the catalogue, sorted (e.g. ``"hip-hop"``)."""
+        return list((await self._loaded()).genre_names)
+
+    async def size(self) -> int:
+        """How many tracks the catalogue holds."""
+        return (await self._loaded()).size
+
+    async def health(self) -> DependencyStatus:
+        """Loads the catalogue if needed and reports whether it is usable."""
+        try:
+            index = await self._loaded()
+        except CatalogueError as exc:
+            return DependencyStatus(name="catalogue", ok=False, detail=str(exc))
+        return DependencyStatus(
+            name="catalogue",
+            ok=index.size > 0,
+            detail=f"demo: {index.size} tracks, {len(index.genre_names)} genres",
+        )
