@@ -1,0 +1,599 @@
+"""The no-model fallback: a rule-based planner that reads the prompt's words.
+
+``OfflineStrategyProvider`` is a ``ChatModel`` that needs nothing but this file and
+``core.vocabulary``: it recognises genres, moods, activities, eras and artists named
+as "like X" / "by X", and turns them into the same strategy a language model would
+give, checked by ``core.strategy.parse_strategy`` like any model output.  It knows no
+songs, so it never suggests any: it plans catalogue searches (genre, artist and
+year filters plus a few mood keywords) and an energy/valence target the demo
+catalogue ranks by.  Refinements start from the previous strategy and apply the
+feedback ("more energetic", "no ballads", "add some soul", "no Drake", "more like
+Björk").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.models import (
+    DependencyStatus,
+    Profile,
+    Strategy,
+    StrategyAnswer,
+    StrategyRequest,
+)
+from core.strategy import parse_strategy, strategy_to_dict
+from core.vocabulary import (
+    CATALOGUE_GENRE_SET,
+    CATALOGUE_GENRES,
+    GENRE_AUDIO,
+    INSTRUMENT_GENRES,
+    Match,
+    Term,
+    canonical_genres,
+    clause_tokens,
+    extract_artists,
+    extract_excluded_artists,
+    extract_names,
+    genre_display,
+    looks_like_a_name,
+    lookup,
+    scan,
+    tokenize,
+)
+
+PROVIDER_NAME = "offline"
+
+MAX_GENRES = 6
+MAX_QUERIES = 14
+MAX_SEEDS = 5
+# When a prompt gives nothing to go on (only "songs" or an era), search broadly.
+DEFAULT_GENRES: tuple[str, ...] = ("pop", "rock", "indie")
+# Energy/valence with no mood, activity or genre to derive them from.
+NEUTRAL = 0.5
+# How far a profile's energy pulls the prompt's own target (the prompt speaks louder).
+PROFILE_ENERGY_PULL = 0.25
+# How far "less X" / "no X" moves the target away from mood X.
+AWAY_STEP = 0.15
+# Bounds of a target: never ask the catalogue for the silent or the deafening extreme.
+LOW, HIGH = 0.05, 0.95
+
+# How much each kind of term counts when inferring genres or a target.
+_INFER_WEIGHT = {"activity": 1.0, "mood": 1.0, "scene": 0.6, "music": 0.8}
+# Moods that make a playlist a ballad playlist; "no ballads" drops them all.
+_BALLADISH = frozenset(
+    {"ballad", "sad", "melancholic", "romantic", "mellow", "emotional", "calm", "peaceful",
+     "tender", "sensual"}
+)  # fmt: skip
+_BALLADISH_GENRES = frozenset({"sad", "romance", "singer-songwriter", "songwriter"})
+# Comparatives that people use in feedback, read as the mood they point to.
+_COMPARATIVES: dict[str, str] = {
+    "faster": "energetic", "quicker": "energetic", "harder": "energetic",
+    "louder": "loud", "heavier": "aggressive", "livelier": "upbeat", "bouncier": "upbeat",
+    "happier": "happy", "cheerier": "happy", "brighter": "happy", "sunnier": "happy",
+    "slower": "mellow", "calmer": "calm", "softer": "mellow", "quieter": "mellow",
+    "gentler": "mellow", "mellower": "mellow", "chiller": "chill", "sadder": "sad",
+    "darker": "dark", "moodier": "melancholic", "dreamier": "dreamy", "groovier": "groovy",
+    "funkier": "groovy", "speed it up": "energetic", "pick up the pace": "energetic",
+    "pump it up": "energetic", "turn it up": "energetic", "slow it down": "mellow",
+    "tone it down": "calm", "calm it down": "calm", "less boring": "upbeat",
+}  # fmt: skip
+_SOFT_NEGATORS = frozenset({"less", "fewer"})  # reduce, but never remove the only genre
+_FRONT_WORDS = frozenset({"more", "mostly", "lots", "much", "heavier", "focus"})
+_ONLY_WORDS = frozenset({"only", "just", "purely", "all"})
+# "more Radiohead" names an artist only when capitalised ("more variety" does not).
+_MORE_ARTIST_TRIGGERS = (r"more", r"add(?: some)?", r"some", r"throw in(?: some)?")
+# Music words that make a good title noun ("90s Hits", "Chill Vibes", "Songs for ...");
+# the generic ones only when no genre is named.
+_TITLE_NOUNS = frozenset({"hits", "bangers", "anthems", "classics", "jams", "beats", "vibes",
+                          "bops", "instrumentals", "melodies", "tunes", "grooves"})  # fmt: skip
+_GENERIC_NOUNS = frozenset({"songs", "music", "tracks", "playlist", "mix", "mixtape"})
+
+
+def _clamp(value: float) -> float:
+    return round(min(HIGH, max(LOW, value)), 2)
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    """Items in first-seen order, compared case-insensitively."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        key = item.casefold()
+        if item and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _quote(text: str) -> str:
+    return text.replace('"', "").strip()
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What a prompt (or a piece of feedback) says, sorted by kind."""
+
+    genres: list[str] = field(default_factory=list)  # named, in order
+    excluded_genres: set[str] = field(default_factory=set)
+    feels: list[Term] = field(default_factory=list)  # moods and activities
+    scenes: list[Term] = field(default_factory=list)
+    hints: list[Term] = field(default_factory=list)  # instrument words ("sax" -> jazz)
+    negated_moods: list[Term] = field(default_factory=list)
+    era: Term | None = None
+    artists: list[str] = field(default_factory=list)
+    avoid: list[str] = field(default_factory=list)
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # ("jazz", "piano")
+    noun: str = ""  # the prompt's own word for the playlist ("hits", "songs")
+    labels: list[str] = field(default_factory=list)  # named genres as a title says them
+
+
+# How a multi-genre phrase reads in a title when title-casing it is not enough.
+_PHRASE_LABELS = {"lofi": "Lo-Fi", "lo fi": "Lo-Fi", "lofi hip hop": "Lo-Fi Hip-Hop",
+                  "lo fi hip hop": "Lo-Fi Hip-Hop", "chillhop": "Chillhop"}  # fmt: skip
+
+
+def _genre_label(term: Term, phrase: Sequence[str]) -> str:
+    """How a named genre phrase reads: "indie rock" -> "Indie Rock", "rnb" -> "R&B"."""
+    words = " ".join(phrase)
+    if words in _PHRASE_LABELS:
+        return _PHRASE_LABELS[words]
+    if len(term.genres) == 1:
+        return genre_display(term.genres[0])
+    return words.title()
+
+
+def _read(text: str) -> _Reading:
+    reading = _Reading()
+    matches = scan(text)
+    tokens = clause_tokens(text)
+    previous_genre: Match | None = None
+    for match in matches:
+        term = match.term
+        if term.kind in ("genre", "region"):
+            if match.negated:
+                reading.excluded_genres.update(term.genres)
+                continue
+            # "jazz piano": an instrument right after a genre plays that genre
+            if (
+                previous_genre is not None
+                and previous_genre.end == match.start
+                and term.genres[0] in INSTRUMENT_GENRES
+            ):
+                reading.pairs.append((previous_genre.term.genres[0], term.genres[0]))
+            reading.genres.extend(g for g in term.genres if g not in reading.genres)
+            label = _genre_label(term, tokens[match.start : match.end])
+            if label not in reading.labels:
+                reading.labels.append(label)
+            previous_genre = match
+            continue
+        previous_genre = None
+        if match.negated:
+            if term.kind == "mood":
+                reading.negated_moods.append(term)
+            continue
+        if term.kind in ("mood", "activity"):
+            reading.feels.append(term)
+        elif term.kind == "scene":
+            reading.scenes.append(term)
+        elif term.kind == "music":
+            if term.genres:
+                reading.hints.append(term)
+            if not reading.noun and term.key in _TITLE_NOUNS | _GENERIC_NOUNS:
+                reading.noun = term.key
+        elif term.kind == "era" and reading.era is None:
+            reading.era = term
+    reading.genres = [g for g in reading.genres if g not in reading.excluded_genres]
+    reading.avoid = list(extract_excluded_artists(text))
+    reading.artists = list(extract_artists(text))
+    if not matches and not reading.artists and looks_like_a_name(text):
+        reading.artists = [" ".join(text.split())]  # a bare "Taylor Swift" is an artist
+    return reading
+
+
+def _infer_genres(reading: _Reading) -> list[str]:
+    """Genres that suit the moods, activities and scenes of a prompt naming none.
+
+    Each term votes for its genres, the first ones more; genres that several terms
+    share win ("sad songs for a road trip" -> indie first).
+    """
+    votes: dict[str, float] = {}
+    terms = [*reading.feels, *reading.scenes, *reading.hints]
+    for term in terms:
+        weight = _INFER_WEIGHT.get(term.kind, 0.5)
+        for rank, genre in enumerate(term.genres):
+            votes[genre] = votes.get(genre, 0.0) + weight * (1 - 0.15 * rank)
+    ranked = sorted(votes, key=lambda g: -votes[g])  # stable: ties keep first-seen order
+    return [g for g in ranked if g not in reading.excluded_genres]
+
+
+def _target(reading: _Reading, genres: Sequence[str], profile: Profile) -> tuple[float, float]:
+    """Energy and valence from the prompt's feel, else its genres, nudged by the profile."""
+    weighted = [(t, 1.0) for t in reading.feels] + [(t, 0.5) for t in reading.scenes]
+    weighted = [(t, w) for t, w in weighted if t.energy is not None and t.valence is not None]
+    if weighted:
+        total = sum(w for _, w in weighted)
+        energy = sum((t.energy or 0.0) * w for t, w in weighted) / total
+        valence = sum((t.valence or 0.0) * w for t, w in weighted) / total
+        pull = PROFILE_ENERGY_PULL
+    elif genres:
+        known = [GENRE_AUDIO[g] for g in genres[:3] if g in GENRE_AUDIO]
+        energy = sum(e for e, _ in known) / len(known) if known else NEUTRAL
+        valence = sum(v for _, v in known) / len(known) if known else NEUTRAL
+        pull = 0.5  # the prompt said nothing about energy: the profile may say more
+    else:
+        energy, valence, pull = NEUTRAL, NEUTRAL, 0.5
+    for negated in reading.negated_moods:  # "nothing too sad": step away from that feel
+        energy = _nudge(energy, negated.energy, towards=False)
+        valence = _nudge(valence, negated.valence, towards=False)
+    if profile.energy is not None:
+        energy = energy * (1 - pull) + profile.energy * pull
+    return _clamp(energy), _clamp(valence)
+
+
+def _nudge(value: float, target: float | None, *, towards: bool = True) -> float:
+    """Moves ``value`` towards a mood's ``target``, or away from it ("less intense").
+
+    Towards goes half-way, and at least a noticeable step when the mood is decided
+    ("more energetic" on an energetic list still goes up); away takes one step to the
+    other side of neutral from the mood ("no ballads" raises energy).
+    """
+    if target is None:
+        return value
+    decided = abs(target - NEUTRAL) >= 0.2
+    if towards:
+        delta = (target - value) / 2
+        if decided and abs(delta) < 0.1:
+            delta = 0.1 if target > NEUTRAL else -0.1
+    elif decided:
+        delta = AWAY_STEP if target < NEUTRAL else -AWAY_STEP
+    else:
+        delta = 0.0
+    return _clamp(value + delta)
+
+
+def _years(era: Term) -> str:
+    start, end = era.years or (0, 0)
+    return f"year:{start}" if start == end else f"year:{start}-{end}"
+
+
+def _keywords(terms: Iterable[Term]) -> list[str]:
+    return _unique(t.keyword for t in terms if t.keyword)
+
+
+def _queries(
+    genres: Sequence[str],
+    seeds: Sequence[str],
+    era: Term | None,
+    keywords: Sequence[str],
+    pairs: Sequence[tuple[str, str]] = (),
+) -> list[str]:
+    """Spotify-syntax searches: artists first (named by the user), then the era's
+    genres, then each genre alone and, for the lead genres, with a mood keyword."""
+    queries = [f'artist:"{_quote(a)}"' for a in seeds[:MAX_SEEDS]]
+    if era is not None:
+        queries += [f'genre:"{g}" {_years(era)}' for g in genres[:4]]
+        if not genres:
+            queries.append(_years(era))
+    queries += [f'genre:"{genre}" {instrument}' for genre, instrument in pairs]
+    for rank, genre in enumerate(genres):
+        queries.append(f'genre:"{genre}"')
+        if rank < 2 and keywords:
+            keyword = keywords[min(rank, len(keywords) - 1)]
+            if keyword not in genre:  # not 'genre:"sad" sad'
+                queries.append(f'genre:"{genre}" {keyword}')
+    return _unique(queries)[:MAX_QUERIES]
+
+
+def _title(reading: _Reading, seeds: Sequence[str], prompt: str) -> str:
+    """A short title from what the prompt says: "Relaxing Jazz for Studying"."""
+    moods = [t for t in reading.feels if t.kind == "mood"]
+    activities = [t for t in reading.feels if t.kind == "activity"]
+    # "morning workout": the activity that sets the energy is the one to name
+    activities.sort(key=lambda t: -abs((t.energy or NEUTRAL) - NEUTRAL))
+    occasions = activities + reading.scenes
+    parts: list[str] = []
+    if moods:
+        parts.append(moods[0].label)
+    if reading.era is not None:
+        parts.append(reading.era.label)
+    named = reading.labels[:2]
+    if reading.pairs and reading.genres[:2] == list(reading.pairs[0]) and len(named) == 2:
+        parts.append(" ".join(named))  # "Jazz Piano"
+    elif named:
+        parts.append((" and " if any("&" in n for n in named) else " & ").join(named))
+    if named and reading.noun in _TITLE_NOUNS:
+        parts.append(reading.noun.title())
+    elif not named and (moods or occasions or reading.era is not None or seeds):
+        noun = reading.noun if reading.noun in _TITLE_NOUNS | _GENERIC_NOUNS else "music"
+        parts.append(noun.title())
+    if occasions:
+        parts.append(f"for {occasions[0].label}")
+    if seeds:
+        parts.append("Like " + " & ".join(seeds[:2]))
+    title = " ".join(parts)
+    if not title:
+        # nothing recognised: the prompt itself, tidied, is the most honest title
+        title = " ".join(prompt.split())[:60].strip()
+        title = title[:1].upper() + title[1:] if title else "Playlist"
+    return title[:100]
+
+
+def _description(genres: Sequence[str], moods: Sequence[str], energy: float, note: str) -> str:
+    bits = []
+    if genres:
+        bits.append(", ".join(genres[:4]))
+    if moods:
+        bits.append(", ".join(moods[:3]))
+    bits.append(f"energy {energy:.2f}")
+    return f"{note}: {'; '.join(bits)}."[:300]
+
+
+def _profile_genres(profile: Profile) -> list[str]:
+    out: list[str] = []
+    for name in profile.favourite_genres:
+        out.extend(canonical_genres(name))
+    return _unique(out)
+
+
+def plan_prompt(prompt: str, profile: Profile) -> dict[str, Any]:
+    """The strategy (as the schema's dict) for a fresh prompt."""
+    reading = _read(prompt)
+    favourites = [g for g in _profile_genres(profile) if g not in reading.excluded_genres]
+    genres = list(reading.genres)
+    if not genres:
+        inferred = _infer_genres(reading)
+        if inferred:
+            genres = _unique([*inferred[:4], *favourites[:2]])
+        elif favourites:
+            genres = favourites
+        elif not reading.artists:
+            genres = [g for g in DEFAULT_GENRES if g not in reading.excluded_genres]
+    genres = genres[:MAX_GENRES]
+    energy, valence = _target(reading, genres, profile)
+    moods = _unique(label for t in reading.feels for label in t.moods)
+    moods += _unique(label for t in reading.scenes for label in t.moods if label not in moods)
+    avoid = _unique([*reading.avoid, *profile.disliked_artists])
+    avoided = {a.casefold() for a in avoid}
+    seeds = [a for a in reading.artists if a.casefold() not in avoided][:MAX_SEEDS]
+    keywords = _keywords([*reading.feels, *reading.scenes])
+    queries = _queries(genres, seeds, reading.era, keywords, reading.pairs)
+    if not queries:  # everything was excluded ("anything but pop, rock or indie")
+        genres = [g for g in CATALOGUE_GENRES if g not in reading.excluded_genres][:1]
+        queries = _queries(genres, seeds, reading.era, keywords)
+    return {
+        "title": _title(reading, seeds, prompt),
+        "description": _description(genres, moods, energy, "Planned offline from your words"),
+        "genres": genres,
+        "moods": moods[:6],
+        "energy": energy,
+        "valence": valence,
+        "era": reading.era.key if reading.era is not None else None,
+        "seed_artists": seeds,
+        "avoid_artists": avoid,
+        "songs": [],  # the offline planner knows no songs and must not invent any
+        "queries": queries,
+    }
+
+
+def _window(tokens: Sequence[str], match: Match, size: int = 3) -> list[str]:
+    return list(tokens[max(0, match.start - size) : match.start])
+
+
+def _comparative_terms(feedback: str) -> list[tuple[Term, bool]]:
+    """Mood terms behind comparatives ("faster", "tone it down"), with direction."""
+    text = " ".join(tokenize(feedback))
+    found: list[tuple[Term, bool]] = []
+    for phrase, mood in _COMPARATIVES.items():
+        if f" {phrase} " in f" {text} ":
+            term = lookup(mood)
+            if term is not None:
+                negated = f" less {phrase} " in f" {text} " or f" not {phrase} " in f" {text} "
+                found.append((term, not negated))
+    return found
+
+
+def _opposed(mood: str, term: Term) -> bool:
+    """Whether a recorded mood contradicts the feel a refinement moves towards."""
+    known = lookup(mood)
+    if known is None or known.energy is None or term.energy is None:
+        return False
+    return abs(known.energy - term.energy) > 0.4
+
+
+def _genres_for_moods(moods: Sequence[str], excluded: set[str]) -> list[str]:
+    """Genres that suit a strategy's recorded moods (when a refinement removed its genres)."""
+    reading = _Reading(excluded_genres=set(excluded))
+    for mood in moods:
+        term = lookup(mood)
+        if term is not None and term.kind in ("mood", "activity", "scene"):
+            reading.feels.append(term)
+    return _infer_genres(reading)
+
+
+def _retitle(
+    title: str, previous: Strategy, genres: Sequence[str], retired: Sequence[str],
+    mood: Term | None,
+) -> str:  # fmt: skip
+    """The previous title, kept true: a replaced lead genre or retired mood is swapped."""
+    if previous.genres and genres and genres[0] != previous.genres[0]:
+        # "Relaxing Jazz" -> "Relaxing Soul" after "more soul"
+        title = title.replace(genre_display(previous.genres[0]), genre_display(genres[0]))
+    for label in retired:
+        term = lookup(label)
+        if term is not None and term.kind == "mood" and f"{term.label} " in title:
+            # "Relaxing Jazz" -> "Energetic Jazz" after "more energetic"
+            replacement = f"{mood.label} " if mood is not None and mood.label not in title else ""
+            title = title.replace(f"{term.label} ", replacement, 1)
+    return title.strip() or "Playlist"
+
+
+def refine(previous: Strategy, feedback: str, profile: Profile) -> dict[str, Any]:
+    """Applies ``feedback`` to ``previous`` and returns the new strategy dict."""
+    data = strategy_to_dict(previous)
+    tokens = clause_tokens(feedback)
+    # a model's strategy may carry genres the catalogue does not name ("bedroom pop"):
+    # keep what maps onto catalogue genres, so the offline answer names only those
+    genres = _unique(g for name in previous.genres for g in canonical_genres(name))
+    moods: list[str] = list(data["moods"])
+    queries: list[str] = list(data["queries"])
+    energy = float(data["energy"]) if data["energy"] is not None else NEUTRAL
+    valence = float(data["valence"]) if data["valence"] is not None else NEUTRAL
+    era_key: str | None = data["era"]
+    removed_genres: set[str] = set()
+    soft_kept: set[str] = set()  # "less jazz" when jazz is all there is
+    front: list[str] = []  # queries to run first: what the feedback asked for
+    new_era: Term | None = None
+    mood_keywords: list[str] = []
+
+    # 1. feel: moods, activities and comparatives move the target
+    shifts = _comparative_terms(feedback)
+    for match in scan(feedback):
+        term = match.term
+        window = _window(tokens, match)
+        if term.kind in ("mood", "activity", "scene"):
+            too = bool(window) and window[-1] == "too"  # "too sad" is a complaint
+            shift = (term, not (match.negated or too))
+            if shift not in shifts:  # "slow it down" and "slow" are one request
+                shifts.append(shift)
+        elif term.kind in ("genre", "region"):
+            if match.negated:
+                soft = any(w in _SOFT_NEGATORS for w in window)
+                for genre in term.genres:
+                    if soft and genres == [genre]:
+                        soft_kept.add(genre)
+                    elif genre in genres:
+                        genres.remove(genre)
+                        removed_genres.add(genre)
+                continue
+            added = [g for g in term.genres[:2] if g in CATALOGUE_GENRE_SET]
+            if any(w in _ONLY_WORDS for w in window):
+                removed_genres.update(g for g in genres if g not in added)
+                genres = []
+            if any(w in _FRONT_WORDS for w in window) or not genres:
+                genres = [*added, *(g for g in genres if g not in added)]
+            else:
+                genres += [g for g in added if g not in genres]
+            front += [f'genre:"{g}"' for g in added]
+        elif term.kind == "era":
+            if match.negated:
+                if era_key == term.key:
+                    era_key = None
+                    queries = [q for q in queries if "year:" not in q]
+            else:
+                new_era, era_key = term, term.key
+    retired: list[str] = []  # moods the feedback turned away from
+    title_mood: Term | None = None  # the mood a retired title word gives way to
+    for term, towards in shifts:
+        energy = _nudge(energy, term.energy, towards=towards)
+        valence = _nudge(valence, term.valence, towards=towards)
+        labels = term.moods or (term.key,)
+        if towards:
+            # "more energetic" retires "calm": moods far from the new feel go
+            retired += [m for m in moods if _opposed(m, term)]
+            moods = [m for m in moods if m not in retired]
+            moods = [*(m for m in labels if m not in moods), *moods]
+            if term.keyword:
+                mood_keywords.append(term.keyword)
+            if term.kind == "mood" and title_mood is None:
+                title_mood = term
+        else:
+            retired += [m for m in moods if m in labels]
+            if term.key == "ballad":  # "no ballads": none of the ballad-ish moods either
+                retired += [m for m in moods if m in _BALLADISH]
+            moods = [m for m in moods if m not in retired]
+            if term.key == "ballad":
+                energy = _clamp(energy + 0.1)
+                if len([g for g in genres if g not in _BALLADISH_GENRES]) > 0:
+                    removed_genres.update(g for g in genres if g in _BALLADISH_GENRES)
+                    genres = [g for g in genres if g not in _BALLADISH_GENRES]
+
+    # 2. artists: "no Drake" / "less Coldplay" avoid, "more like Björk" seeds
+    avoid = _unique([*data["avoid_artists"], *extract_excluded_artists(feedback),
+                     *profile.disliked_artists])  # fmt: skip
+    avoided = {a.casefold() for a in avoid}
+    new_seeds = [
+        *extract_artists(feedback),
+        *extract_names(feedback, _MORE_ARTIST_TRIGGERS, capitalised=True),
+    ]
+    new_seeds = [a for a in _unique(new_seeds) if a.casefold() not in avoided]
+    seeds = _unique([*new_seeds, *data["seed_artists"]])
+    seeds = [a for a in seeds if a.casefold() not in avoided][:MAX_SEEDS]
+    front = [f'artist:"{_quote(a)}"' for a in new_seeds] + front
+
+    # 3. queries: drop what was removed, put what was asked for first
+    stale_keywords = {
+        term.keyword for term in map(lookup, retired) if term is not None and term.keyword
+    } - set(mood_keywords)
+
+    def keep(query: str) -> bool:
+        folded = query.casefold()
+        if any(f'genre:"{g}"' in folded for g in removed_genres):
+            return False
+        if any(folded.endswith(f'" {k}') for k in stale_keywords):
+            return False  # 'genre:"jazz" relaxing' after "more energetic"
+        return not any(f'artist:"{a}"' in folded for a in avoided)
+
+    if not genres or (len(genres) == 1 and genres[0] in soft_kept):
+        # "no jazz" removed the last genre, "less jazz" wants company: the moods choose
+        genres += [g for g in _genres_for_moods(moods, removed_genres) if g not in genres][:3]
+    if not genres and not seeds and not any(keep(q) for q in queries):
+        genres = [g for g in DEFAULT_GENRES if g not in removed_genres][:2] or ["pop"]
+    if new_era is not None:
+        front += [f'genre:"{g}" {_years(new_era)}' for g in genres[:3]]
+    if mood_keywords and genres:
+        front.append(f'genre:"{genres[0]}" {mood_keywords[0]}')
+    queries = _unique([*front, *queries, *(f'genre:"{g}"' for g in genres)])
+    queries = [q for q in queries if keep(q)][:MAX_QUERIES]
+
+    # a model's suggestions survive a refinement unless their artist is now avoided
+    songs = [
+        song for song in data["songs"]
+        if not any(re.search(rf"\b{re.escape(a)}\b", song["artist"].casefold()) for a in avoided)
+    ]  # fmt: skip
+    title = _retitle(data["title"], previous, genres, retired, title_mood)
+    data.update(
+        title=title,
+        description=_description(genres, moods, energy, f"Refined offline ({feedback})"),
+        genres=genres[:MAX_GENRES],
+        moods=moods[:6],
+        energy=_clamp(energy),
+        valence=_clamp(valence),
+        era=era_key,
+        seed_artists=seeds,
+        avoid_artists=avoid,
+        songs=songs,
+        queries=queries,
+    )
+    return data
+
+
+class OfflineStrategyProvider:
+    """``ChatModel`` that plans without a language model, from the prompt's words.
+
+    Deterministic and instant, so it is the last link of every fallback chain and the
+    whole chain on a machine with no model.
+    """
+
+    name = PROVIDER_NAME
+
+    async def plan(self, request: StrategyRequest) -> StrategyAnswer:
+        """Plans ``request.prompt`` or, with feedback, refines ``request.previous``."""
+        if request.feedback:
+            previous = request.previous or parse_strategy(plan_prompt(request.prompt, request.profile))
+            data = refine(previous, request.feedback, request.profile)
+        else:
+            data = plan_prompt(request.prompt, request.profile)
+        # checked like a model's answer: the offline planner gets no special trust
+        return StrategyAnswer(strategy=parse_strategy(data), provider=PROVIDER_NAME)
+
+    async def health(self) -> DependencyStatus:
+        """Always healthy: nothing to reach."""
+        return DependencyStatus(
+            name=f"model:{PROVIDER_NAME}",
+            ok=True,
+            detail=f"rule-based planner, no language model ({len(CATALOGUE_GENRES)} genres)",
+        )
