@@ -67,3 +67,9 @@ class RateLimited(Exception):
 
 class CatalogueError(Exception):
     """The catalogue failed in a way a retry will not fix soon."""
+
+
+class NothingFound(EchoTunerError):
+    """The catalogue had no track for the request; nothing is charged."""
+
+    code = "nothing_found"

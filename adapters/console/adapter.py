@@ -1,0 +1,94 @@
+"""The console chat adapter: the bot in a terminal, with the chat platforms' commands.
+
+Lines come from an async iterator and output goes to a writer, so tests drive it
+with a list of lines and a buffer; ``python -m bot`` drives it with stdin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import AsyncIterator, Callable
+from typing import TextIO
+
+from adapters.console.render import render_reply
+from core.commands import Reply, TextCommands
+from core.models import Progress, Stage, UserRef
+
+PROMPT = "echotuner> "
+
+
+async def stdin_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
+    """Lines of stdin, read in a worker thread so the event loop never blocks."""
+    source = stream or sys.stdin
+    while True:
+        line = await asyncio.to_thread(source.readline)
+        if not line:
+            return
+        yield line.rstrip("\n")
+
+
+class ConsoleAdapter:
+    """A front end in the terminal; implements the chat-adapter protocol."""
+
+    name = "console"
+
+    def __init__(
+        self,
+        commands: TextCommands,
+        lines: AsyncIterator[str],
+        write: Callable[[str], None],
+        *,
+        user: UserRef | None = None,
+        interactive: bool = True,
+        banner: str = "",
+    ) -> None:
+        self._commands = commands
+        self._lines = lines
+        self._write = write
+        self.user = user or UserRef("console", getpass.getuser(), "console")
+        self._interactive = interactive
+        self._banner = banner
+        self._progress_shown = False
+
+    async def start(self) -> None:
+        if self._banner:
+            self._write(self._banner + "\n")
+
+    async def stop(self) -> None:
+        """Nothing to release: the lines' owner closes them."""
+
+    async def send(self, conversation: str, reply: Reply) -> None:
+        """Unprompted messages (e.g. "your Spotify account is linked")."""
+        self._write(render_reply(reply) + "\n")
+
+    async def _progress(self, event: Progress) -> None:
+        if not self._interactive:
+            return
+        # Redraw one status line in place.
+        self._write(f"\r\x1b[2K... {event.describe()}")
+        self._progress_shown = event.stage is not Stage.DONE
+
+    async def handle_line(self, line: str) -> Reply | None:
+        if line.strip().lower() in {"/quit", "/exit", "quit", "exit"}:
+            return None
+        reply = await self._commands.handle(self.user, line, self._progress)
+        if self._interactive:
+            self._write("\r\x1b[2K")
+        self._write(render_reply(reply) + "\n")
+        return reply
+
+    async def run(self) -> None:
+        """Serves lines until end of input or /quit."""
+        if self._interactive:
+            self._write(PROMPT)
+        async for line in self._lines:
+            if not line.strip():
+                if self._interactive:
+                    self._write(PROMPT)
+                continue
+            if await self.handle_line(line) is None:
+                break
+            if self._interactive:
+                self._write(PROMPT)

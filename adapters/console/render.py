@@ -1,0 +1,113 @@
+"""Plain-text rendering of replies, for terminals and scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.commands import Reply
+from core.models import Health, LimitsStatus, Playlist
+from core.profile_edit import describe
+
+
+def _duration(ms: int) -> str:
+    seconds = ms // 1000
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def render_playlist(playlist: Playlist) -> str:
+    head = f"{playlist.title}  (draft {playlist.draft_id}"
+    head += f", version {playlist.version})" if playlist.version > 1 else ")"
+    lines = [head, f"Prompt: {playlist.prompt}"]
+    if playlist.feedback:
+        lines.append(f"Refined with: {playlist.feedback}")
+    lines.append("")
+    width = len(str(len(playlist.tracks)))
+    for n, track in enumerate(playlist.tracks, 1):
+        artists = ", ".join(track.artists)
+        length = f" [{_duration(track.duration_ms)}]" if track.duration_ms else ""
+        lines.append(f"{n:>{width}}. {track.title} - {artists}{length}  {track.url}")
+    lines.append("")
+    if playlist.note:
+        lines.append(playlist.note)
+    lines.append(
+        f"{len(playlist.tracks)} tracks - planned by {playlist.provider}, "
+        f"found on the {playlist.catalogue} catalogue."
+    )
+    lines.append("Refine it with: /refine <what to change>")
+    return "\n".join(lines)
+
+
+def render_limits(status: LimitsStatus) -> str:
+    s = status.settings
+    playlists = (
+        f"{status.playlists_left} of {s.max_playlists_per_day} playlists left today"
+        if status.playlists_left is not None
+        else f"{status.playlists_used_today} playlists made today (no daily limit)"
+    )
+    if status.latest_draft_id is None:
+        refinements = "no current playlist to refine"
+    elif status.refinements_left is None:
+        refinements = "refinements unlimited"
+    else:
+        refinements = (
+            f"{status.refinements_left} of {s.max_refinements_per_playlist} refinements left "
+            f"on your latest playlist"
+        )
+    return (
+        f"{playlists}; {refinements}.\n"
+        f"Up to {s.max_songs} songs per playlist. Daily limits reset at "
+        f"{status.resets_at:%Y-%m-%d %H:%M} UTC."
+    )
+
+
+def render_health(health: Health) -> str:
+    lines = [f"Overall: {'ok' if health.ok else 'degraded'}"]
+    for dep in health.dependencies:
+        lines.append(f"  {dep.name}: {'ok' if dep.ok else 'DOWN'}{' - ' + dep.detail if dep.detail else ''}")
+    return "\n".join(lines)
+
+
+def render_reply(reply: Reply) -> str:
+    parts: list[str] = []
+    if reply.text:
+        parts.append(reply.text)
+    if reply.playlist is not None:
+        parts.append(render_playlist(reply.playlist))
+    if reply.profile is not None:
+        parts.append(describe(reply.profile))
+    if reply.limits is not None:
+        parts.append(render_limits(reply.limits))
+    if reply.health is not None:
+        parts.append(render_health(reply.health))
+    return "\n".join(parts)
+
+
+def playlist_json(playlist: Playlist) -> dict[str, Any]:
+    """The JSON form printed by ``python -m bot generate --json``."""
+    return {
+        "draft_id": playlist.draft_id,
+        "version": playlist.version,
+        "title": playlist.title,
+        "prompt": playlist.prompt,
+        "tracks": [
+            {
+                "title": t.title,
+                "artist": t.artist,
+                "artists": list(t.artists),
+                "album": t.album,
+                "id": t.id,
+                "uri": t.uri,
+                "url": t.url,
+                "duration_ms": t.duration_ms,
+                "explicit": t.explicit,
+                "genres": list(t.genres),
+            }
+            for t in playlist.tracks
+        ],
+        "provider": playlist.provider,
+        "catalogue": playlist.catalogue,
+        "count": len(playlist.tracks),
+        "requested_count": playlist.requested_count,
+        "note": playlist.note,
+        "expires_at": playlist.expires_at.isoformat(),
+    }

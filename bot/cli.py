@@ -1,0 +1,155 @@
+"""The command line: ``python -m bot`` / ``echotuner``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Sequence
+
+from bot.logging_setup import setup_logging
+from bot.settings import Settings, SettingsError, load_settings, render_env_sample
+from core.errors import EchoTunerError
+from core.models import UserRef
+
+EXIT_REFUSED = 1
+EXIT_CONFIG = 2
+
+GETTING_STARTED = """\
+EchoTuner is running in the console on the bundled demo catalogue (real Spotify tracks).
+Type a prompt such as "relaxing jazz for studying", or /help. Ctrl-D or /quit leaves.
+To connect more, put these in .env (see .env.sample):
+  DISCORD_TOKEN=...        a Discord bot
+  TELEGRAM_TOKEN=...       a Telegram bot
+  AI_PROVIDERS=ollama,...  a language model (ollama, openai, anthropic, custom)
+  SPOTIFY_CLIENT_ID/SECRET live Spotify search, account linking and saving"""
+
+
+def cli_user() -> UserRef:
+    """The person at this terminal; the console and one-shot commands share it."""
+    return UserRef("console", getpass.getuser(), "console")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="echotuner", description="Turn a sentence into a real Spotify playlist."
+    )
+    parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start every configured chat platform (the default)")
+    sub.add_parser("console", help="chat with the bot in this terminal")
+    gen = sub.add_parser("generate", help="make one playlist and print it")
+    gen.add_argument("prompt")
+    gen.add_argument("--count", "-n", default=None, help="number of tracks")
+    gen.add_argument("--json", action="store_true", help="print one JSON object")
+    ref = sub.add_parser("refine", help="refine a playlist made earlier and print it")
+    ref.add_argument("draft_id", help="the draft id printed by generate")
+    ref.add_argument("feedback")
+    ref.add_argument("--json", action="store_true", help="print one JSON object")
+    status = sub.add_parser("status", help="check the model, catalogue and database")
+    status.add_argument("--json", action="store_true")
+    sub.add_parser("env-sample", help="print every setting with its default")
+    return parser
+
+
+def _refuse(message: str, code: int = EXIT_REFUSED) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+async def _one_shot(settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.console.render import playlist_json, render_health, render_playlist
+    from bot.app import build_app
+
+    async with build_app(settings) as app:
+        engine = app.engine
+        if args.command == "status":
+            health = await engine.health()
+            if args.json:
+                print(json.dumps({"ok": health.ok, "dependencies": [
+                    {"name": d.name, "ok": d.ok, "detail": d.detail} for d in health.dependencies
+                ]}))
+            else:
+                print(render_health(health))
+            return 0 if health.ok else EXIT_REFUSED
+        if args.command == "generate":
+            playlist = await engine.generate(cli_user(), args.prompt, args.count)
+        else:
+            try:
+                draft_id = int(args.draft_id)
+            except ValueError:
+                return _refuse(f"'{args.draft_id}' is not a draft id (a number printed by generate).")
+            playlist = await engine.refine(cli_user(), args.feedback, draft_id)
+        if args.json:
+            print(json.dumps(playlist_json(playlist), ensure_ascii=False))
+        else:
+            print(render_playlist(playlist))
+        return 0
+
+
+def _write_stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+async def _console(settings: Settings) -> int:
+    # Imported here so `env-sample` and `--help` stay instant.
+    from adapters.console.adapter import ConsoleAdapter, stdin_lines
+    from bot.app import build_app
+    from bot.runner import run_adapters
+    from core.commands import TextCommands
+
+    async with build_app(settings) as app:
+        interactive = sys.stdin.isatty()
+        console = ConsoleAdapter(
+            TextCommands(app.engine),
+            stdin_lines(),
+            _write_stdout,
+            user=cli_user(),
+            interactive=interactive,
+            banner=GETTING_STARTED if interactive else "",
+        )
+        await run_adapters([console], until=console.run())
+    return 0
+
+
+async def _run(settings: Settings) -> int:
+    platforms = [
+        name for name, token in (("Discord", settings.discord_token),
+                                 ("Telegram", settings.telegram_token)) if token
+    ]
+    if platforms:
+        print(
+            f"{' and '.join(platforms)} configured, but this build has no "
+            f"{'/'.join(platforms)} adapter yet; starting the console instead.",
+            file=sys.stderr,
+        )
+    return await _console(settings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "env-sample":
+        sys.stdout.write(render_env_sample())
+        return 0
+    try:
+        settings = load_settings(env_file=args.env_file)
+    except SettingsError as exc:
+        return _refuse(f"Configuration error: {exc}", EXIT_CONFIG)
+    setup_logging(
+        settings.log_level,
+        (settings.secret_key, settings.spotify_client_secret, settings.discord_token,
+         settings.telegram_token),
+    )
+    try:
+        if args.command in {"generate", "refine", "status"}:
+            return asyncio.run(_one_shot(settings, args))
+        if args.command == "console":
+            return asyncio.run(_console(settings))
+        return asyncio.run(_run(settings))
+    except EchoTunerError as exc:
+        return _refuse(exc.user_message)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,397 @@
+"""The engine: the verbs every chat adapter calls.
+
+It returns values (a Playlist, a LimitsStatus, a Health) and raises
+``EchoTunerError`` subclasses whose ``user_message`` an adapter shows as is; it
+never sends anything itself.  Collaborators are passed in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from core.errors import (
+    DraftNotFound,
+    InvalidInput,
+    NotAboutMusic,
+    NothingFound,
+    NotYourPlaylist,
+    QuotaExceeded,
+    RefinementLimitReached,
+)
+from core.guard import MIN_SONGS, check_count, clean_text
+from core.identity import UserKeys
+from core.models import (
+    DependencyStatus,
+    Draft,
+    DraftVersion,
+    Health,
+    LimitSettings,
+    LimitsStatus,
+    Playlist,
+    Profile,
+    Progress,
+    ProgressCallback,
+    Stage,
+    Strategy,
+    StrategyRequest,
+    Track,
+    UserRef,
+)
+from core.ports import ChatModel, MusicCatalogue, PromptValidator, Store
+from core.resolve import PAGE, Resolver, SearchStats
+from core.select import SelectionRules, Selector
+
+log = logging.getLogger(__name__)
+
+HARD_MAX_SONGS = 100
+MAX_SEARCH_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Operator settings the engine needs (built from the bot's Settings)."""
+
+    defaults: LimitSettings = field(default_factory=LimitSettings)
+    default_count: int = 20
+    max_prompt_length: int = 500
+    max_feedback_length: int = 300
+    max_tracks_per_artist: int = 3
+    draft_ttl: timedelta = timedelta(hours=72)
+    search_concurrency: int = 8
+    health_timeout_s: float = 3.0
+
+
+def utc_day(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def next_utc_midnight(now: datetime) -> datetime:
+    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day + timedelta(days=1)
+
+
+async def _report(progress: ProgressCallback | None, event: Progress) -> None:
+    if progress is None:
+        return
+    try:
+        await progress(event)
+    except Exception:  # a broken progress display must never fail the playlist
+        log.warning("progress callback failed", exc_info=True)
+
+
+class Engine:
+    """Generates and refines playlists; keeps quotas, drafts, profiles and limits."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        model: ChatModel,
+        catalogue: MusicCatalogue,
+        validator: PromptValidator,
+        keys: UserKeys,
+        config: EngineConfig | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.model = model
+        self.catalogue = catalogue
+        self.validator = validator
+        self.keys = keys
+        self.config = config or EngineConfig()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._resolver = Resolver(catalogue, concurrency=self.config.search_concurrency)
+
+    # --- limits ---------------------------------------------------------------
+    async def limit_settings(self, scope: str) -> LimitSettings:
+        """The limits in force for a scope: its admin's settings or the operator's."""
+        stored = await self.store.get_limit_settings(self.keys.scope_key(scope))
+        return stored or self.config.defaults
+
+    async def limits_status(self, user: UserRef) -> LimitsStatus:
+        now = self._clock()
+        key, scope = self.keys.key(user), self.keys.scope_key(user.scope)
+        settings = await self.limit_settings(user.scope)
+        used = await self.store.playlists_used(key, scope, utc_day(now))
+        latest = await self.store.latest_draft(key, scope, now)
+        return LimitsStatus(
+            settings=settings,
+            playlists_used_today=used,
+            resets_at=next_utc_midnight(now),
+            latest_draft_id=latest.id if latest else None,
+            refinements_used=latest.refinements_used if latest else 0,
+        )
+
+    async def set_limits(self, scope: str, settings: LimitSettings) -> LimitSettings:
+        """Stores a scope's limits; the caller has checked the admin's permission."""
+        if not MIN_SONGS <= settings.max_songs <= HARD_MAX_SONGS:
+            raise InvalidInput(f"Max songs must be from {MIN_SONGS} to {HARD_MAX_SONGS}.")
+        if not 0 <= settings.max_playlists_per_day <= 10_000:
+            raise InvalidInput("Daily playlists per user must be from 0 to 10000.")
+        if not 0 <= settings.max_refinements_per_playlist <= 1_000:
+            raise InvalidInput("Refinements per playlist must be from 0 to 1000.")
+        await self.store.set_limit_settings(self.keys.scope_key(scope), settings)
+        return settings
+
+    # --- profiles -------------------------------------------------------------
+    async def get_profile(self, user: UserRef) -> Profile:
+        return await self.store.get_profile(self.keys.key(user)) or Profile()
+
+    async def set_profile(self, user: UserRef, profile: Profile) -> Profile:
+        await self.store.save_profile(self.keys.key(user), profile)
+        return profile
+
+    # --- generate -------------------------------------------------------------
+    async def generate(
+        self,
+        user: UserRef,
+        prompt: object,
+        count: object = None,
+        progress: ProgressCallback | None = None,
+    ) -> Playlist:
+        """Plans, resolves and stores a new playlist; charges one playlist only on success."""
+        text = clean_text(prompt, max_length=self.config.max_prompt_length)
+        settings = await self.limit_settings(user.scope)
+        wanted = check_count(count, default=self.config.default_count, max_songs=settings.max_songs)
+        now = self._clock()
+        key, scope, day = self.keys.key(user), self.keys.scope_key(user.scope), utc_day(now)
+        limit = settings.max_playlists_per_day if settings.playlist_limit_enabled else None
+        if not await self.store.reserve_playlist(key, scope, day, limit):
+            resets = next_utc_midnight(now)
+            raise QuotaExceeded(
+                f"You have used all {limit} playlists for today; the limit resets at "
+                f"{resets:%H:%M} UTC.",
+                resets,
+            )
+        try:
+            await _report(progress, Progress(Stage.VALIDATING))
+            verdict = await self.validator.validate(text)
+            if not verdict.ok:
+                raise NotAboutMusic(
+                    verdict.reason
+                    or "That doesn't look like a music request. Describe a mood, genre, "
+                    "activity or artist."
+                )
+            profile = await self.get_profile(user)
+            request = StrategyRequest(prompt=text, count=wanted, profile=profile)
+            playlist = await self._build(request, progress, user=user, key=key, draft=None)
+        except BaseException:
+            # Nothing was delivered: give the reservation back, whatever went wrong.
+            await asyncio.shield(self.store.refund_playlist(key, scope, day))
+            raise
+        return playlist
+
+    # --- refine ---------------------------------------------------------------
+    async def refine(
+        self,
+        user: UserRef,
+        feedback: object,
+        draft_id: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Playlist:
+        """Makes a new version of one of the user's drafts (their latest when no id)."""
+        text = clean_text(feedback, max_length=self.config.max_feedback_length, what="feedback")
+        draft = await self.own_draft(user, draft_id)
+        settings = await self.limit_settings(user.scope)
+        limit = (
+            settings.max_refinements_per_playlist if settings.refinement_limit_enabled else None
+        )
+        if not await self.store.reserve_refinement(draft.id, limit):
+            raise RefinementLimitReached(
+                f"This playlist has used all {limit} refinements. Start a new one with /playlist."
+            )
+        try:
+            profile = await self.get_profile(user)
+            latest = draft.latest
+            request = StrategyRequest(
+                prompt=draft.prompt,
+                count=latest.requested_count,
+                profile=profile,
+                feedback=text,
+                previous=latest.strategy,
+                previous_tracks=tuple(f"{t.title} - {t.artist}" for t in latest.tracks),
+            )
+            return await self._build(request, progress, user=user, key=draft.owner_key, draft=draft)
+        except BaseException:
+            await asyncio.shield(self.store.refund_refinement(draft.id))
+            raise
+
+    async def own_draft(self, user: UserRef, draft_id: int | None) -> Draft:
+        """The user's draft by id, or their latest in this scope; refuses others' drafts."""
+        now = self._clock()
+        key = self.keys.key(user)
+        if draft_id is None:
+            draft = await self.store.latest_draft(key, self.keys.scope_key(user.scope), now)
+        else:
+            draft = await self.store.get_draft(draft_id, now)
+        if draft is None:
+            hours = int(self.config.draft_ttl.total_seconds() // 3600)
+            raise DraftNotFound(
+                "I can't find that playlist (drafts are kept for "
+                f"{hours} hours). Make one with /playlist first."
+            )
+        if draft.owner_key != key:
+            raise NotYourPlaylist("That playlist belongs to someone else; you can only refine yours.")
+        return draft
+
+    async def get_playlist(self, user: UserRef, draft_id: int) -> Playlist:
+        """The latest version of one of the user's drafts."""
+        draft = await self.own_draft(user, draft_id)
+        return self._playlist(draft.id, draft.prompt, draft.latest, draft.expires_at,
+                              draft.refinements_used)
+
+    # --- the shared pipeline ----------------------------------------------------
+    async def _build(
+        self,
+        request: StrategyRequest,
+        progress: ProgressCallback | None,
+        *,
+        user: UserRef,
+        key: str,
+        draft: Draft | None,
+    ) -> Playlist:
+        await _report(progress, Progress(Stage.ASKING_MODEL))
+        answer = await self.model.plan(request)
+        strategy = answer.strategy
+        tracks = await self._resolve_and_select(strategy, request, progress)
+        if not tracks:
+            raise NothingFound(
+                "I couldn't find songs for that in the catalogue. Try a broader description; "
+                "nothing was charged."
+            )
+        note = None
+        if len(tracks) < request.count:
+            note = (
+                f"I found {len(tracks)} songs that fit, not the {request.count} you asked for."
+            )
+        now = self._clock()
+        expires = now + self.config.draft_ttl
+        version = DraftVersion(
+            version=1 if draft is None else draft.latest.version + 1,
+            title=strategy.title,
+            strategy=strategy,
+            tracks=tuple(tracks),
+            provider=answer.provider,
+            catalogue=self.catalogue.name,
+            requested_count=request.count,
+            created_at=now,
+            feedback=request.feedback,
+            note=note,
+        )
+        if draft is None:
+            draft_id = await self.store.create_draft(
+                key, self.keys.scope_key(user.scope), request.prompt, version, expires
+            )
+            refinements = 0
+        else:
+            number = await self.store.add_draft_version(draft.id, version, expires)
+            version = dataclasses.replace(version, version=number)
+            draft_id, refinements = draft.id, draft.refinements_used + 1
+        await _report(progress, Progress(Stage.DONE))
+        return self._playlist(draft_id, request.prompt, version, expires, refinements)
+
+    def _playlist(
+        self, draft_id: int, prompt: str, version: DraftVersion, expires: datetime, refinements: int
+    ) -> Playlist:
+        return Playlist(
+            draft_id=draft_id,
+            version=version.version,
+            title=version.title,
+            prompt=prompt,
+            tracks=version.tracks,
+            requested_count=version.requested_count,
+            provider=version.provider,
+            catalogue=version.catalogue,
+            created_at=version.created_at,
+            expires_at=expires,
+            strategy=version.strategy,
+            feedback=version.feedback,
+            note=version.note,
+            refinements_used=refinements,
+        )
+
+    async def _resolve_and_select(
+        self, strategy: Strategy, request: StrategyRequest, progress: ProgressCallback | None
+    ) -> list[Track]:
+        profile = request.profile
+        rules = SelectionRules(
+            count=request.count,
+            max_per_artist=self.config.max_tracks_per_artist,
+            explicit_ok=profile.explicit_ok,
+            disliked_artists=SelectionRules.disliked(
+                (*profile.disliked_artists, *strategy.avoid_artists)
+            ),
+            discovery=profile.discovery,
+        )
+        selector = Selector(rules)
+        queries = list(strategy.queries) or [f'genre:"{g}"' for g in strategy.genres]
+        target = strategy.audio_target()
+        # Enough pages in the first round that one round usually suffices.
+        spare = max(0, request.count * 2 - len(strategy.songs))
+        pages = max(1, math.ceil(spare / (PAGE * max(1, len(queries))))) if queries else 0
+        stats = SearchStats()
+        done = 0
+        total = len(strategy.songs) + pages * len(queries)
+
+        async def tick() -> None:
+            nonlocal done
+            done += 1
+            await _report(progress, Progress(Stage.SEARCHING, done, total))
+
+        await _report(progress, Progress(Stage.SEARCHING, 0, total))
+        confirmed, per_query = await self._resolver.resolve(
+            strategy.songs, queries, pages=pages, target=target, on_search_done=tick, stats=stats
+        )
+        selector.offer(t for t in confirmed if t is not None)
+        selector.offer_query_results(per_query)
+        offset_pages = pages
+        rounds = 1
+        # Later rounds page further only through queries that still had full pages.
+        while selector.missing and rounds < MAX_SEARCH_ROUNDS:
+            open_queries = [
+                q for q, hits in zip(queries, per_query, strict=True)
+                if len(hits) >= pages * PAGE
+            ]
+            if not open_queries:
+                break
+            pages = max(1, math.ceil(selector.missing * 2 / (PAGE * len(open_queries))))
+            total += pages * len(open_queries)
+            _, per_query = await self._resolver.resolve(
+                (), open_queries, pages=pages, offset_pages=offset_pages, target=target,
+                on_search_done=tick, stats=stats,
+            )
+            queries = open_queries
+            selector.offer_query_results(per_query)
+            offset_pages += pages
+            rounds += 1
+        await _report(progress, Progress(Stage.SELECTING))
+        return selector.chosen
+
+    # --- health -----------------------------------------------------------------
+    async def health(self) -> Health:
+        """Each dependency's state, each check bounded so health never hangs."""
+
+        async def bounded(name: str, check: Awaitable[DependencyStatus]) -> DependencyStatus:
+            try:
+                return await asyncio.wait_for(check, self.config.health_timeout_s)
+            except TimeoutError:
+                return DependencyStatus(name, False, "no answer in time")
+            except Exception as exc:  # health reports failures, it never raises
+                return DependencyStatus(name, False, type(exc).__name__)
+
+        statuses = await asyncio.gather(
+            bounded("database", self.store.health()),
+            bounded("model", self.model.health()),
+            bounded("catalogue", self.catalogue.health()),
+        )
+        return Health(tuple(statuses))
+
+    async def housekeeping(self) -> int:
+        """Removes expired drafts, OAuth states and cache rows; returns drafts removed."""
+        return await self.store.purge_expired(self._clock())

@@ -1,0 +1,55 @@
+"""Input guard: the first pipeline step, turning raw user input into checked values."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from core.errors import InvalidInput
+
+MIN_SONGS = 5
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(raw: object, *, max_length: int, what: str = "prompt") -> str:
+    """Normalises white space and strips control characters; refuses empty or huge text."""
+    if not isinstance(raw, str):
+        raise InvalidInput(f"The {what} must be text.")
+    visible = "".join(
+        " " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} else c
+        for c in raw
+        if unicodedata.category(c) != "Cf"
+    )
+    text = _SPACES.sub(" ", visible).strip()
+    if not text:
+        if what == "prompt":
+            raise InvalidInput(
+                "Tell me what to play, for example: /playlist upbeat indie rock for a morning run"
+            )
+        raise InvalidInput(f"The {what} is empty.")
+    if len(text) > max_length:
+        raise InvalidInput(
+            f"That {what} is {len(text):,} characters long; please keep it under {max_length}."
+        )
+    return text
+
+
+def check_count(raw: object, *, default: int, max_songs: int) -> int:
+    """Parses a track count (int or digits) and checks it against the scope's maximum."""
+    if raw is None or raw == "":
+        return min(default, max_songs)
+    if isinstance(raw, bool):
+        raise InvalidInput(f"The number of songs must be a whole number from {MIN_SONGS} to {max_songs}.")
+    if isinstance(raw, str):
+        stripped = raw.strip()
+        if not re.fullmatch(r"[+-]?\d{1,6}", stripped):
+            raise InvalidInput(
+                f"'{stripped[:20]}' is not a number of songs: use a whole number from "
+                f"{MIN_SONGS} to {max_songs}."
+            )
+        raw = int(stripped)
+    if not isinstance(raw, int):
+        raise InvalidInput(f"The number of songs must be a whole number from {MIN_SONGS} to {max_songs}.")
+    if not MIN_SONGS <= raw <= max_songs:
+        raise InvalidInput(f"A playlist can have {MIN_SONGS} to {max_songs} songs; you asked for {raw}.")
+    return raw

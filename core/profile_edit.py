@@ -1,0 +1,112 @@
+"""Parsing profile changes typed by users ("genres=jazz,soul energy=0.3").
+
+Every chat adapter shows the same profile fields, so the rules live here once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+
+from core.errors import InvalidInput
+from core.models import DISCOVERY_CHOICES, Profile
+
+MAX_ITEMS = 20
+MAX_ITEM_LENGTH = 60
+
+FIELD_ALIASES: dict[str, str] = {
+    "genres": "favourite_genres",
+    "genre": "favourite_genres",
+    "favourite_genres": "favourite_genres",
+    "artists": "favourite_artists",
+    "artist": "favourite_artists",
+    "favourite_artists": "favourite_artists",
+    "disliked": "disliked_artists",
+    "dislike": "disliked_artists",
+    "disliked_artists": "disliked_artists",
+    "energy": "energy",
+    "discovery": "discovery",
+    "explicit": "explicit_ok",
+    "explicit_ok": "explicit_ok",
+}
+
+_PAIR = re.compile(r'(\w+)\s*=\s*("([^"]*)"|[^\s]*)')
+_TRUE = {"yes", "true", "on", "1", "ok", "allowed", "y"}
+_FALSE = {"no", "false", "off", "0", "n", "blocked"}
+
+
+def parse_assignments(text: str) -> dict[str, str]:
+    """Reads ``key=value`` pairs; values with spaces go in double quotes."""
+    pairs = {m.group(1).lower(): (m.group(3) if m.group(3) is not None else m.group(2))
+             for m in _PAIR.finditer(text)}
+    if not pairs and text.strip():
+        raise InvalidInput(
+            'Use key=value pairs, e.g. genres=jazz,soul artists="Nina Simone" energy=0.4 '
+            "discovery=deep explicit=no"
+        )
+    return pairs
+
+
+def _items(value: str) -> tuple[str, ...]:
+    items: list[str] = []
+    for raw in value.split(","):
+        item = " ".join(raw.split())[:MAX_ITEM_LENGTH]
+        if item and item.casefold() not in {i.casefold() for i in items}:
+            items.append(item)
+    if len(items) > MAX_ITEMS:
+        raise InvalidInput(f"Up to {MAX_ITEMS} entries per list, please.")
+    return tuple(items)
+
+
+def apply_changes(profile: Profile, changes: Mapping[str, str]) -> Profile:
+    """Returns ``profile`` with ``changes`` applied, or raises InvalidInput naming the field."""
+    updates: dict[str, object] = {}
+    for key, value in changes.items():
+        field = FIELD_ALIASES.get(key.lower())
+        if field is None:
+            known = "genres, artists, disliked, energy, discovery, explicit"
+            raise InvalidInput(f"Unknown profile field '{key[:30]}'. Fields: {known}.")
+        value = value.strip()
+        if field in {"favourite_genres", "favourite_artists", "disliked_artists"}:
+            updates[field] = _items(value)
+        elif field == "energy":
+            if value.lower() in {"", "none", "any"}:
+                updates[field] = None
+                continue
+            try:
+                energy = float(value)
+            except ValueError:
+                raise InvalidInput("energy must be a number from 0 (calm) to 1 (intense).") from None
+            if not 0 <= energy <= 1:
+                raise InvalidInput("energy must be a number from 0 (calm) to 1 (intense).")
+            updates[field] = energy
+        elif field == "discovery":
+            choice = value.lower().replace(" ", "_").replace("-", "_")
+            choice = {"deep_cuts": "deep", "mainstream": "popular"}.get(choice, choice)
+            if choice not in DISCOVERY_CHOICES:
+                raise InvalidInput("discovery must be popular, balanced or deep.")
+            updates[field] = choice
+        else:
+            lowered = value.lower()
+            if lowered not in _TRUE | _FALSE:
+                raise InvalidInput("explicit must be yes or no.")
+            updates[field] = lowered in _TRUE
+    return dataclasses.replace(profile, **updates)  # type: ignore[arg-type]
+
+
+def describe(profile: Profile) -> str:
+    """A plain-text summary of a profile for any chat front end."""
+
+    def listing(items: tuple[str, ...]) -> str:
+        return ", ".join(items) if items else "none"
+
+    energy = "any" if profile.energy is None else f"{profile.energy:.2f}"
+    return (
+        f"Favourite genres: {listing(profile.favourite_genres)}\n"
+        f"Favourite artists: {listing(profile.favourite_artists)}\n"
+        f"Disliked artists: {listing(profile.disliked_artists)}\n"
+        f"Energy: {energy}\n"
+        f"Discovery: {profile.discovery}\n"
+        f"Explicit tracks: {'allowed' if profile.explicit_ok else 'filtered out'}"
+    )

@@ -1,0 +1,87 @@
+"""Selection: from candidate tracks to exactly the playlist asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from core.matching import artist_key, dedup_key
+from core.models import Discovery, Track
+
+
+@dataclass(frozen=True)
+class SelectionRules:
+    count: int
+    max_per_artist: int = 3
+    explicit_ok: bool = True
+    disliked_artists: frozenset[str] = field(default_factory=frozenset)  # artist_key values
+    discovery: Discovery = "balanced"
+
+    @staticmethod
+    def disliked(names: Iterable[str]) -> frozenset[str]:
+        return frozenset(k for k in (artist_key(n) for n in names) if k)
+
+
+def _order_by_discovery(hits: Sequence[Track], discovery: Discovery) -> list[Track]:
+    """Popular first, deep cuts first, or the catalogue's own order (balanced)."""
+    if discovery == "balanced" or not any(t.popularity is not None for t in hits):
+        return list(hits)
+    sign = -1 if discovery == "popular" else 1
+    return sorted(hits, key=lambda t: sign * (t.popularity if t.popularity is not None else 50))
+
+
+def interleave(lists: Sequence[Sequence[Track]]) -> list[Track]:
+    """Round-robin over query results so one query does not fill the playlist."""
+    out: list[Track] = []
+    longest = max((len(x) for x in lists), default=0)
+    for i in range(longest):
+        for hits in lists:
+            if i < len(hits):
+                out.append(hits[i])
+    return out
+
+
+class Selector:
+    """Accumulates candidates and keeps those the rules allow, in priority order."""
+
+    def __init__(self, rules: SelectionRules) -> None:
+        self.rules = rules
+        self.chosen: list[Track] = []
+        self._ids: set[str] = set()
+        self._songs: set[tuple[str, str]] = set()
+        self._per_artist: dict[str, int] = {}
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.rules.count - len(self.chosen))
+
+    def allows(self, track: Track) -> bool:
+        rules = self.rules
+        if not track.id or track.id in self._ids:
+            return False
+        if not rules.explicit_ok and track.explicit:
+            return False
+        keys = [artist_key(a) for a in track.artists]
+        if any(k in rules.disliked_artists for k in keys):
+            return False
+        if dedup_key(track.title, track.artist) in self._songs:
+            return False
+        primary = keys[0] if keys else ""
+        return self._per_artist.get(primary, 0) < rules.max_per_artist
+
+    def offer(self, tracks: Iterable[Track]) -> None:
+        """Adds allowed tracks until the count is reached."""
+        for track in tracks:
+            if not self.missing:
+                return
+            if not self.allows(track):
+                continue
+            self.chosen.append(track)
+            self._ids.add(track.id)
+            self._songs.add(dedup_key(track.title, track.artist))
+            primary = artist_key(track.artist)
+            self._per_artist[primary] = self._per_artist.get(primary, 0) + 1
+
+    def offer_query_results(self, per_query: Sequence[Sequence[Track]]) -> None:
+        ordered = [_order_by_discovery(hits, self.rules.discovery) for hits in per_query]
+        self.offer(interleave(ordered))

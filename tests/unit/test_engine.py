@@ -1,0 +1,322 @@
+"""The engine's promises: exact counts, honest shortfalls, quotas that hold, drafts that refine."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.engine import Engine, EngineConfig
+from core.errors import (
+    DraftNotFound,
+    InvalidInput,
+    NotAboutMusic,
+    NothingFound,
+    NotYourPlaylist,
+    ProviderUnavailable,
+    QuotaExceeded,
+    RefinementLimitReached,
+)
+from core.identity import UserKeys
+from core.models import LimitSettings, Profile, Progress, SongSuggestion, Stage, Strategy, UserRef
+from core.validation import LexicalValidator
+from data.sqlite_store import SqliteStore
+from tests.fakes.catalogue import FakeCatalogue, make_track
+from tests.fakes.model import ScriptedModel
+
+ALICE = UserRef("console", "alice", "console")
+BOB = UserRef("console", "bob", "console")
+
+
+def jazz_catalogue(n_artists: int = 12, per_artist: int = 5) -> FakeCatalogue:
+    tracks = []
+    for a in range(n_artists):
+        for s in range(per_artist):
+            tracks.append(make_track(a * 100 + s, f"Tune {a}-{s}", f"Artist {a}", "jazz",
+                                     explicit=(s == 0 and a == 0)))
+    tracks.append(make_track(9999, "So What", "Miles Davis", "jazz"))
+    return FakeCatalogue(tracks)
+
+
+JAZZ = Strategy(
+    title="Calm Jazz",
+    genres=("jazz",),
+    energy=0.3,
+    songs=(SongSuggestion("So What", "Miles Davis"), SongSuggestion("Invented Song", "Nobody")),
+    queries=('genre:"jazz"',),
+)
+
+
+@pytest.fixture
+async def store() -> AsyncIterator[SqliteStore]:
+    s = SqliteStore(":memory:")
+    await s.open()
+    yield s
+    await s.close()
+
+
+def make_engine(store: SqliteStore, catalogue: FakeCatalogue | None = None,
+                model: ScriptedModel | None = None, limits: LimitSettings | None = None,
+                clock: list[datetime] | None = None) -> Engine:
+    now = clock or [datetime(2026, 11, 30, 12, 0, tzinfo=UTC)]
+    return Engine(
+        store=store,
+        model=model or ScriptedModel(JAZZ),
+        catalogue=catalogue or jazz_catalogue(),
+        validator=LexicalValidator(),
+        keys=UserKeys(b"k" * 32),
+        config=EngineConfig(defaults=limits or LimitSettings(max_playlists_per_day=3)),
+        clock=lambda: now[0],
+    )
+
+
+async def test_generate_delivers_exactly_the_count_asked_for(store: SqliteStore) -> None:
+    playlist = await make_engine(store).generate(ALICE, "calm jazz for studying", 20)
+    assert len(playlist.tracks) == 20
+    assert len({t.id for t in playlist.tracks}) == 20
+    assert playlist.note is None
+
+
+async def test_confirmed_suggestions_come_first_and_invented_ones_are_dropped(
+    store: SqliteStore,
+) -> None:
+    playlist = await make_engine(store).generate(ALICE, "calm jazz for studying", 10)
+    assert (playlist.tracks[0].title, playlist.tracks[0].artist) == ("So What", "Miles Davis")
+    assert all(t.title != "Invented Song" for t in playlist.tracks)
+
+
+async def test_no_artist_appears_more_than_the_cap(store: SqliteStore) -> None:
+    playlist = await make_engine(store).generate(ALICE, "calm jazz for studying", 30)
+    artists = [t.artist for t in playlist.tracks]
+    assert max(artists.count(a) for a in set(artists)) <= 3
+
+
+async def test_short_catalogue_gives_fewer_tracks_with_an_honest_note(store: SqliteStore) -> None:
+    engine = make_engine(store, catalogue=jazz_catalogue(n_artists=2))
+    playlist = await engine.generate(ALICE, "calm jazz for studying", 20)
+    assert len(playlist.tracks) == 7  # 2 artists x 3 + So What
+    assert playlist.note and "7" in playlist.note and "20" in playlist.note
+
+
+async def test_disliked_artists_from_the_profile_are_left_out(store: SqliteStore) -> None:
+    engine = make_engine(store)
+    await engine.set_profile(ALICE, Profile(disliked_artists=("artist 1", "Miles Davis")))
+    playlist = await engine.generate(ALICE, "calm jazz for studying", 20)
+    assert not {"Artist 1", "Miles Davis"} & {t.artist for t in playlist.tracks}
+
+
+async def test_explicit_tracks_are_filtered_when_the_profile_says_so(store: SqliteStore) -> None:
+    engine = make_engine(store)
+    await engine.set_profile(ALICE, Profile(explicit_ok=False))
+    playlist = await engine.generate(ALICE, "calm jazz for studying", 30)
+    assert not any(t.explicit for t in playlist.tracks)
+
+
+async def test_duplicate_versions_of_one_song_are_kept_once(store: SqliteStore) -> None:
+    catalogue = FakeCatalogue([
+        make_track(1, "Blue in Green", "Bill Evans"),
+        make_track(2, "Blue in Green - Remastered 2011", "Bill Evans"),
+        make_track(3, "Blue in Green (Live)", "Bill Evans"),
+        *[make_track(10 + i, f"Other {i}", f"Band {i}") for i in range(10)],
+    ])
+    playlist = await make_engine(store, catalogue=catalogue).generate(ALICE, "jazz songs", 5)
+    assert sum("Blue in Green" in t.title for t in playlist.tracks) == 1
+
+
+async def test_progress_reports_each_stage_and_search_counts(store: SqliteStore) -> None:
+    events: list[Progress] = []
+
+    async def record(event: Progress) -> None:
+        events.append(event)
+
+    await make_engine(store).generate(ALICE, "calm jazz for studying", 10, record)
+    stages = [e.stage for e in events]
+    assert stages[0] is Stage.VALIDATING and stages[-1] is Stage.DONE
+    assert Stage.ASKING_MODEL in stages
+    searching = [e for e in events if e.stage is Stage.SEARCHING]
+    assert searching[-1].done == searching[-1].total > 0
+
+
+async def test_non_music_prompt_is_refused_and_not_charged(store: SqliteStore) -> None:
+    engine = make_engine(store)
+    with pytest.raises(NotAboutMusic):
+        await engine.generate(ALICE, "what is the capital of France", 10)
+    assert (await engine.limits_status(ALICE)).playlists_used_today == 0
+
+
+@pytest.mark.parametrize("prompt", ["", "   \n\t ", "x" * 10_000, "\x00\x07\x1b"])
+async def test_bad_prompts_are_refused_with_a_message_and_not_charged(
+    store: SqliteStore, prompt: str
+) -> None:
+    engine = make_engine(store)
+    with pytest.raises(InvalidInput) as refused:
+        await engine.generate(ALICE, prompt, 10)
+    assert refused.value.user_message
+    assert (await engine.limits_status(ALICE)).playlists_used_today == 0
+
+
+@pytest.mark.parametrize("count", [0, -1, 51, "ten", "2.5", True])
+async def test_bad_counts_are_refused_with_a_message(store: SqliteStore, count: object) -> None:
+    with pytest.raises(InvalidInput, match=r"song|number"):
+        await make_engine(store).generate(ALICE, "calm jazz", count)
+
+
+async def test_control_characters_are_stripped_from_the_prompt(store: SqliteStore) -> None:
+    playlist = await make_engine(store).generate(ALICE, "calm\x00 jazz\u200b\n for\tstudying", 5)
+    assert playlist.prompt == "calm jazz for studying"
+
+
+async def test_model_outage_refunds_the_reservation(store: SqliteStore) -> None:
+    model = ScriptedModel(JAZZ)
+    model.down = True
+    engine = make_engine(store, model=model)
+    with pytest.raises(ProviderUnavailable):
+        await engine.generate(ALICE, "calm jazz for studying", 10)
+    assert (await engine.limits_status(ALICE)).playlists_used_today == 0
+
+
+async def test_catalogue_outage_refunds_and_says_so(store: SqliteStore) -> None:
+    catalogue = jazz_catalogue()
+    catalogue.fail = True
+    engine = make_engine(store, catalogue=catalogue)
+    with pytest.raises(ProviderUnavailable, match="catalogue"):
+        await engine.generate(ALICE, "calm jazz for studying", 10)
+    assert (await engine.limits_status(ALICE)).playlists_used_today == 0
+
+
+async def test_nothing_found_is_not_charged(store: SqliteStore) -> None:
+    engine = make_engine(store, catalogue=FakeCatalogue([]))
+    with pytest.raises(NothingFound):
+        await engine.generate(ALICE, "calm jazz for studying", 10)
+    assert (await engine.limits_status(ALICE)).playlists_used_today == 0
+
+
+async def test_cancelled_generation_is_refunded(store: SqliteStore) -> None:
+    catalogue = jazz_catalogue()
+    catalogue.latency = 5
+    engine = make_engine(store, catalogue=catalogue)
+    task = asyncio.create_task(engine.generate(ALICE, "calm jazz for studying", 10))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert (await engine.limits_status(ALICE)).playlists_used_today == 0
+
+
+async def test_daily_limit_refuses_the_next_playlist_and_names_the_reset(
+    store: SqliteStore,
+) -> None:
+    engine = make_engine(store, limits=LimitSettings(max_playlists_per_day=2))
+    for _ in range(2):
+        await engine.generate(ALICE, "calm jazz for studying", 5)
+    with pytest.raises(QuotaExceeded, match="00:00 UTC"):
+        await engine.generate(ALICE, "calm jazz for studying", 5)
+    await engine.generate(BOB, "calm jazz for studying", 5)  # others are not affected
+
+
+async def test_concurrent_generations_never_overshoot_the_daily_limit(store: SqliteStore) -> None:
+    engine = make_engine(store, limits=LimitSettings(max_playlists_per_day=3))
+    results = await asyncio.gather(
+        *[engine.generate(ALICE, "calm jazz for studying", 5) for _ in range(20)],
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(r, BaseException) for r in results) == 3
+    assert all(isinstance(r, QuotaExceeded) for r in results if isinstance(r, BaseException))
+
+
+async def test_the_limit_resets_on_the_next_utc_day(store: SqliteStore) -> None:
+    clock = [datetime(2026, 11, 30, 23, 59, tzinfo=UTC)]
+    engine = make_engine(store, limits=LimitSettings(max_playlists_per_day=1), clock=clock)
+    await engine.generate(ALICE, "calm jazz for studying", 5)
+    clock[0] += timedelta(minutes=2)
+    await engine.generate(ALICE, "calm jazz for studying", 5)
+
+
+async def test_disabled_playlist_limit_allows_more(store: SqliteStore) -> None:
+    engine = make_engine(
+        store, limits=LimitSettings(playlist_limit_enabled=False, max_playlists_per_day=1)
+    )
+    for _ in range(3):
+        await engine.generate(ALICE, "calm jazz for studying", 5)
+    assert (await engine.limits_status(ALICE)).playlists_left is None
+
+
+async def test_refine_makes_a_new_version_from_the_feedback(store: SqliteStore) -> None:
+    model = ScriptedModel(JAZZ, Strategy(title="Livelier Jazz", energy=0.8, queries=('genre:"jazz"',)))
+    engine = make_engine(store, model=model)
+    first = await engine.generate(ALICE, "calm jazz for studying", 10)
+    second = await engine.refine(ALICE, "more energetic, no ballads")
+    assert (second.draft_id, second.version, second.title) == (first.draft_id, 2, "Livelier Jazz")
+    request = model.requests[-1]
+    assert request.feedback == "more energetic, no ballads"
+    assert request.previous == JAZZ and len(request.previous_tracks) == 10
+    assert second.is_refinement and second.refinements_used == 1
+
+
+async def test_refining_someone_elses_playlist_is_refused(store: SqliteStore) -> None:
+    engine = make_engine(store)
+    mine = await engine.generate(ALICE, "calm jazz for studying", 5)
+    with pytest.raises(NotYourPlaylist):
+        await engine.refine(BOB, "more energetic", mine.draft_id)
+
+
+async def test_refining_a_missing_draft_says_so(store: SqliteStore) -> None:
+    with pytest.raises(DraftNotFound):
+        await make_engine(store).refine(ALICE, "more energetic", 12345)
+    with pytest.raises(DraftNotFound):
+        await make_engine(store).refine(ALICE, "more energetic")
+
+
+async def test_expired_drafts_cannot_be_refined(store: SqliteStore) -> None:
+    clock = [datetime(2026, 11, 30, 12, tzinfo=UTC)]
+    engine = make_engine(store, clock=clock)
+    made = await engine.generate(ALICE, "calm jazz for studying", 5)
+    clock[0] += timedelta(hours=73)
+    with pytest.raises(DraftNotFound):
+        await engine.refine(ALICE, "more energetic", made.draft_id)
+
+
+async def test_refinement_limit_holds_and_failures_are_refunded(store: SqliteStore) -> None:
+    model = ScriptedModel(JAZZ)
+    engine = make_engine(store, model=model,
+                         limits=LimitSettings(max_refinements_per_playlist=1))
+    made = await engine.generate(ALICE, "calm jazz for studying", 5)
+    model.down = True
+    with pytest.raises(ProviderUnavailable):
+        await engine.refine(ALICE, "more energetic", made.draft_id)
+    model.down = False
+    await engine.refine(ALICE, "more energetic", made.draft_id)
+    with pytest.raises(RefinementLimitReached):
+        await engine.refine(ALICE, "even more", made.draft_id)
+
+
+async def test_scope_limits_set_by_an_admin_replace_the_defaults(store: SqliteStore) -> None:
+    engine = make_engine(store)
+    guild_user = UserRef("discord", "42", "guild:7")
+    await engine.set_limits("guild:7", LimitSettings(max_playlists_per_day=1, max_songs=10))
+    with pytest.raises(InvalidInput, match="10"):
+        await engine.generate(guild_user, "calm jazz for studying", 20)
+    await engine.generate(guild_user, "calm jazz for studying", 10)
+    with pytest.raises(QuotaExceeded):
+        await engine.generate(guild_user, "calm jazz for studying", 10)
+    status = await engine.limits_status(guild_user)
+    assert status.playlists_left == 0 and status.settings.max_songs == 10
+
+
+async def test_limits_status_counts_todays_playlists_and_refinements(store: SqliteStore) -> None:
+    engine = make_engine(store)
+    await engine.generate(ALICE, "calm jazz for studying", 5)
+    await engine.refine(ALICE, "more energetic")
+    status = await engine.limits_status(ALICE)
+    assert (status.playlists_left, status.refinements_left) == (2, 2)
+    assert status.resets_at == datetime(2026, 12, 1, tzinfo=UTC)
+
+
+async def test_health_reports_each_dependency(store: SqliteStore) -> None:
+    catalogue = jazz_catalogue()
+    catalogue.fail = True
+    health = await make_engine(store, catalogue=catalogue).health()
+    by_name = {d.name: d.ok for d in health.dependencies}
+    assert by_name["database"] and not by_name["catalogue"] and not health.ok
