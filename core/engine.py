@@ -259,7 +259,8 @@ class Engine:
         await _report(progress, Progress(Stage.ASKING_MODEL))
         answer = await self.model.plan(request)
         strategy = answer.strategy
-        tracks = await self._resolve_and_select(strategy, request, progress)
+        previous = draft.latest.tracks if draft is not None else ()
+        tracks = await self._resolve_and_select(strategy, request, progress, previous)
         if not tracks:
             raise NothingFound(
                 "I couldn't find songs for that in the catalogue. Try a broader description; "
@@ -317,7 +318,11 @@ class Engine:
         )
 
     async def _resolve_and_select(
-        self, strategy: Strategy, request: StrategyRequest, progress: ProgressCallback | None
+        self,
+        strategy: Strategy,
+        request: StrategyRequest,
+        progress: ProgressCallback | None,
+        previous: tuple[Track, ...] = (),
     ) -> list[Track]:
         profile = request.profile
         rules = SelectionRules(
@@ -330,10 +335,13 @@ class Engine:
             discovery=profile.discovery,
         )
         selector = Selector(rules)
+        if previous:
+            # A refinement keeps the tracks the model chose to keep, first and in order.
+            selector.offer(previous[n - 1] for n in strategy.keep if 0 < n <= len(previous))
         queries = list(strategy.queries) or [f'genre:"{g}"' for g in strategy.genres]
         target = strategy.audio_target()
         # Enough pages in the first round that one round usually suffices.
-        spare = max(0, request.count * 2 - len(strategy.songs))
+        spare = max(0, request.count * 2 - len(strategy.songs) - len(selector.chosen))
         pages = max(1, math.ceil(spare / (PAGE * max(1, len(queries))))) if queries else 0
         stats = SearchStats()
         done = 0

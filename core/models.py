@@ -114,6 +114,8 @@ class Strategy:
     songs: tuple[SongSuggestion, ...] = ()
     queries: tuple[str, ...] = ()
     description: str = ""
+    # On refinement: 1-based numbers of the current tracks to keep, in order.
+    keep: tuple[int, ...] = ()
 
     def audio_target(self) -> AudioTarget:
         return AudioTarget(energy=self.energy, valence=self.valence)

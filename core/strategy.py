@@ -46,6 +46,11 @@ STRATEGY_SCHEMA: dict[str, Any] = {
             },
         },
         "queries": _STRING_LIST,
+        "keep": {
+            "type": "array",
+            "description": "on refinement: numbers of the current tracks to keep",
+            "items": {"type": "integer", "minimum": 1},
+        },
     },
 }
 
@@ -87,6 +92,20 @@ def _unit(value: object, field: str) -> float | None:
     return number
 
 
+def _numbers(value: object, field: str) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise StrategyInvalid(f"{field} must be a list of track numbers")
+    out: list[int] = []
+    for item in value[:200]:
+        if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+            raise StrategyInvalid(f"{field} must hold track numbers from 1")
+        if item not in out:
+            out.append(item)
+    return tuple(out)
+
+
 def parse_strategy(data: object) -> Strategy:
     """Checks a decoded model answer (or its JSON text) and builds a Strategy."""
     if isinstance(data, str | bytes):
@@ -119,8 +138,9 @@ def parse_strategy(data: object) -> Strategy:
         avoid_artists=_texts(data.get("avoid_artists"), "avoid_artists"),
         songs=tuple(songs),
         queries=_texts(data.get("queries"), "queries"),
+        keep=_numbers(data.get("keep"), "keep"),
     )
-    if not strategy.songs and not strategy.queries and not strategy.genres:
+    if not (strategy.songs or strategy.queries or strategy.genres or strategy.keep):
         raise StrategyInvalid("strategy has no songs, queries or genres to search")
     return strategy
 
@@ -139,4 +159,5 @@ def strategy_to_dict(strategy: Strategy) -> dict[str, Any]:
         "avoid_artists": list(strategy.avoid_artists),
         "songs": [{"title": s.title, "artist": s.artist} for s in strategy.songs],
         "queries": list(strategy.queries),
+        "keep": list(strategy.keep),
     }

@@ -199,6 +199,7 @@ def _strategy_from_data(data: object) -> Strategy:
         avoid_artists=_strs(fields, "avoid_artists"),
         songs=tuple(songs),
         queries=_strs(fields, "queries"),
+        keep=tuple(n for n in fields.get("keep", ()) if isinstance(n, int) and not isinstance(n, bool)),
     )
 
 

@@ -255,6 +255,15 @@ async def test_refine_makes_a_new_version_from_the_feedback(store: SqliteStore) 
     assert second.is_refinement and second.refinements_used == 1
 
 
+async def test_refine_keeps_the_tracks_the_model_chose_to_keep_first(store: SqliteStore) -> None:
+    model = ScriptedModel(JAZZ, Strategy(title="Kept", keep=(3, 1), queries=('genre:"jazz"',)))
+    engine = make_engine(store, model=model)
+    first = await engine.generate(ALICE, "calm jazz for studying", 10)
+    second = await engine.refine(ALICE, "keep only a few")
+    assert second.tracks[:2] == (first.tracks[2], first.tracks[0])
+    assert len(second.tracks) == 10
+
+
 async def test_refining_someone_elses_playlist_is_refused(store: SqliteStore) -> None:
     engine = make_engine(store)
     mine = await engine.generate(ALICE, "calm jazz for studying", 5)
