@@ -116,16 +116,16 @@ async def _console(settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    platforms = [
-        name for name, token in (("Discord", settings.discord_token),
-                                 ("Telegram", settings.telegram_token)) if token
-    ]
-    if platforms:
-        print(
-            f"{' and '.join(platforms)} configured, but this build has no "
-            f"{'/'.join(platforms)} adapter yet; starting the console instead.",
-            file=sys.stderr,
-        )
+    """Starts every configured platform; with none, the console."""
+    from bot.app import build_app
+    from bot.platforms import configured_adapters
+    from bot.runner import run_adapters
+
+    async with build_app(settings) as app:
+        adapters = configured_adapters(app)
+        if adapters:
+            await run_adapters(adapters)
+            return 0
     return await _console(settings)
 
 

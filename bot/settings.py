@@ -190,6 +190,7 @@ class Settings:
         10.0, "Seconds to wait for the validation embedding.", section="Models",
         minimum=0.5, maximum=120,
     )
+    # (Model provider settings of the models issue go here.)
     # Spotify
     spotify_client_id: str = _setting("", "Spotify app client id.", section="Spotify", secret=True)
     spotify_client_secret: str = _setting(
@@ -200,12 +201,18 @@ class Settings:
         "OAuth redirect URI registered with Spotify (https, or http://127.0.0.1:PORT).",
         section="Spotify", check=_redirect_uri,
     )
-    # Chat platforms and web
-    discord_token: str = _setting("", "Discord bot token.", section="Platforms", secret=True)
-    telegram_token: str = _setting("", "Telegram bot token.", section="Platforms", secret=True)
-    web_host: str = _setting("127.0.0.1", "Address the web side listens on.", section="Platforms")
-    web_port: int = _setting(8080, "Port the web side listens on.", section="Platforms",
+    # (Spotify settings of the Spotify issue go here.)
+    # Web side
+    web_host: str = _setting("127.0.0.1", "Address the web side listens on.", section="Web")
+    web_port: int = _setting(8080, "Port the web side listens on.", section="Web",
                              minimum=1, maximum=65535)
+    # (Web/REST settings go here.)
+    # Discord
+    discord_token: str = _setting("", "Discord bot token.", section="Discord", secret=True)
+    # (Discord settings go here.)
+    # Telegram
+    telegram_token: str = _setting("", "Telegram bot token.", section="Telegram", secret=True)
+    # (Telegram settings go here.)
 
     @property
     def spotify_configured(self) -> bool:

@@ -187,7 +187,7 @@ class Engine:
             raise
         return playlist
 
-    # --- refine ---------------------------------------------------------------
+    # --- refine / regenerate -------------------------------------------------------
     async def refine(
         self,
         user: UserRef,
@@ -197,6 +197,21 @@ class Engine:
     ) -> Playlist:
         """Makes a new version of one of the user's drafts (their latest when no id)."""
         text = clean_text(feedback, max_length=self.config.max_feedback_length, what="feedback")
+        return await self._new_version(user, draft_id, text, progress)
+
+    async def regenerate(
+        self, user: UserRef, draft_id: int | None = None, progress: ProgressCallback | None = None
+    ) -> Playlist:
+        """A fresh take on the same prompt, with none of the current tracks; costs a refinement."""
+        return await self._new_version(user, draft_id, None, progress)
+
+    async def _new_version(
+        self,
+        user: UserRef,
+        draft_id: int | None,
+        feedback: str | None,
+        progress: ProgressCallback | None,
+    ) -> Playlist:
         draft = await self.own_draft(user, draft_id)
         settings = await self.limit_settings(user.scope)
         limit = (
@@ -209,14 +224,18 @@ class Engine:
         try:
             profile = await self.get_profile(user)
             latest = draft.latest
-            request = StrategyRequest(
-                prompt=draft.prompt,
-                count=latest.requested_count,
-                profile=profile,
-                feedback=text,
-                previous=latest.strategy,
-                previous_tracks=tuple(f"{t.title} - {t.artist}" for t in latest.tracks),
-            )
+            if feedback is None:
+                request = StrategyRequest(prompt=draft.prompt, count=latest.requested_count,
+                                          profile=profile)
+            else:
+                request = StrategyRequest(
+                    prompt=draft.prompt,
+                    count=latest.requested_count,
+                    profile=profile,
+                    feedback=feedback,
+                    previous=latest.strategy,
+                    previous_tracks=tuple(f"{t.title} - {t.artist}" for t in latest.tracks),
+                )
             return await self._build(request, progress, user=user, key=draft.owner_key, draft=draft)
         except BaseException:
             await asyncio.shield(self.store.refund_refinement(draft.id))
@@ -260,7 +279,11 @@ class Engine:
         answer = await self.model.plan(request)
         strategy = answer.strategy
         previous = draft.latest.tracks if draft is not None else ()
-        tracks = await self._resolve_and_select(strategy, request, progress, previous)
+        # A regeneration (no feedback) must not hand back the tracks it replaces.
+        exclude = frozenset(t.id for t in previous) if draft and request.feedback is None else None
+        tracks = await self._resolve_and_select(
+            strategy, request, progress, previous, exclude or frozenset()
+        )
         if not tracks:
             raise NothingFound(
                 "I couldn't find songs for that in the catalogue. Try a broader description; "
@@ -323,6 +346,7 @@ class Engine:
         request: StrategyRequest,
         progress: ProgressCallback | None,
         previous: tuple[Track, ...] = (),
+        exclude_ids: frozenset[str] = frozenset(),
     ) -> list[Track]:
         profile = request.profile
         rules = SelectionRules(
@@ -333,6 +357,7 @@ class Engine:
                 (*profile.disliked_artists, *strategy.avoid_artists)
             ),
             discovery=profile.discovery,
+            exclude_ids=exclude_ids,
         )
         selector = Selector(rules)
         if previous:

@@ -16,6 +16,7 @@ class SelectionRules:
     explicit_ok: bool = True
     disliked_artists: frozenset[str] = field(default_factory=frozenset)  # artist_key values
     discovery: Discovery = "balanced"
+    exclude_ids: frozenset[str] = field(default_factory=frozenset)
 
     @staticmethod
     def disliked(names: Iterable[str]) -> frozenset[str]:
@@ -57,7 +58,7 @@ class Selector:
 
     def allows(self, track: Track) -> bool:
         rules = self.rules
-        if not track.id or track.id in self._ids:
+        if not track.id or track.id in self._ids or track.id in rules.exclude_ids:
             return False
         if not rules.explicit_ok and track.explicit:
             return False

@@ -264,6 +264,17 @@ async def test_refine_keeps_the_tracks_the_model_chose_to_keep_first(store: Sqli
     assert len(second.tracks) == 10
 
 
+async def test_regenerate_gives_a_new_version_without_the_current_tracks(
+    store: SqliteStore,
+) -> None:
+    engine = make_engine(store)
+    first = await engine.generate(ALICE, "calm jazz for studying", 10)
+    again = await engine.regenerate(ALICE, first.draft_id)
+    assert again.version == 2 and len(again.tracks) == 10
+    assert not {t.id for t in first.tracks} & {t.id for t in again.tracks}
+    assert (await engine.limits_status(ALICE)).refinements_used == 1
+
+
 async def test_refining_someone_elses_playlist_is_refused(store: SqliteStore) -> None:
     engine = make_engine(store)
     mine = await engine.generate(ALICE, "calm jazz for studying", 5)
