@@ -26,6 +26,7 @@ from core.errors import (
 )
 from core.guard import MIN_SONGS, check_count, clean_text
 from core.identity import UserKeys
+from core.matching import is_seasonal
 from core.models import (
     DependencyStatus,
     Draft,
@@ -358,6 +359,7 @@ class Engine:
             ),
             discovery=profile.discovery,
             exclude_ids=exclude_ids,
+            seasonal_ok=is_seasonal(request.prompt, request.feedback or ""),
         )
         selector = Selector(rules)
         if previous:
@@ -404,7 +406,7 @@ class Engine:
             offset_pages += pages
             rounds += 1
         await _report(progress, Progress(Stage.SELECTING))
-        return selector.chosen
+        return selector.finish()
 
     # --- health -----------------------------------------------------------------
     async def health(self) -> Health:

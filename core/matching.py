@@ -94,3 +94,15 @@ def artist_matches(wanted: str, actual_artists: tuple[str, ...]) -> bool:
 def dedup_key(title: str, primary_artist: str) -> tuple[str, str]:
     """Two tracks with the same key are the same song for a playlist."""
     return core_title(title), artist_key(primary_artist)
+
+
+_SEASONAL = re.compile(
+    r"\b(christmas|xmas|santa|jingle|noel|navidad|weihnacht\w*|rudolph|mistletoe|sleigh|"
+    r"winter wonderland|let it snow|holly jolly|feliz navidad|halloween)\b",
+    re.IGNORECASE,
+)
+
+
+def is_seasonal(*texts: str) -> bool:
+    """True for holiday songs, which belong in a playlist only when someone asks for them."""
+    return any(_SEASONAL.search(t) for t in texts if t)

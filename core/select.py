@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from core.matching import artist_key, dedup_key
+from core.matching import artist_key, dedup_key, is_seasonal
 from core.models import Discovery, Track
 
 
@@ -17,6 +17,7 @@ class SelectionRules:
     disliked_artists: frozenset[str] = field(default_factory=frozenset)  # artist_key values
     discovery: Discovery = "balanced"
     exclude_ids: frozenset[str] = field(default_factory=frozenset)
+    seasonal_ok: bool = False  # holiday songs only when the request mentions a holiday
 
     @staticmethod
     def disliked(names: Iterable[str]) -> frozenset[str]:
@@ -51,6 +52,7 @@ class Selector:
         self._ids: set[str] = set()
         self._songs: set[tuple[str, str]] = set()
         self._per_artist: dict[str, int] = {}
+        self.pending_seasonal: list[Track] = []
 
     @property
     def missing(self) -> int:
@@ -84,5 +86,17 @@ class Selector:
             self._per_artist[primary] = self._per_artist.get(primary, 0) + 1
 
     def offer_query_results(self, per_query: Sequence[Sequence[Track]]) -> None:
-        ordered = [_order_by_discovery(hits, self.rules.discovery) for hits in per_query]
-        self.offer(interleave(ordered))
+        """Query hits round-robin; unrequested holiday songs only if nothing else is left."""
+        ordered = interleave([_order_by_discovery(hits, self.rules.discovery) for hits in per_query])
+        if self.rules.seasonal_ok:
+            self.offer(ordered)
+            return
+        seasonal = [t for t in ordered if is_seasonal(t.title, t.album)]
+        self.offer(t for t in ordered if not is_seasonal(t.title, t.album))
+        self.pending_seasonal.extend(seasonal)
+
+    def finish(self) -> list[Track]:
+        """The selection, topped up with held-back holiday songs only when short."""
+        self.offer(self.pending_seasonal)
+        self.pending_seasonal.clear()
+        return self.chosen

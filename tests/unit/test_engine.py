@@ -340,3 +340,24 @@ async def test_health_reports_each_dependency(store: SqliteStore) -> None:
     health = await make_engine(store, catalogue=catalogue).health()
     by_name = {d.name: d.ok for d in health.dependencies}
     assert by_name["database"] and not by_name["catalogue"] and not health.ok
+
+
+async def test_holiday_songs_are_held_back_unless_asked_for(store: SqliteStore) -> None:
+    catalogue = FakeCatalogue([
+        make_track(1, "Have Yourself A Merry Little Christmas", "Ella Fitzgerald"),
+        *[make_track(10 + i, f"Tune {i}", f"Band {i}") for i in range(10)],
+    ])
+    engine = make_engine(store, catalogue=catalogue)
+    calm = await engine.generate(ALICE, "calm jazz for studying", 10)
+    assert all("Christmas" not in t.title for t in calm.tracks)
+    festive = await engine.generate(ALICE, "jazz for christmas eve", 5)
+    assert festive.tracks[0].title.endswith("Christmas")
+
+
+async def test_holiday_songs_still_fill_a_short_playlist(store: SqliteStore) -> None:
+    catalogue = FakeCatalogue([
+        make_track(1, "Jingle Bell Rock", "Bobby Helms"),
+        *[make_track(10 + i, f"Tune {i}", f"Band {i}") for i in range(5)],
+    ])
+    playlist = await make_engine(store, catalogue=catalogue).generate(ALICE, "jazz songs", 6)
+    assert len(playlist.tracks) == 6
