@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -26,7 +26,7 @@ from core.errors import (
 )
 from core.guard import MIN_SONGS, check_count, clean_text
 from core.identity import UserKeys
-from core.matching import is_seasonal
+from core.matching import is_seasonal, is_track_id
 from core.models import (
     DependencyStatus,
     Draft,
@@ -155,8 +155,13 @@ class Engine:
         prompt: object,
         count: object = None,
         progress: ProgressCallback | None = None,
+        profile: Profile | None = None,
     ) -> Playlist:
-        """Plans, resolves and stores a new playlist; charges one playlist only on success."""
+        """Plans, resolves and stores a new playlist; charges one playlist only on success.
+
+        ``profile`` replaces the user's stored taste for this one request (API clients
+        send their own context).
+        """
         text = clean_text(prompt, max_length=self.config.max_prompt_length)
         settings = await self.limit_settings(user.scope)
         wanted = check_count(count, default=self.config.default_count, max_songs=settings.max_songs)
@@ -179,8 +184,8 @@ class Engine:
                     or "That doesn't look like a music request. Describe a mood, genre, "
                     "activity or artist."
                 )
-            profile = await self.get_profile(user)
-            request = StrategyRequest(prompt=text, count=wanted, profile=profile)
+            taste = profile if profile is not None else await self.get_profile(user)
+            request = StrategyRequest(prompt=text, count=wanted, profile=taste)
             playlist = await self._build(request, progress, user=user, key=key, draft=None)
         except BaseException:
             # Nothing was delivered: give the reservation back, whatever went wrong.
@@ -195,10 +200,14 @@ class Engine:
         feedback: object,
         draft_id: int | None = None,
         progress: ProgressCallback | None = None,
+        count: object = None,
     ) -> Playlist:
-        """Makes a new version of one of the user's drafts (their latest when no id)."""
+        """Makes a new version of one of the user's drafts (their latest when no id).
+
+        ``count`` changes the playlist's length; by default it stays as it was.
+        """
         text = clean_text(feedback, max_length=self.config.max_feedback_length, what="feedback")
-        return await self._new_version(user, draft_id, text, progress)
+        return await self._new_version(user, draft_id, text, progress, count)
 
     async def regenerate(
         self, user: UserRef, draft_id: int | None = None, progress: ProgressCallback | None = None
@@ -212,9 +221,11 @@ class Engine:
         draft_id: int | None,
         feedback: str | None,
         progress: ProgressCallback | None,
+        count: object = None,
     ) -> Playlist:
         draft = await self.own_draft(user, draft_id)
         settings = await self.limit_settings(user.scope)
+        wanted = check_count(count, default=draft.latest.requested_count, max_songs=settings.max_songs)
         limit = (
             settings.max_refinements_per_playlist if settings.refinement_limit_enabled else None
         )
@@ -226,12 +237,11 @@ class Engine:
             profile = await self.get_profile(user)
             latest = draft.latest
             if feedback is None:
-                request = StrategyRequest(prompt=draft.prompt, count=latest.requested_count,
-                                          profile=profile)
+                request = StrategyRequest(prompt=draft.prompt, count=wanted, profile=profile)
             else:
                 request = StrategyRequest(
                     prompt=draft.prompt,
-                    count=latest.requested_count,
+                    count=wanted,
                     profile=profile,
                     feedback=feedback,
                     previous=latest.strategy,
@@ -241,6 +251,30 @@ class Engine:
         except BaseException:
             await asyncio.shield(self.store.refund_refinement(draft.id))
             raise
+
+    async def adopt(self, user: UserRef, prompt: object, tracks: Sequence[Track]) -> Playlist:
+        """Keeps a playlist a client already has as a draft, so it can be refined.
+
+        Nothing is searched or charged; track ids must look like Spotify ids.
+        """
+        text = clean_text(prompt, max_length=self.config.max_prompt_length)
+        settings = await self.limit_settings(user.scope)
+        if not 1 <= len(tracks) <= settings.max_songs:
+            raise InvalidInput(f"Send 1 to {settings.max_songs} songs.")
+        bad = [t.id for t in tracks if not is_track_id(t.id)]
+        if bad:
+            raise InvalidInput(f"'{bad[0][:40]}' is not a Spotify track id (22 letters and digits).")
+        now = self._clock()
+        version = DraftVersion(
+            version=1, title=text[:100], strategy=Strategy(title=text[:100]),
+            tracks=tuple(tracks), provider="client", catalogue=self.catalogue.name,
+            requested_count=len(tracks), created_at=now,
+        )
+        expires = now + self.config.draft_ttl
+        draft_id = await self.store.create_draft(
+            self.keys.key(user), self.keys.scope_key(user.scope), text, version, expires
+        )
+        return self._playlist(draft_id, text, version, expires, 0)
 
     async def own_draft(self, user: UserRef, draft_id: int | None) -> Draft:
         """The user's draft by id, or their latest in this scope; refuses others' drafts."""

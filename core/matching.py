@@ -106,3 +106,11 @@ _SEASONAL = re.compile(
 def is_seasonal(*texts: str) -> bool:
     """True for holiday songs, which belong in a playlist only when someone asks for them."""
     return any(_SEASONAL.search(t) for t in texts if t)
+
+
+_TRACK_ID = re.compile(r"[0-9A-Za-z]{22}")
+
+
+def is_track_id(text: str) -> bool:
+    """Spotify ids are 22 base62 characters; anything else from outside is refused."""
+    return bool(_TRACK_ID.fullmatch(text))

@@ -361,3 +361,36 @@ async def test_holiday_songs_still_fill_a_short_playlist(store: SqliteStore) -> 
     ])
     playlist = await make_engine(store, catalogue=catalogue).generate(ALICE, "jazz songs", 6)
     assert len(playlist.tracks) == 6
+
+
+async def test_a_profile_given_with_the_request_replaces_the_stored_one(store: SqliteStore) -> None:
+    engine = make_engine(store)
+    await engine.set_profile(ALICE, Profile(disliked_artists=("Artist 2",)))
+    once = await engine.generate(ALICE, "calm jazz for studying", 30,
+                                 profile=Profile(disliked_artists=("Artist 1",)))
+    artists = {t.artist for t in once.tracks}
+    assert "Artist 1" not in artists and "Artist 2" in artists
+
+
+async def test_refine_can_change_the_length(store: SqliteStore) -> None:
+    engine = make_engine(store)
+    await engine.generate(ALICE, "calm jazz for studying", 10)
+    assert len((await engine.refine(ALICE, "more energetic", count=15)).tracks) == 15
+
+
+async def test_adopting_a_client_playlist_makes_a_refinable_draft_without_charge(
+    store: SqliteStore,
+) -> None:
+    engine = make_engine(store)
+    tracks = [make_track(i, f"Song {i}", f"Band {i}") for i in range(5)]
+    adopted = await engine.adopt(ALICE, "my own mix", tracks)
+    assert adopted.tracks == tuple(tracks) and adopted.provider == "client"
+    refined = await engine.refine(ALICE, "more jazz", adopted.draft_id)
+    assert refined.version == 2
+    assert (await engine.limits_status(ALICE)).playlists_used_today == 0
+
+
+async def test_adopting_tracks_with_bad_ids_is_refused(store: SqliteStore) -> None:
+    bad = make_track(1, "Song", "Band").__class__(id="../../etc", title="x", artists=("y",))
+    with pytest.raises(InvalidInput, match="track id"):
+        await make_engine(store).adopt(ALICE, "my mix", [bad])
