@@ -1,0 +1,173 @@
+"""The OpenAPI 3.1 document of the REST API, served at ``GET /openapi.json``.
+
+A test checks that every route the server mounts is described here and that every
+answer the tests receive matches its schema, so the document cannot drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+VERSION = "1.0.0"
+
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+_SONG = {
+    "type": "object",
+    "required": ["title", "artist", "album", "spotify_id"],
+    "properties": {
+        "title": {"type": "string"},
+        "artist": {"type": "string"},
+        "album": {"type": "string"},
+        "spotify_id": {"type": "string", "pattern": "^[0-9A-Za-z]{22}$"},
+        "popularity": {"type": "integer", "minimum": 0, "maximum": 100},
+        "genres": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+_PLAYLIST = {
+    "type": "object",
+    "required": ["songs", "generated_from", "total_count", "is_refinement", "playlist_id"],
+    "properties": {
+        "songs": {"type": "array", "items": {"$ref": "#/components/schemas/Song"}},
+        "generated_from": {"type": "string"},
+        "total_count": {"type": "integer", "minimum": 0},
+        "is_refinement": {"type": "boolean"},
+        "playlist_id": {"type": "string"},
+        "title": {"type": "string"},
+        "version": {"type": "integer", "minimum": 1},
+        "provider": {"type": "string"},
+        "note": {"type": ["string", "null"]},
+        "share_url": {"type": "string"},
+    },
+}
+
+_USER_CONTEXT = {
+    "type": "object",
+    "description": "Taste for this request only (the device's stored profile otherwise).",
+    "properties": {
+        "favorite_genres": {"type": "array", "items": {"type": "string"}},
+        "favorite_artists": {"type": "array", "items": {"type": "string"}},
+        "disliked_artists": {"type": "array", "items": {"type": "string"}},
+        "energy": {"type": "number", "minimum": 0, "maximum": 1},
+        "discovery": {"enum": ["popular", "balanced", "deep"]},
+        "explicit": {"type": "boolean"},
+    },
+}
+
+_DEVICE = {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,128}$"}
+
+_RATE = {
+    "type": "object",
+    "required": [
+        "device_id", "requests_made_today", "max_requests_per_day", "refinements_used",
+        "max_refinements", "can_make_request", "can_refine", "playlist_limit_enabled",
+        "refinement_limit_enabled",
+    ],
+    "properties": {
+        "device_id": {"type": "string", "description": "hashed"},
+        "requests_made_today": {"type": "integer"},
+        "max_requests_per_day": {"type": "integer"},
+        "refinements_used": {"type": "integer"},
+        "max_refinements": {"type": "integer"},
+        "can_make_request": {"type": "boolean"},
+        "can_refine": {"type": "boolean"},
+        "playlist_limit_enabled": {"type": "boolean"},
+        "refinement_limit_enabled": {"type": "boolean"},
+        "resets_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    text = {400: "Malformed JSON", 401: "Missing or wrong API key", 404: "Unknown playlist",
+            413: "Body too large", 422: "Invalid input or not a music request",
+            429: "Limit reached (Retry-After when it resets)", 503: "A dependency is down"}
+    return {str(s): {"description": text[s], **_json({"$ref": "#/components/schemas/Error"})}
+            for s in statuses}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, **_json(schema)}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole document (a fresh dict each call)."""
+    generate_body = {
+        "type": "object",
+        "required": ["prompt", "device_id"],
+        "properties": {
+            "prompt": {"type": "string"},
+            "device_id": _DEVICE,
+            "count": {"type": "integer"},
+            "user_context": _USER_CONTEXT,
+        },
+    }
+    refine_body = {
+        "type": "object",
+        "required": ["prompt", "device_id"],
+        "properties": {
+            "prompt": {"type": "string", "description": "the feedback"},
+            "device_id": _DEVICE,
+            "playlist_id": {"type": "string"},
+            "current_songs": {"type": "array", "items": {"$ref": "#/components/schemas/Song"}},
+            "count": {"type": "integer"},
+        },
+    }
+    playlist_ok = {"description": "The playlist", **_json({"$ref": "#/components/schemas/Playlist"})}
+    security: list[dict[str, list[str]]] = [{"ApiKey": []}, {"Bearer": []}, {}]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "EchoTuner API",
+            "version": VERSION,
+            "description": "Turn a sentence into a real Spotify playlist.",
+        },
+        "paths": {
+            "/generate-playlist": {"post": {
+                "operationId": "generatePlaylist", "security": security,
+                "requestBody": _body(generate_body),
+                "responses": {"200": playlist_ok, **_errors(400, 401, 413, 422, 429, 503)},
+            }},
+            "/refine-playlist": {"post": {
+                "operationId": "refinePlaylist", "security": security,
+                "requestBody": _body(refine_body),
+                "responses": {"200": playlist_ok, **_errors(400, 401, 404, 413, 422, 429, 503)},
+            }},
+            "/rate-limit-status/{device_id}": {"get": {
+                "operationId": "rateLimitStatus", "security": security,
+                "parameters": [{"name": "device_id", "in": "path", "required": True,
+                                "schema": _DEVICE}],
+                "responses": {"200": {"description": "Limits",
+                                      **_json({"$ref": "#/components/schemas/RateLimitStatus"})},
+                              **_errors(401, 422)},
+            }},
+            "/openapi.json": {"get": {
+                "operationId": "openapi", "security": [{}],
+                "responses": {"200": {"description": "This document",
+                                      **_json({"type": "object"})}},
+            }},
+        },
+        "components": {
+            "schemas": {"Error": _ERROR, "Song": _SONG, "Playlist": _PLAYLIST,
+                        "RateLimitStatus": _RATE},
+            "securitySchemes": {
+                "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "Bearer": {"type": "http", "scheme": "bearer"},
+            },
+        },
+    }

@@ -1,0 +1,279 @@
+"""The REST API: the engine over HTTP, in the request/response shapes of EchoTuner's API.
+
+An API client is a user like a chat user: ``UserRef("api", device_id, "api")``, hashed
+before storage, with the same quotas and profiles.  Errors have one stable shape,
+``{"error": {"code", "message"}}``, and the status a client expects.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from adapters.web.openapi import openapi_document
+from core.engine import Engine
+from core.errors import (
+    DraftNotFound,
+    EchoTunerError,
+    InvalidInput,
+    NotYourPlaylist,
+    ProviderUnavailable,
+    QuotaExceeded,
+    RefinementLimitReached,
+    StoreUnavailable,
+)
+from core.models import Playlist, Profile, Track, UserRef
+from core.profile_edit import apply_changes
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_DEVICE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+
+
+class ApiError(Exception):
+    """An HTTP error with the API's stable JSON shape."""
+
+    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
+
+
+def error_response(error: ApiError) -> web.Response:
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return web.json_response(
+        {"error": {"code": error.code, "message": error.message}},
+        status=error.status,
+        headers=headers,
+    )
+
+
+def _from_engine(exc: EchoTunerError) -> ApiError:
+    if isinstance(exc, QuotaExceeded):
+        wait = max(1, int((exc.resets_at - datetime.now(UTC)).total_seconds()))
+        return ApiError(429, exc.code, exc.user_message, retry_after=wait)
+    if isinstance(exc, RefinementLimitReached):
+        return ApiError(429, exc.code, exc.user_message)
+    if isinstance(exc, DraftNotFound | NotYourPlaylist):
+        # Someone else's playlist is "not found": ids must not reveal other users' drafts.
+        return ApiError(404, "not_found", "No such playlist for this device.")
+    if isinstance(exc, ProviderUnavailable | StoreUnavailable):
+        return ApiError(503, exc.code, exc.user_message)
+    return ApiError(422, exc.code, exc.user_message)
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    api_keys: tuple[str, ...] = ()
+    max_body_bytes: int = 64 * 1024
+
+
+def _song(track: Track) -> dict[str, Any]:
+    song: dict[str, Any] = {
+        "title": track.title,
+        "artist": track.artist,
+        "album": track.album,
+        "spotify_id": track.id,
+    }
+    if track.popularity is not None:
+        song["popularity"] = track.popularity
+    if track.genres:
+        song["genres"] = list(track.genres)
+    return song
+
+
+def playlist_body(playlist: Playlist) -> dict[str, Any]:
+    """The generate/refine answer of EchoTuner's API."""
+    return {
+        "songs": [_song(t) for t in playlist.tracks],
+        "generated_from": playlist.prompt,
+        "total_count": len(playlist.tracks),
+        "is_refinement": playlist.is_refinement,
+        "playlist_id": str(playlist.draft_id),
+        "title": playlist.title,
+        "version": playlist.version,
+        "provider": playlist.provider,
+        "note": playlist.note,
+    }
+
+
+class RestApi:
+    """Route handlers over one engine; mount them with ``routes()``."""
+
+    def __init__(self, engine: Engine, config: ApiConfig) -> None:
+        self.engine = engine
+        self.config = config
+
+    def routes(self) -> list[web.RouteDef]:
+        """Every REST route, ``/openapi.json`` included."""
+        return [
+            web.post("/generate-playlist", self._guarded(self.generate)),
+            web.post("/refine-playlist", self._guarded(self.refine)),
+            web.get("/rate-limit-status/{device_id}", self._guarded(self.rate_limit_status)),
+            web.get("/openapi.json", self.openapi),
+        ]
+
+    async def openapi(self, request: web.Request) -> web.Response:
+        return web.json_response(openapi_document())
+
+    # --- plumbing -----------------------------------------------------------------------
+    def _guarded(self, handler: Handler) -> Handler:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            try:
+                self._authorise(request)
+                return await handler(request)
+            except ApiError as error:
+                return error_response(error)
+            except EchoTunerError as exc:
+                return error_response(_from_engine(exc))
+            except Exception:
+                log.exception("%s %s failed", request.method, request.path)
+                return error_response(ApiError(
+                    500, "internal", "Something went wrong on our side; nothing was charged."
+                ))
+
+        return guarded
+
+    def _authorise(self, request: web.Request) -> None:
+        if not self.config.api_keys:
+            return
+        given = request.headers.get("X-API-Key", "")
+        bearer = request.headers.get("Authorization", "")
+        if not given and bearer.lower().startswith("bearer "):
+            given = bearer[7:].strip()
+        # Compare against every key so timing says nothing about which one nearly matched.
+        matched = False
+        for key in self.config.api_keys:
+            matched |= hmac.compare_digest(given.encode(), key.encode())
+        if not matched:
+            raise ApiError(401, "unauthorized", "A valid API key is required (X-API-Key header).")
+
+    async def _json(self, request: web.Request) -> Mapping[str, Any]:
+        limit = self.config.max_body_bytes
+        if request.content_length is not None and request.content_length > limit:
+            raise ApiError(413, "too_large", f"Request bodies are limited to {limit} bytes.")
+        raw = await request.content.read(limit + 1)
+        if len(raw) > limit:
+            raise ApiError(413, "too_large", f"Request bodies are limited to {limit} bytes.")
+        try:
+            body = json.loads(raw or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ApiError(400, "bad_json", "The request body is not valid JSON.") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "bad_json", "The request body must be a JSON object.")
+        return body
+
+    @staticmethod
+    def _device(value: object) -> UserRef:
+        if not isinstance(value, str) or not _DEVICE_ID.fullmatch(value):
+            raise ApiError(422, "invalid_device_id",
+                           "device_id must be 1-128 letters, digits or . _ : -")
+        return UserRef("api", value, "api")
+
+    @staticmethod
+    def _text(body: Mapping[str, Any], field: str) -> str:
+        value = body.get(field)
+        if not isinstance(value, str):
+            raise ApiError(422, "invalid_input", f"{field} is required and must be a string.")
+        return value
+
+    # --- endpoints ------------------------------------------------------------------------
+    async def generate(self, request: web.Request) -> web.Response:
+        body = await self._json(request)
+        user = self._device(body.get("device_id"))
+        prompt = self._text(body, "prompt")
+        profile = await self._context_profile(user, body.get("user_context"))
+        playlist = await self.engine.generate(user, prompt, body.get("count"), profile=profile)
+        return web.json_response(playlist_body(playlist))
+
+    async def refine(self, request: web.Request) -> web.Response:
+        body = await self._json(request)
+        user = self._device(body.get("device_id"))
+        feedback = self._text(body, "prompt")
+        playlist_id = body.get("playlist_id")
+        if playlist_id is not None:
+            try:
+                draft_id = int(str(playlist_id))
+            except ValueError:
+                raise ApiError(404, "not_found", "No such playlist for this device.") from None
+        else:
+            songs = body.get("current_songs")
+            if not isinstance(songs, list) or not songs:
+                raise ApiError(422, "invalid_input",
+                               "Send playlist_id, or current_songs as a list of songs.")
+            adopted = await self.engine.adopt(user, feedback, self._tracks(songs))
+            draft_id = adopted.draft_id
+        playlist = await self.engine.refine(user, feedback, draft_id, count=body.get("count"))
+        return web.json_response(playlist_body(playlist))
+
+    async def rate_limit_status(self, request: web.Request) -> web.Response:
+        user = self._device(request.match_info["device_id"])
+        status = await self.engine.limits_status(user)
+        settings = status.settings
+        playlists_left = status.playlists_left
+        refinements_left = status.refinements_left
+        return web.json_response({
+            "device_id": self.engine.keys.key(user)[:16],
+            "requests_made_today": status.playlists_used_today,
+            "max_requests_per_day": settings.max_playlists_per_day,
+            "refinements_used": status.refinements_used,
+            "max_refinements": settings.max_refinements_per_playlist,
+            "can_make_request": playlists_left is None or playlists_left > 0,
+            "can_refine": status.latest_draft_id is not None
+            and (refinements_left is None or refinements_left > 0),
+            "playlist_limit_enabled": settings.playlist_limit_enabled,
+            "refinement_limit_enabled": settings.refinement_limit_enabled,
+            "resets_at": status.resets_at.isoformat(),
+        })
+
+    # --- helpers ----------------------------------------------------------------------------
+    async def _context_profile(self, user: UserRef, context: object) -> Profile | None:
+        """``user_context`` (favourite genres/artists, ...) shapes this request only."""
+        if context is None:
+            return None
+        if not isinstance(context, dict):
+            raise ApiError(422, "invalid_input", "user_context must be an object.")
+        aliases = {"favorite_genres": "genres", "favourite_genres": "genres",
+                   "favorite_artists": "artists", "favourite_artists": "artists",
+                   "disliked_artists": "disliked", "energy": "energy",
+                   "discovery": "discovery", "explicit": "explicit"}
+        changes: dict[str, str] = {}
+        for key, value in context.items():
+            field = aliases.get(str(key))
+            if field is None:
+                continue  # unknown context keys are the client's own business
+            if isinstance(value, list):
+                changes[field] = ",".join(str(v) for v in value)
+            elif isinstance(value, bool):
+                changes[field] = "yes" if value else "no"
+            elif isinstance(value, str | int | float):
+                changes[field] = str(value)
+        if not changes:
+            return None
+        try:
+            return apply_changes(await self.engine.get_profile(user), changes)
+        except InvalidInput as exc:
+            raise ApiError(422, exc.code, exc.user_message) from None
+
+    @staticmethod
+    def _tracks(songs: Sequence[object]) -> list[Track]:
+        tracks: list[Track] = []
+        for song in songs:
+            if not isinstance(song, dict):
+                raise ApiError(422, "invalid_input", "Each song must be an object.")
+            title, artist, track_id = song.get("title"), song.get("artist"), song.get("spotify_id")
+            if not all(isinstance(v, str) and v for v in (title, artist, track_id)):
+                raise ApiError(422, "invalid_input",
+                               "Each song needs title, artist and spotify_id strings.")
+            album = song.get("album")
+            tracks.append(Track(id=str(track_id), title=str(title), artists=(str(artist),),
+                                album=album if isinstance(album, str) else ""))
+        return tracks
