@@ -5,8 +5,8 @@ activities, eras, "like <artist>", "something to cry to") against evidence of an
 task ("what is the capital of...", "write my essay", "2+2") and turns the two into a
 score in [0, 1].  It is generous by design: a music bot should rather plan a playlist
 for an odd prompt than refuse a real one.  The embedding validator (step 3 of the
-pipeline) can sit behind it for the uncertain middle; ``MUSIC_REFERENCE_PHRASES`` are
-the references that validator embeds.
+pipeline, ``core.semantic_validation``) sits behind it for the uncertain middle; the
+references that validator embeds live in ``data/reference_phrases.txt``.
 """
 
 from __future__ import annotations
@@ -27,42 +27,6 @@ from core.vocabulary import (
 
 REJECTION_REASON = (
     "That doesn't look like a music request — try describing a mood, genre, activity or artist."
-)
-
-# Varied music requests for an embedding validator to compare prompts against.
-MUSIC_REFERENCE_PHRASES: tuple[str, ...] = (
-    "relaxing jazz for studying",
-    "hip hop for a house party",
-    "upbeat indie rock for a morning workout",
-    "songs for a rainy sunday",
-    "something to cry to",
-    "music for a road trip with friends",
-    "chill vibes",
-    "90s hits",
-    "beats to study to",
-    "songs like Radiohead",
-    "calm piano music to fall asleep to",
-    "high energy EDM for running",
-    "romantic R&B for date night",
-    "sad acoustic songs about heartbreak",
-    "80s synthpop classics",
-    "classical music for concentration",
-    "feel-good summer playlist",
-    "dark techno for late night coding",
-    "k-pop bangers",
-    "lo-fi hip hop to relax",
-    "country songs for a long drive",
-    "metal for the gym",
-    "dinner party jazz and bossa nova",
-    "ambient soundscapes for meditation",
-    "artists similar to Taylor Swift",
-    "a playlist of reggae and dancehall for the beach",
-    "soulful Motown classics for cooking",
-    "dreamy shoegaze and dream pop",
-    "angry punk rock",
-    "songs to dance to at a wedding",
-    "instrumental music for reading",
-    "latin pop and reggaeton for a pool party",
 )
 
 # Evidence that a prompt is about music, per kind of vocabulary term.

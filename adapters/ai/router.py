@@ -1,0 +1,189 @@
+"""The fallback chain of chat models (``AI_PROVIDERS``), itself a ``ChatModel``.
+
+``plan`` asks each provider in order and returns the first strategy; the answer
+names the provider that produced it.  A provider that times out, refuses,
+rate-limits, rejects the key or answers outside the schema (after its one repair)
+hands over to the next.  Some failures also rest a provider for a while, so the
+next request does not wait on it again: a 429 for its Retry-After, a hang or a
+missing model for half a minute, a refused key for five minutes.  When no provider
+answers, ``ProviderUnavailable`` says why, per provider; the engine refunds the
+quota.
+
+``health`` reports every provider (reachable, model present).  Checks run as
+background tasks bounded in time and their results are kept for a while; a health
+call waits briefly for fresh results and otherwise shows the last known state, and
+a playlist request never waits on a health check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from adapters.ai.errors import (
+    ModelMissing,
+    ProviderAuthError,
+    ProviderError,
+    ProviderRateLimited,
+    ProviderTimeout,
+)
+from core.errors import ProviderUnavailable, StrategyInvalid
+from core.models import DependencyStatus, StrategyAnswer, StrategyRequest
+from core.ports import ChatModel
+
+log = logging.getLogger(__name__)
+
+# How long a provider rests after a failure of each kind (rate limits use Retry-After).
+REST_AFTER_S: dict[type[ProviderError], float] = {
+    ProviderTimeout: 30.0,
+    ModelMissing: 30.0,
+    ProviderAuthError: 300.0,
+}
+MAX_REST_S = 900.0
+
+
+@dataclass
+class _ProviderState:
+    rest_until: float = 0.0
+    last_error: str = ""
+    status: DependencyStatus | None = None
+    checked_at: float = -math.inf
+    check: asyncio.Task[None] | None = None
+
+
+def _rest_for(error: ProviderError) -> float:
+    if isinstance(error, ProviderRateLimited):
+        return min(max(error.retry_after, 1.0), MAX_REST_S)
+    for kind, seconds in REST_AFTER_S.items():
+        if isinstance(error, kind):
+            return seconds
+    return 0.0
+
+
+class ModelRouter:
+    """``ChatModel`` that tries its providers in order and records who answered."""
+
+    name = "models"
+
+    def __init__(
+        self,
+        providers: Sequence[ChatModel],
+        *,
+        health_ttl_s: float = 30.0,
+        health_timeout_s: float = 2.5,
+        health_wait_s: float = 1.5,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not providers:
+            raise ValueError("the model chain needs at least one provider")
+        self.providers = tuple(providers)
+        self._states = {p.name: _ProviderState() for p in self.providers}
+        self._health_ttl_s = health_ttl_s
+        self._health_timeout_s = health_timeout_s
+        self._health_wait_s = health_wait_s
+        self._monotonic = monotonic
+
+    # --- planning ---------------------------------------------------------------------
+    async def plan(self, request: StrategyRequest) -> StrategyAnswer:
+        """The first provider's strategy that passes the schema; ProviderUnavailable if none."""
+        problems: list[str] = []
+        for provider in self.providers:
+            state = self._states[provider.name]
+            wait = state.rest_until - self._monotonic()
+            if wait > 0:
+                problems.append(f"{provider.name}: {state.last_error} (resting {math.ceil(wait)} s)")
+                continue
+            try:
+                answer = await provider.plan(request)
+            except ProviderError as exc:
+                self._failed(provider.name, exc.detail, _rest_for(exc))
+            except ProviderUnavailable as exc:  # a ChatModel outside adapters/ai may say so
+                self._failed(provider.name, exc.user_message, 0.0)
+            except StrategyInvalid as exc:
+                self._failed(provider.name, f"answer failed the strategy schema ({exc})", 0.0)
+            except Exception as exc:  # a bug in one provider must not sink the chain
+                log.exception("model provider %s failed unexpectedly", provider.name)
+                self._failed(provider.name, f"failed ({type(exc).__name__})", 0.0)
+            else:
+                state.last_error = ""
+                return answer
+            problems.append(f"{provider.name}: {state.last_error}")
+        raise ProviderUnavailable(
+            "No language model could plan this playlist right now ("
+            + "; ".join(problems)
+            + "). Nothing was charged; please try again in a little while."
+        )
+
+    def _failed(self, name: str, detail: str, rest_s: float) -> None:
+        state = self._states[name]
+        # The same failure again (Ollama not installed, say) is news only the first time.
+        level = logging.INFO if detail == state.last_error else logging.WARNING
+        state.last_error = detail
+        if rest_s > 0:
+            state.rest_until = self._monotonic() + rest_s
+        log.log(level, "model provider %s failed: %s%s; trying the next one", name, detail,
+                f" (resting {rest_s:g} s)" if rest_s else "")
+
+    # --- health -----------------------------------------------------------------------
+    async def health(self) -> DependencyStatus:
+        """Every provider's state; fresh when checks finish quickly, else the last known."""
+        now = self._monotonic()
+        running: list[asyncio.Task[None]] = []
+        for provider in self.providers:
+            state = self._states[provider.name]
+            if state.check is None and now - state.checked_at >= self._health_ttl_s:
+                state.check = asyncio.get_running_loop().create_task(
+                    self._check(provider, state), name=f"health-{provider.name}"
+                )
+            if state.check is not None:
+                running.append(state.check)
+        if running:
+            await asyncio.wait(running, timeout=self._health_wait_s)
+        return self.summary()
+
+    def summary(self) -> DependencyStatus:
+        """The last known state of every provider, without checking anything."""
+        parts: list[str] = []
+        usable = False
+        for provider in self.providers:
+            state = self._states[provider.name]
+            status = state.status
+            if status is None:
+                parts.append(f"{provider.name}: checking")
+                continue
+            resting = state.rest_until > self._monotonic()
+            usable = usable or (status.ok and not resting)
+            word = "ok" if status.ok else "DOWN"
+            note = f", resting after: {state.last_error}" if resting else ""
+            parts.append(f"{provider.name}: {word} ({status.detail}{note})" if status.detail
+                         else f"{provider.name}: {word}{note}")
+        return DependencyStatus("model", usable, "; ".join(parts))
+
+    async def _check(self, provider: ChatModel, state: _ProviderState) -> None:
+        try:
+            async with asyncio.timeout(self._health_timeout_s):
+                state.status = await provider.health()
+        except TimeoutError:
+            state.status = DependencyStatus(f"model:{provider.name}", False, "no answer in time")
+        except Exception as exc:  # health reports failures, it never raises
+            state.status = DependencyStatus(f"model:{provider.name}", False, type(exc).__name__)
+        finally:
+            state.checked_at = self._monotonic()
+            state.check = None
+
+    async def aclose(self) -> None:
+        """Cancels health checks in flight and stops each provider's background work."""
+        for state in self._states.values():
+            if state.check is not None:
+                state.check.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await state.check
+        for provider in self.providers:
+            close = getattr(provider, "aclose", None)
+            if close is not None:
+                await close()
