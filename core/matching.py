@@ -114,3 +114,45 @@ _TRACK_ID = re.compile(r"[0-9A-Za-z]{22}")
 def is_track_id(text: str) -> bool:
     """Spotify ids are 22 base62 characters; anything else from outside is refused."""
     return bool(_TRACK_ID.fullmatch(text))
+
+
+# Words that mark a track as something other than the original studio recording.
+_NOT_ORIGINAL = frozenset(
+    "live remix mix demo acoustic karaoke instrumental edit version session sessions take "
+    "rehearsal unplugged cover tribute rerecorded re-recorded orchestral symphonic".split()
+)
+_REMASTER = frozenset({"remaster", "remastered", "mono", "stereo", "deluxe", "anniversary"})
+_COMPILATION = frozenset(
+    "greatest hits best collection anthology essential essentials karaoke tribute".split()
+)
+
+
+def _version_words(title: str) -> set[str]:
+    """The words of a title's version suffixes: "Song - Live at X (Remastered)" -> live, at, x..."""
+    words: set[str] = set()
+    feat_free = _FEAT.sub("", title)
+    for bracket in _BRACKETED.findall(feat_free):
+        words.update(normalise(bracket).split())
+    dash = _DASH_SUFFIX.search(feat_free)
+    if dash:
+        words.update(normalise(dash.group(0)).split())
+    return words
+
+
+def version_penalty(wanted_title: str, title: str, album: str = "") -> int:
+    """How far a hit is from the original studio recording of ``wanted_title`` (0 = it is).
+
+    Live takes, remixes, demos and the like cost most, compilations next, remasters
+    least; a marker the wanted title itself names ("Song (Live)") costs nothing.
+    """
+    wanted = _version_words(wanted_title) | set(normalise(wanted_title).split())
+    words = _version_words(title) - wanted
+    album_words = set(normalise(album).split()) - wanted
+    penalty = 0
+    if words & _NOT_ORIGINAL or album_words & {"live", "karaoke", "unplugged", "tribute"}:
+        penalty += 4
+    if album_words & _COMPILATION or {"hits"} <= album_words:
+        penalty += 2
+    if words & _REMASTER:
+        penalty += 1
+    return penalty

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from core.errors import CatalogueError, ProviderUnavailable, RateLimited
-from core.matching import artist_matches, title_matches
+from core.matching import artist_matches, title_matches, version_penalty
 from core.models import AudioTarget, SongSuggestion, Track
 from core.ports import MusicCatalogue
 
@@ -83,12 +83,18 @@ class Resolver:
     async def confirm(
         self, song: SongSuggestion, stats: SearchStats, target: AudioTarget | None
     ) -> Track | None:
-        """The catalogue track that really is ``song``, or None when it does not exist."""
+        """The catalogue track that really is ``song``, or None when it does not exist.
+
+        Among matching hits the original studio recording wins (then the catalogue's order).
+        """
         hits = await self.search(suggestion_query(song), stats, limit=SUGGESTION_LIMIT, target=target)
-        for hit in hits:
-            if title_matches(song.title, hit.title) and artist_matches(song.artist, hit.artists):
-                return hit
-        return None
+        matches = [
+            hit for hit in hits
+            if title_matches(song.title, hit.title) and artist_matches(song.artist, hit.artists)
+        ]
+        if not matches:
+            return None
+        return min(matches, key=lambda hit: version_penalty(song.title, hit.title, hit.album))
 
     async def resolve(
         self,

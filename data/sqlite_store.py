@@ -42,6 +42,7 @@ from core.models import (
     LinkedAccount,
     OAuthState,
     Profile,
+    SavedPlaylist,
 )
 from data.codec import (
     CodecError,
@@ -542,6 +543,90 @@ class SqliteStore:
                 "value = excluded.value, expires_at = excluded.expires_at",
                 (namespace, key, value, encode_time(expires_at)),
             )
+
+    # --- per-scope apps and saved playlists -------------------------------------------
+
+    async def set_scope_app(self, scope_key: str, provider: str, blob: bytes) -> None:
+        """Stores (or replaces) a scope's app credentials, already encrypted."""
+        async with self._session() as conn:
+            await conn.execute(
+                "INSERT INTO scope_apps (scope_key, provider, app_blob, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (scope_key, provider) DO UPDATE SET "
+                "app_blob = excluded.app_blob, updated_at = excluded.updated_at",
+                (scope_key, provider, bytes(blob), _now_text()),
+            )
+
+    async def get_scope_app(self, scope_key: str, provider: str) -> bytes | None:
+        """The encrypted app credentials of a scope, or None."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "SELECT app_blob FROM scope_apps WHERE scope_key = ? AND provider = ?",
+                (scope_key, provider),
+            )
+        return bytes(rows[0]["app_blob"]) if rows else None
+
+    async def delete_scope_app(self, scope_key: str, provider: str) -> bool:
+        """Forgets a scope's app; returns whether there was one."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "DELETE FROM scope_apps WHERE scope_key = ? AND provider = ? RETURNING 1",
+                (scope_key, provider),
+            )
+        return bool(rows)
+
+    async def get_saved_playlist(
+        self, user_key: str, draft_id: int, provider: str
+    ) -> SavedPlaylist | None:
+        """Where the user saved this draft with ``provider``, or None."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "SELECT user_key, draft_id, provider, account_id, playlist_id, url, saved_at "
+                "FROM saved_playlists WHERE user_key = ? AND draft_id = ? AND provider = ?",
+                (user_key, draft_id, provider),
+            )
+            if not rows:
+                return None
+            row = rows[0]
+            return SavedPlaylist(
+                user_key=row["user_key"],
+                draft_id=int(row["draft_id"]),
+                provider=row["provider"],
+                account_id=row["account_id"],
+                playlist_id=row["playlist_id"],
+                url=row["url"],
+                saved_at=decode_time(row["saved_at"]),
+            )
+
+    async def put_saved_playlist(self, saved: SavedPlaylist) -> None:
+        """Records (or replaces) where a draft was saved.
+
+        Raises ``DraftNotFound`` when the draft has been purged meanwhile.
+        """
+        try:
+            async with self._session() as conn:
+                await conn.execute(
+                    "INSERT INTO saved_playlists (user_key, draft_id, provider, account_id, "
+                    "playlist_id, url, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (user_key, draft_id, provider) DO UPDATE SET "
+                    "account_id = excluded.account_id, playlist_id = excluded.playlist_id, "
+                    "url = excluded.url, saved_at = excluded.saved_at",
+                    (
+                        saved.user_key,
+                        saved.draft_id,
+                        saved.provider,
+                        saved.account_id,
+                        saved.playlist_id,
+                        saved.url,
+                        encode_time(saved.saved_at),
+                    ),
+                )
+        except StoreUnavailable as exc:
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
+                raise DraftNotFound("That playlist no longer exists; please make a new one.") from None
+            raise
 
     # --- internals --------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ ordered by popularity), then popularity, then track id.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import csv
 import gzip
 import io
@@ -638,6 +639,14 @@ class DemoCatalogue:
     async def size(self) -> int:
         """How many tracks the catalogue holds."""
         return (await self._loaded()).size
+
+    async def get_track(self, track_id: str) -> Track | None:
+        """The track with this Spotify id, or None (tracks are stored in id order)."""
+        index = await self._loaded()
+        at = bisect.bisect_left(index.ids, track_id)
+        if at < index.size and index.ids[at] == track_id:
+            return index.track(at)
+        return None
 
     async def health(self) -> DependencyStatus:
         """Loads the catalogue if needed and reports whether it is usable."""
