@@ -1,0 +1,885 @@
+"""The PostgreSQL implementation of ``core.ports.Store`` (asyncpg).
+
+The shared store for several bot processes (Discord shards spread over
+processes, Telegram webhook workers, REST replicas).  It behaves exactly like
+``data.sqlite_store.SqliteStore``: same return values, same errors, and the
+store test suite runs against both.
+
+Shape of the implementation:
+
+* One asyncpg connection pool per store, sized by the caller (settings
+  ``DB_POOL_MIN_SIZE`` / ``DB_POOL_MAX_SIZE``).  Waiting for a free connection
+  is bounded by ``acquire_timeout``; past it the caller gets
+  ``StoreUnavailable`` saying the database is busy, never an endless queue.
+* Every cross-process promise is one statement or one transaction on the
+  server, never process memory: a quota reservation is one
+  ``INSERT ... ON CONFLICT ... DO UPDATE ... WHERE used < limit RETURNING``, an
+  OAuth state is consumed by one ``DELETE ... RETURNING``, a draft version is
+  numbered inside a transaction that holds the draft row ``FOR UPDATE``.
+* Timestamps are ``timestamptz``: the server stores UTC instants, and asyncpg
+  hands back aware datetimes, which we normalise to UTC.
+* A server restart or a dropped connection fails the statements in flight
+  with ``StoreUnavailable`` (nothing half-committed: each promise is one
+  transaction) and the pool replaces broken connections on the next acquire,
+  so the store serves again as soon as the server does.  Failed statements are
+  never retried here: a write whose commit was lost in transit might have
+  happened, and only the engine knows how to undo it (it refunds).
+* asyncpg and socket errors never leave this module raw: they become
+  ``core.errors.StoreUnavailable`` with a one-line message naming the host and
+  database, never the password.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import asyncpg
+
+from core.errors import DraftNotFound, StoreUnavailable
+from core.models import (
+    DependencyStatus,
+    Draft,
+    DraftVersion,
+    LimitSettings,
+    LinkedAccount,
+    OAuthState,
+    Profile,
+    SavedPlaylist,
+)
+from data.codec import (
+    CodecError,
+    limit_settings_from_json,
+    limit_settings_to_json,
+    profile_from_json,
+    profile_to_json,
+    strategy_from_json,
+    strategy_to_json,
+    tracks_from_json,
+    tracks_to_json,
+)
+from data.migrate import MigrationError
+from data.pg_migrate import apply_pg_migrations, pg_schema_version
+
+__all__ = ["POSTGRES_SCHEMES", "PostgresStore", "describe_dsn"]
+
+_log = logging.getLogger(__name__)
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+# The draft row joined with its latest version; callers append WHERE/ORDER BY.
+_DRAFT_SELECT = """
+SELECT d.id, d.owner_key, d.scope, d.prompt, d.created_at AS draft_created_at,
+       d.expires_at, d.refinements_used,
+       v.version, v.title, v.strategy_json, v.tracks_json, v.provider, v.catalogue,
+       v.requested_count, v.feedback, v.note, v.created_at AS version_created_at
+FROM drafts AS d
+CROSS JOIN LATERAL (
+    SELECT * FROM draft_versions WHERE draft_id = d.id ORDER BY version DESC LIMIT 1
+) AS v
+"""
+
+_VERSION_COLUMNS = (
+    "version, title, strategy_json, tracks_json, provider, catalogue, "
+    "requested_count, feedback, note, created_at AS version_created_at"
+)
+
+_INSERT_VERSION_COLUMNS = (
+    "draft_id, version, title, strategy_json, tracks_json, provider, catalogue, "
+    "requested_count, feedback, note, created_at"
+)
+
+# SQLSTATE classes that mean "the connection or the server went away".
+_CONNECTION_LOST_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+class _Busy(Exception):
+    """No pool connection became free within the acquire timeout (internal)."""
+
+
+def describe_dsn(dsn: str) -> str:
+    """Where a DSN points, for messages: database, host:port and user, never the password."""
+    try:
+        parts = urlsplit(dsn)
+    except ValueError:
+        return "PostgreSQL (DATABASE_URL is malformed)"
+    query = parse_qs(parts.query)
+    hosts = parts.netloc.rpartition("@")[2] or ",".join(query.get("host", [])) or "localhost"
+    if "," not in hosts and not hosts.endswith("]") and ":" not in hosts.rpartition("]")[2]:
+        hosts += ":" + (query.get("port", ["5432"])[0])
+    user = unquote(parts.username) if parts.username else ",".join(query.get("user", []))
+    database = unquote(parts.path.lstrip("/")) or ",".join(query.get("dbname", [])) or user
+    described = f"PostgreSQL database '{database or 'postgres'}' on {hosts}"
+    return f"{described} as user '{user}'" if user else described
+
+
+def _dsn_secrets(dsn: str) -> list[str]:
+    """The password in a DSN (as written and decoded), to scrub from log lines."""
+    found: list[str] = []
+    with contextlib.suppress(ValueError):
+        parts = urlsplit(dsn)
+        userinfo = parts.netloc.rpartition("@")[0]
+        if ":" in userinfo:
+            raw = userinfo.partition(":")[2]
+            found += [raw, unquote(raw)]
+        found += parse_qs(parts.query).get("password", [])
+    return sorted({s for s in found if s}, key=len, reverse=True)
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware datetime in UTC; naive ones are refused, as ``data.codec.encode_time`` does."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("timestamps given to the store must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def _from_db_time(value: Any) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise CodecError(f"timestamp column held {value!r}")
+    return value.astimezone(UTC)
+
+
+class PostgresStore:
+    """A ``Store`` backed by a PostgreSQL server, shared by any number of processes.
+
+    Call ``open()`` before use (it connects and applies migrations under an
+    advisory lock) and ``close()`` at the end, or use the store as an async
+    context manager.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        command_timeout: float = 30.0,
+        acquire_timeout: float = 10.0,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        """``dsn`` is a ``postgresql://user:password@host:port/database`` URL.
+
+        ``min_size``/``max_size`` bound the pool; ``acquire_timeout`` is how long a
+        request waits for a free connection before "busy"; ``command_timeout``
+        bounds each statement; ``connect_timeout`` bounds opening a connection.
+        """
+        if urlsplit(dsn).scheme not in POSTGRES_SCHEMES:
+            raise ValueError("dsn must start with postgresql:// or postgres://")
+        if max_size < 1 or not 0 <= min_size <= max_size:
+            raise ValueError("pool sizes must satisfy 0 <= min_size <= max_size and max_size >= 1")
+        if min(command_timeout, acquire_timeout, connect_timeout) <= 0:
+            raise ValueError("timeouts must be positive")
+        self._dsn = dsn
+        self._where = describe_dsn(dsn)
+        self._secrets = _dsn_secrets(dsn)
+        self._min_size = min_size
+        self._max_size = max_size
+        self._command_timeout = float(command_timeout)
+        self._acquire_timeout = float(acquire_timeout)
+        self._connect_timeout = float(connect_timeout)
+        self._pool: Any = None  # asyncpg.Pool once open
+        self._applied: tuple[int, ...] = ()
+        self._open_lock = asyncio.Lock()
+
+    # --- life cycle -----------------------------------------------------------------
+
+    @property
+    def where(self) -> str:
+        """The database, host and user this store talks to (no password)."""
+        return self._where
+
+    @property
+    def applied_migrations(self) -> tuple[int, ...]:
+        """The migration versions the last ``open()`` of this store applied itself."""
+        return self._applied
+
+    @property
+    def is_open(self) -> bool:
+        """Whether ``open()`` succeeded and ``close()`` has not been called since."""
+        return self._pool is not None
+
+    async def __aenter__(self) -> PostgresStore:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Creates the pool and applies migrations; a no-op when already open.
+
+        On failure nothing stays connected and ``StoreUnavailable`` is raised
+        with a one-line reason (wrong password, unknown database, unreachable
+        host, schema from a newer program...).
+        """
+        async with self._open_lock:
+            if self._pool is not None:
+                return
+            try:
+                pool = await asyncpg.create_pool(
+                    self._dsn,
+                    min_size=self._min_size,
+                    max_size=self._max_size,
+                    command_timeout=self._command_timeout,
+                    timeout=self._connect_timeout,
+                    # Shows up in pg_stat_activity, so operators can tell our sessions apart.
+                    server_settings={"application_name": "echotuner"},
+                )
+            except Exception as exc:
+                raise self._unavailable(exc, at_open=True) from exc
+            try:
+                async with pool.acquire(timeout=self._acquire_timeout) as conn:
+                    applied = await apply_pg_migrations(conn)
+            except BaseException as exc:
+                await _close_pool(pool)
+                if isinstance(exc, Exception):
+                    raise self._unavailable(exc, at_open=True) from exc
+                raise
+            if applied:
+                _log.info("%s migrated to schema version %d", self._where, applied[-1])
+            self._applied = tuple(applied)
+            self._pool = pool
+
+    async def close(self) -> None:
+        """Closes the pool (waiting briefly for requests in flight); safe to call twice."""
+        async with self._open_lock:
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                await _close_pool(pool)
+
+    async def schema_version(self) -> int:
+        """The newest migration recorded in the database."""
+        async with self._connection() as conn:
+            return await pg_schema_version(conn)
+
+    async def health(self) -> DependencyStatus:
+        """One round trip (``SHOW server_version``); never raises."""
+        if self._pool is None:
+            return DependencyStatus(name="database", ok=False, detail="not open")
+        try:
+            async with self._connection() as conn:
+                version = await conn.fetchval("SHOW server_version")
+        except StoreUnavailable as exc:
+            return DependencyStatus(name="database", ok=False, detail=exc.user_message)
+        return DependencyStatus(
+            name="database", ok=True, detail=f"PostgreSQL {str(version).split()[0]}"
+        )
+
+    async def get_meta(self, key: str) -> str | None:
+        """A value from the meta table, or None."""
+        async with self._connection() as conn:
+            value = await conn.fetchval("SELECT value FROM meta WHERE key = $1", key)
+        return None if value is None else str(value)
+
+    async def set_meta_if_absent(self, key: str, value: str) -> str:
+        """Stores ``value`` unless the key exists; returns the value in force."""
+        async with self._connection() as conn:
+            # Two statements in autocommit on purpose: the read-back takes a fresh
+            # snapshot, so it also sees a row another process committed in between
+            # (one CTE would share one snapshot and could see neither row).
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                key,
+                value,
+            )
+            stored = await conn.fetchval("SELECT value FROM meta WHERE key = $1", key)
+        return str(stored)
+
+    # --- quotas ---------------------------------------------------------------------
+
+    async def reserve_playlist(self, user_key: str, scope: str, day: str, limit: int | None) -> bool:
+        """Atomically count one playlist for (user, scope, UTC day) if under ``limit``.
+
+        ``limit`` None means unlimited (still counted).  One upsert statement: the
+        row lock it takes makes concurrent reservations from any number of
+        processes queue up and re-check ``used < limit``, so they never overshoot.
+        """
+        if limit is not None and limit <= 0:
+            # The INSERT branch has no WHERE, so it would grant a first use.
+            return False
+        async with self._connection() as conn:
+            used = await conn.fetchval(
+                "INSERT INTO quota_counters AS q (user_key, scope, day, used) "
+                "VALUES ($1, $2, $3, 1) "
+                "ON CONFLICT (user_key, scope, day) DO UPDATE SET used = q.used + 1 "
+                "WHERE $4::integer IS NULL OR q.used < $4::integer "
+                "RETURNING q.used",
+                user_key,
+                scope,
+                day,
+                limit,
+            )
+        return used is not None
+
+    async def refund_playlist(self, user_key: str, scope: str, day: str) -> None:
+        """Gives back one reserved playlist; the counter never goes below zero."""
+        async with self._connection() as conn:
+            await conn.execute(
+                "UPDATE quota_counters SET used = used - 1 "
+                "WHERE user_key = $1 AND scope = $2 AND day = $3 AND used > 0",
+                user_key,
+                scope,
+                day,
+            )
+
+    async def playlists_used(self, user_key: str, scope: str, day: str) -> int:
+        """Playlists counted for (user, scope, day); 0 when none."""
+        async with self._connection() as conn:
+            used = await conn.fetchval(
+                "SELECT used FROM quota_counters WHERE user_key = $1 AND scope = $2 AND day = $3",
+                user_key,
+                scope,
+                day,
+            )
+        return 0 if used is None else int(used)
+
+    async def reserve_refinement(self, draft_id: int, limit: int | None) -> bool:
+        """Atomically count one refinement of a draft if under ``limit`` (None: unlimited).
+
+        False also when the draft does not exist.
+        """
+        if limit is not None and limit <= 0:
+            return False
+        async with self._connection() as conn:
+            # Under READ COMMITTED a concurrent UPDATE of the same row waits for the
+            # other to commit, then re-checks the WHERE on the new row version.
+            used = await conn.fetchval(
+                "UPDATE drafts SET refinements_used = refinements_used + 1 "
+                "WHERE id = $1 AND ($2::integer IS NULL OR refinements_used < $2::integer) "
+                "RETURNING refinements_used",
+                draft_id,
+                limit,
+            )
+        return used is not None
+
+    async def refund_refinement(self, draft_id: int) -> None:
+        """Gives back one refinement; never below zero."""
+        async with self._connection() as conn:
+            await conn.execute(
+                "UPDATE drafts SET refinements_used = refinements_used - 1 "
+                "WHERE id = $1 AND refinements_used > 0",
+                draft_id,
+            )
+
+    # --- limit settings per scope ---------------------------------------------------
+
+    async def get_limit_settings(self, scope: str) -> LimitSettings | None:
+        """The limits an admin set for ``scope``, or None when never set."""
+        async with self._connection() as conn:
+            text = await conn.fetchval(
+                "SELECT settings_json FROM limit_settings WHERE scope = $1", scope
+            )
+            return None if text is None else limit_settings_from_json(text)
+
+    async def set_limit_settings(self, scope: str, settings: LimitSettings) -> None:
+        """Replaces the limits of ``scope``."""
+        async with self._connection() as conn:
+            await conn.execute(
+                "INSERT INTO limit_settings (scope, settings_json, updated_at) "
+                "VALUES ($1, $2, now()) "
+                "ON CONFLICT (scope) DO UPDATE SET "
+                "settings_json = excluded.settings_json, updated_at = excluded.updated_at",
+                scope,
+                limit_settings_to_json(settings),
+            )
+
+    # --- profiles -------------------------------------------------------------------
+
+    async def get_profile(self, user_key: str) -> Profile | None:
+        """The stored taste profile, or None when the user never saved one."""
+        async with self._connection() as conn:
+            text = await conn.fetchval(
+                "SELECT profile_json FROM profiles WHERE user_key = $1", user_key
+            )
+            return None if text is None else profile_from_json(text)
+
+    async def save_profile(self, user_key: str, profile: Profile) -> None:
+        """Replaces the user's profile."""
+        async with self._connection() as conn:
+            await conn.execute(
+                "INSERT INTO profiles (user_key, profile_json, updated_at) VALUES ($1, $2, now()) "
+                "ON CONFLICT (user_key) DO UPDATE SET "
+                "profile_json = excluded.profile_json, updated_at = excluded.updated_at",
+                user_key,
+                profile_to_json(profile),
+            )
+
+    # --- drafts ---------------------------------------------------------------------
+
+    async def create_draft(
+        self,
+        owner_key: str,
+        scope: str,
+        prompt: str,
+        first: DraftVersion,
+        expires_at: datetime,
+    ) -> int:
+        """Stores a draft and its version 1 in one transaction; returns the draft id.
+
+        The draft's ``created_at`` is ``first.created_at``; ``first.version`` is
+        ignored (the first version is always 1).
+        """
+        created = _utc(first.created_at)
+        expires = _utc(expires_at)
+        version_values = _version_values(first)
+        async with self._transaction() as conn:
+            draft_id = await conn.fetchval(
+                "INSERT INTO drafts (owner_key, scope, prompt, created_at, expires_at, "
+                "refinements_used) VALUES ($1, $2, $3, $4, $5, 0) RETURNING id",
+                owner_key,
+                scope,
+                prompt,
+                created,
+                expires,
+            )
+            await conn.execute(
+                f"INSERT INTO draft_versions ({_INSERT_VERSION_COLUMNS}) "
+                "VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                draft_id,
+                *version_values,
+            )
+        return int(draft_id)
+
+    async def add_draft_version(
+        self, draft_id: int, version: DraftVersion, expires_at: datetime
+    ) -> int:
+        """Appends the next version (max + 1, ``version.version`` is ignored), sets the
+        draft's expiry to ``expires_at`` and returns the new version number.
+
+        Raises ``DraftNotFound`` when the draft does not exist (it may have been purged).
+        """
+        expires = _utc(expires_at)
+        version_values = _version_values(version)
+        async with self._transaction() as conn:
+            # The row lock serialises versions of one draft across every process: a
+            # second refinement waits here until the first commits, then its
+            # MAX(version) (a new snapshot per statement) sees the first one's row.
+            locked = await conn.fetchval("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", draft_id)
+            if locked is None:
+                raise DraftNotFound("That playlist no longer exists; please make a new one.")
+            await conn.execute("UPDATE drafts SET expires_at = $2 WHERE id = $1", draft_id, expires)
+            number = await conn.fetchval(
+                f"INSERT INTO draft_versions ({_INSERT_VERSION_COLUMNS}) "
+                "SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 "
+                "FROM draft_versions WHERE draft_id = $1 "
+                "RETURNING version",
+                draft_id,
+                *version_values,
+            )
+            return int(number)
+
+    async def get_draft(self, draft_id: int, now: datetime) -> Draft | None:
+        """The draft with its latest version, or None when missing or expired."""
+        moment = _utc(now)
+        async with self._connection() as conn:
+            row = await conn.fetchrow(
+                _DRAFT_SELECT + "WHERE d.id = $1 AND d.expires_at > $2", draft_id, moment
+            )
+            return None if row is None else _draft_from_row(row)
+
+    async def get_draft_version(self, draft_id: int, version: int) -> DraftVersion | None:
+        """One specific version of a draft, or None when there is no such version."""
+        async with self._connection() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {_VERSION_COLUMNS} FROM draft_versions "
+                "WHERE draft_id = $1 AND version = $2",
+                draft_id,
+                version,
+            )
+            return None if row is None else _version_from_row(row)
+
+    async def latest_draft(self, owner_key: str, scope: str, now: datetime) -> Draft | None:
+        """The owner's most recently created live draft in ``scope``, or None."""
+        moment = _utc(now)
+        async with self._connection() as conn:
+            row = await conn.fetchrow(
+                _DRAFT_SELECT
+                + "WHERE d.owner_key = $1 AND d.scope = $2 AND d.expires_at > $3 "
+                "ORDER BY d.created_at DESC, d.id DESC LIMIT 1",
+                owner_key,
+                scope,
+                moment,
+            )
+            return None if row is None else _draft_from_row(row)
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Deletes expired drafts (their versions cascade), OAuth states and cache rows.
+
+        Returns how many drafts were removed.
+        """
+        moment = _utc(now)
+        async with self._transaction() as conn:
+            drafts = await conn.fetch(
+                "DELETE FROM drafts WHERE expires_at <= $1 RETURNING id", moment
+            )
+            await conn.execute("DELETE FROM oauth_states WHERE expires_at <= $1", moment)
+            await conn.execute("DELETE FROM cache WHERE expires_at <= $1", moment)
+        return len(drafts)
+
+    # --- OAuth states and linked accounts ---------------------------------------------
+
+    async def put_oauth_state(self, state: OAuthState) -> None:
+        """Records a pending link.  A state value that already exists is refused."""
+        created = _utc(state.created_at)
+        expires = _utc(state.expires_at)
+        async with self._connection() as conn:
+            await conn.execute(
+                "INSERT INTO oauth_states (state, user_key, payload, created_at, expires_at) "
+                "VALUES ($1, $2, $3, $4, $5)",
+                state.state,
+                state.user_key,
+                state.payload,
+                created,
+                expires,
+            )
+
+    async def consume_oauth_state(self, state: str, now: datetime) -> OAuthState | None:
+        """Deletes and returns a live state in one statement; None if unknown/expired/used."""
+        moment = _utc(now)
+        async with self._connection() as conn:
+            row = await conn.fetchrow(
+                "DELETE FROM oauth_states WHERE state = $1 AND expires_at > $2 "
+                "RETURNING state, user_key, payload, created_at, expires_at",
+                state,
+                moment,
+            )
+            if row is None:
+                return None
+            return OAuthState(
+                state=str(row["state"]),
+                user_key=str(row["user_key"]),
+                payload=str(row["payload"]),
+                created_at=_from_db_time(row["created_at"]),
+                expires_at=_from_db_time(row["expires_at"]),
+            )
+
+    async def save_linked_account(self, account: LinkedAccount) -> None:
+        """Links (or re-links) a user's account with ``account.provider``."""
+        linked = _utc(account.linked_at)
+        async with self._connection() as conn:
+            await conn.execute(
+                "INSERT INTO linked_accounts (user_key, provider, account_id, display_name, "
+                "token_blob, linked_at) VALUES ($1, $2, $3, $4, $5, $6) "
+                "ON CONFLICT (user_key, provider) DO UPDATE SET "
+                "account_id = excluded.account_id, display_name = excluded.display_name, "
+                "token_blob = excluded.token_blob, linked_at = excluded.linked_at",
+                account.user_key,
+                account.provider,
+                account.account_id,
+                account.display_name,
+                bytes(account.token_blob),
+                linked,
+            )
+
+    async def get_linked_account(self, user_key: str, provider: str) -> LinkedAccount | None:
+        """The user's linked account with ``provider``, or None."""
+        async with self._connection() as conn:
+            row = await conn.fetchrow(
+                "SELECT user_key, provider, account_id, display_name, token_blob, linked_at "
+                "FROM linked_accounts WHERE user_key = $1 AND provider = $2",
+                user_key,
+                provider,
+            )
+            if row is None:
+                return None
+            return LinkedAccount(
+                user_key=str(row["user_key"]),
+                provider=str(row["provider"]),
+                account_id=str(row["account_id"]),
+                display_name=str(row["display_name"]),
+                token_blob=bytes(row["token_blob"]),
+                linked_at=_from_db_time(row["linked_at"]),
+            )
+
+    async def delete_linked_account(self, user_key: str, provider: str) -> bool:
+        """Unlinks; returns whether there was a link to remove."""
+        async with self._connection() as conn:
+            found = await conn.fetchval(
+                "DELETE FROM linked_accounts WHERE user_key = $1 AND provider = $2 RETURNING 1",
+                user_key,
+                provider,
+            )
+        return found is not None
+
+    # --- caches -----------------------------------------------------------------------
+
+    async def cache_get(self, namespace: str, key: str, now: datetime) -> str | None:
+        """A live cached value, or None when missing or expired."""
+        moment = _utc(now)
+        async with self._connection() as conn:
+            value = await conn.fetchval(
+                "SELECT value FROM cache WHERE namespace = $1 AND key = $2 AND expires_at > $3",
+                namespace,
+                key,
+                moment,
+            )
+        return None if value is None else str(value)
+
+    async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None:
+        """Stores or replaces a cached value until ``expires_at``."""
+        expires = _utc(expires_at)
+        async with self._connection() as conn:
+            await conn.execute(
+                "INSERT INTO cache (namespace, key, value, expires_at) VALUES ($1, $2, $3, $4) "
+                "ON CONFLICT (namespace, key) DO UPDATE SET "
+                "value = excluded.value, expires_at = excluded.expires_at",
+                namespace,
+                key,
+                value,
+                expires,
+            )
+
+    # --- per-scope apps and saved playlists (Spotify issue) ----------------------------
+
+    async def set_scope_app(self, scope_key: str, provider: str, blob: bytes) -> None:
+        """Stores (or replaces) a scope's app credentials, already encrypted."""
+        async with self._connection() as conn:
+            await conn.execute(
+                "INSERT INTO scope_apps (scope_key, provider, app_blob, updated_at) "
+                "VALUES ($1, $2, $3, now()) ON CONFLICT (scope_key, provider) DO UPDATE SET "
+                "app_blob = excluded.app_blob, updated_at = excluded.updated_at",
+                scope_key,
+                provider,
+                bytes(blob),
+            )
+
+    async def get_scope_app(self, scope_key: str, provider: str) -> bytes | None:
+        """The encrypted app credentials of a scope, or None."""
+        async with self._connection() as conn:
+            value = await conn.fetchval(
+                "SELECT app_blob FROM scope_apps WHERE scope_key = $1 AND provider = $2",
+                scope_key,
+                provider,
+            )
+        return None if value is None else bytes(value)
+
+    async def delete_scope_app(self, scope_key: str, provider: str) -> bool:
+        """Forgets a scope's app; returns whether there was one."""
+        async with self._connection() as conn:
+            found = await conn.fetchval(
+                "DELETE FROM scope_apps WHERE scope_key = $1 AND provider = $2 RETURNING 1",
+                scope_key,
+                provider,
+            )
+        return found is not None
+
+    async def get_saved_playlist(
+        self, user_key: str, draft_id: int, provider: str
+    ) -> SavedPlaylist | None:
+        """Where the user saved this draft with ``provider``, or None."""
+        async with self._connection() as conn:
+            row = await conn.fetchrow(
+                "SELECT user_key, draft_id, provider, account_id, playlist_id, url, saved_at "
+                "FROM saved_playlists WHERE user_key = $1 AND draft_id = $2 AND provider = $3",
+                user_key,
+                draft_id,
+                provider,
+            )
+            if row is None:
+                return None
+            return SavedPlaylist(
+                user_key=str(row["user_key"]),
+                draft_id=int(row["draft_id"]),
+                provider=str(row["provider"]),
+                account_id=str(row["account_id"]),
+                playlist_id=str(row["playlist_id"]),
+                url=str(row["url"]),
+                saved_at=_from_db_time(row["saved_at"]),
+            )
+
+    async def put_saved_playlist(self, saved: SavedPlaylist) -> None:
+        """Records (or replaces) where a draft was saved; ``DraftNotFound`` if it is gone."""
+        async with self._connection() as conn:
+            try:
+                await conn.execute(
+                    "INSERT INTO saved_playlists (user_key, draft_id, provider, account_id, "
+                    "playlist_id, url, saved_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                    "ON CONFLICT (user_key, draft_id, provider) DO UPDATE SET "
+                    "account_id = excluded.account_id, playlist_id = excluded.playlist_id, "
+                    "url = excluded.url, saved_at = excluded.saved_at",
+                    saved.user_key,
+                    saved.draft_id,
+                    saved.provider,
+                    saved.account_id,
+                    saved.playlist_id,
+                    saved.url,
+                    _utc(saved.saved_at),
+                )
+            except asyncpg.ForeignKeyViolationError:
+                raise DraftNotFound("That playlist no longer exists; please make a new one.") from None
+
+    # --- internals --------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        """A pool connection for single statements (each autocommits).
+
+        Waits at most ``acquire_timeout`` for a free connection.  Database and
+        network errors inside the block become ``StoreUnavailable``; other
+        exceptions (``DraftNotFound``, cancellation) pass through unchanged.
+        """
+        pool = self._pool
+        if pool is None:
+            raise StoreUnavailable(f"The database ({self._where}) is not open.")
+        try:
+            try:
+                conn = await pool.acquire(timeout=self._acquire_timeout)
+            except TimeoutError as exc:
+                raise _Busy from exc
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+        try:
+            yield conn
+        except Exception as exc:
+            if isinstance(exc, StoreUnavailable | DraftNotFound):
+                raise
+            if isinstance(exc, _DATABASE_ERRORS):
+                raise self._unavailable(exc) from exc
+            raise
+        finally:
+            try:
+                await pool.release(conn)
+            except Exception as exc:
+                # The pool has already dropped the broken connection; what the block
+                # did is committed or rolled back, so the caller's answer stands.
+                _log.debug("%s: releasing a connection failed: %s", self._where, self._scrub(exc))
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Any]:
+        """A pool connection inside ``BEGIN ... COMMIT`` (READ COMMITTED).
+
+        Any exception, cancellation included, rolls back before it propagates.
+        """
+        async with self._connection() as conn, conn.transaction():
+            yield conn
+
+    def _scrub(self, exc: BaseException) -> str:
+        text = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+    def _unavailable(self, exc: BaseException, *, at_open: bool = False) -> StoreUnavailable:
+        """A one-line StoreUnavailable naming the database; the cause goes to the log.
+
+        At ``open()`` the caller reports the message (at start-up, as the one line
+        the operator sees), so the cause is only logged at debug level then.
+        """
+        sqlstate = str(getattr(exc, "sqlstate", "") or "")
+        if isinstance(exc, _Busy):
+            reason = (
+                f"is busy: all {self._max_size} connections stayed in use for "
+                f"{self._acquire_timeout:g} s; try again in a moment"
+            )
+        elif isinstance(exc, CodecError):
+            reason = "contains data this version of EchoTuner cannot read"
+        elif isinstance(exc, MigrationError):
+            reason = f"cannot be used: {exc}"
+        elif isinstance(exc, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError):
+            reason = "refused the login: check the user name and password in DATABASE_URL"
+        elif isinstance(exc, asyncpg.InvalidCatalogNameError):
+            reason = "does not exist on that server; create it first (createdb)"
+        elif isinstance(exc, asyncpg.InsufficientPrivilegeError):
+            reason = "refused access: the user lacks a privilege it needs (it should own the database)"
+        elif isinstance(exc, asyncpg.TooManyConnectionsError):
+            reason = "has no free connection slots (too many connections); try again in a moment"
+        elif isinstance(exc, asyncpg.DeadlockDetectedError | asyncpg.LockNotAvailableError):
+            reason = "is busy; try again in a moment"
+        elif sqlstate.startswith(_CONNECTION_LOST_STATES) or isinstance(
+            exc, asyncpg.ConnectionDoesNotExistError
+        ) or (isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc)):
+            reason = "lost the connection (the server restarted or went away); try again in a moment"
+        elif isinstance(exc, TimeoutError):
+            reason = "did not answer in time" + (
+                "; check the host and port in DATABASE_URL" if at_open else "; try again in a moment"
+            )
+        elif isinstance(exc, OSError):
+            reason = (
+                "cannot be reached: check the host and port in DATABASE_URL and that "
+                "PostgreSQL is running"
+            )
+        elif at_open and isinstance(exc, ValueError):
+            reason = "cannot be used: DATABASE_URL is not a valid PostgreSQL URL"
+        else:
+            reason = "reported an error"
+        _log.log(logging.DEBUG if at_open else logging.WARNING, "%s: %s", self._where, self._scrub(exc))
+        return StoreUnavailable(f"The database ({self._where}) {reason}.")
+
+
+# What a statement may raise that means "the database failed", as opposed to a bug.
+_DATABASE_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+    TimeoutError,
+    CodecError,
+)
+
+
+async def _close_pool(pool: Any, grace_s: float = 10.0) -> None:
+    """Closes a pool gracefully, or terminates it when that takes too long or fails."""
+    try:
+        await asyncio.wait_for(pool.close(), grace_s)
+    except (Exception, asyncio.CancelledError) as exc:
+        pool.terminate()
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        _log.warning("closing the database pool did not finish cleanly: %s", type(exc).__name__)
+
+
+def _version_values(version: DraftVersion) -> tuple[Any, ...]:
+    """The draft_versions columns after (draft_id, version), in insert order."""
+    return (
+        version.title,
+        strategy_to_json(version.strategy),
+        tracks_to_json(version.tracks),
+        version.provider,
+        version.catalogue,
+        version.requested_count,
+        version.feedback,
+        version.note,
+        _utc(version.created_at),
+    )
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _version_from_row(row: Any) -> DraftVersion:
+    return DraftVersion(
+        version=int(row["version"]),
+        title=str(row["title"]),
+        strategy=strategy_from_json(row["strategy_json"]),
+        tracks=tracks_from_json(row["tracks_json"]),
+        provider=str(row["provider"]),
+        catalogue=str(row["catalogue"]),
+        requested_count=int(row["requested_count"]),
+        created_at=_from_db_time(row["version_created_at"]),
+        feedback=_opt_str(row["feedback"]),
+        note=_opt_str(row["note"]),
+    )
+
+
+def _draft_from_row(row: Any) -> Draft:
+    return Draft(
+        id=int(row["id"]),
+        owner_key=str(row["owner_key"]),
+        scope=str(row["scope"]),
+        prompt=str(row["prompt"]),
+        created_at=_from_db_time(row["draft_created_at"]),
+        expires_at=_from_db_time(row["expires_at"]),
+        refinements_used=int(row["refinements_used"]),
+        latest=_version_from_row(row),
+    )

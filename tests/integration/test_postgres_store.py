@@ -1,0 +1,304 @@
+"""What only the PostgreSQL store has: migrations under an advisory lock, a pool, faults.
+
+The shared behaviour (quotas, drafts, states...) is specified once for both
+backends in tests/integration/test_store_contract.py.  Everything here runs
+against the real PostgreSQL server of tests/postgres_server.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from core.errors import StoreUnavailable
+from data.migrate import Migration, load_migrations
+from data.pg_migrate import apply_pg_migrations, load_pg_migrations
+from data.postgres_store import PostgresStore
+from tests.postgres_server import PostgresServer
+
+ROOT = Path(__file__).resolve().parents[2]
+DAY = "2026-05-09"
+LATEST = load_pg_migrations()[-1].version
+
+
+@pytest.fixture
+async def raw(postgres_dsn: str) -> AsyncIterator[asyncpg.Connection]:
+    """A plain connection beside the store, to look at or lock rows."""
+    conn = await asyncpg.connect(postgres_dsn)
+    try:
+        yield conn
+    finally:
+        conn.terminate()  # also fine when a server restart already cut it off
+
+
+async def recorded_versions(conn: asyncpg.Connection) -> list[int]:
+    return [row["version"] for row in await conn.fetch("SELECT version FROM schema_migrations")]
+
+
+async def wait_until_blocked(conn: asyncpg.Connection, count: int = 1) -> None:
+    """Waits until ``count`` sessions of the store wait for a lock (at most 5 s)."""
+    for _ in range(500):
+        waiting = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE application_name = 'echotuner' AND wait_event_type = 'Lock'"
+        )
+        if waiting >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the store's statement never blocked on the lock")
+
+
+async def hold_quota_row(conn: asyncpg.Connection) -> asyncpg.transaction.Transaction:
+    """Locks the counter row of ("u", "dm", DAY) in an open transaction and returns it."""
+    transaction = conn.transaction()
+    await transaction.start()
+    await conn.execute(
+        "SELECT used FROM quota_counters WHERE user_key = 'u' AND scope = 'dm' AND day = $1 "
+        "FOR UPDATE",
+        DAY,
+    )
+    return transaction
+
+
+# --- migrations ---------------------------------------------------------------------------
+
+
+def test_both_dialect_folders_hold_the_same_numbered_migrations() -> None:
+    sqlite = [(m.version, m.name) for m in load_migrations()]
+    postgres = [(m.version, m.name) for m in load_pg_migrations()]
+    assert sqlite and sqlite == postgres
+
+
+async def test_open_records_every_migration_once_in_schema_migrations(
+    postgres_dsn: str, raw: asyncpg.Connection
+) -> None:
+    async with PostgresStore(postgres_dsn) as store:
+        assert store.applied_migrations == tuple(range(1, LATEST + 1))
+        assert await store.schema_version() == LATEST
+    async with PostgresStore(postgres_dsn) as again:
+        assert again.applied_migrations == ()
+    assert sorted(await recorded_versions(raw)) == list(range(1, LATEST + 1))
+
+
+async def test_two_stores_opening_an_empty_database_at_once_migrate_it_once(
+    postgres_dsn: str, raw: asyncpg.Connection
+) -> None:
+    first, second = PostgresStore(postgres_dsn), PostgresStore(postgres_dsn)
+    try:
+        await asyncio.gather(first.open(), second.open())
+        applied = sorted([first.applied_migrations, second.applied_migrations])
+        assert applied == [(), tuple(range(1, LATEST + 1))]
+        assert await first.reserve_playlist("u", "dm", DAY, 2) is True
+    finally:
+        await asyncio.gather(first.close(), second.close())
+    assert sorted(await recorded_versions(raw)) == list(range(1, LATEST + 1))
+
+
+async def test_a_failing_migration_leaves_the_database_at_the_previous_version(
+    raw: asyncpg.Connection,
+) -> None:
+    migrations = (
+        Migration(1, "good", "CREATE TABLE one (x INTEGER);"),
+        Migration(2, "bad", "CREATE TABLE two (x INTEGER);\nINSERT INTO missing VALUES (1);"),
+    )
+    with pytest.raises(asyncpg.UndefinedTableError):
+        await apply_pg_migrations(raw, migrations)
+    assert await recorded_versions(raw) == [1]
+    assert await raw.fetchval("SELECT to_regclass('two')") is None  # rolled back with it
+    # The advisory lock was released: another session can take it at once.
+    assert await raw.fetchval("SELECT pg_try_advisory_lock(6)") is True
+
+
+async def test_database_from_a_newer_program_raises_store_unavailable(
+    postgres_dsn: str, raw: asyncpg.Connection
+) -> None:
+    async with PostgresStore(postgres_dsn):
+        pass
+    await raw.execute("INSERT INTO schema_migrations (version, name) VALUES (999, 'future')")
+    with pytest.raises(StoreUnavailable, match="newer"):
+        await PostgresStore(postgres_dsn).open()
+
+
+# --- cross-process promises -------------------------------------------------------------------
+
+
+async def test_two_hundred_reservations_across_two_pools_grant_exactly_the_limit(
+    postgres_dsn: str,
+) -> None:
+    async with (
+        PostgresStore(postgres_dsn, max_size=10) as first,
+        PostgresStore(postgres_dsn, max_size=10) as second,
+    ):
+        results = await asyncio.gather(
+            *(
+                (first, second)[i % 2].reserve_playlist("u", "guild:1", DAY, 50)
+                for i in range(200)
+            )
+        )
+        assert results.count(True) == 50
+        assert await first.playlists_used("u", "guild:1", DAY) == 50
+
+
+# --- faults -----------------------------------------------------------------------------------
+
+
+async def test_after_a_server_restart_the_store_serves_again_and_in_flight_work_is_not_charged(
+    postgres_dsn: str, postgres_server: PostgresServer, raw: asyncpg.Connection
+) -> None:
+    async with PostgresStore(postgres_dsn, max_size=3) as store:
+        assert await store.reserve_playlist("u", "dm", DAY, 5) is True
+        await hold_quota_row(raw)
+        in_flight = asyncio.create_task(store.reserve_playlist("u", "dm", DAY, 5))
+        await wait_until_blocked(raw)
+
+        await asyncio.to_thread(postgres_server.restart)
+
+        with pytest.raises(StoreUnavailable, match="lost the connection") as caught:
+            await in_flight
+        assert "\n" not in caught.value.user_message
+        # The very next requests are served on fresh connections...
+        assert (await store.health()).ok
+        assert await store.playlists_used("u", "dm", DAY) == 1  # ...and nothing was charged
+        assert await store.reserve_playlist("u", "dm", DAY, 5) is True
+        assert await store.playlists_used("u", "dm", DAY) == 2
+
+
+async def test_an_exhausted_pool_waits_within_the_bound_then_says_busy(
+    postgres_dsn: str, raw: asyncpg.Connection
+) -> None:
+    async with PostgresStore(postgres_dsn, max_size=1, acquire_timeout=0.3) as store:
+        assert await store.reserve_playlist("u", "dm", DAY, 5) is True
+        holder = await hold_quota_row(raw)
+        occupying = asyncio.create_task(store.reserve_playlist("u", "dm", DAY, 5))
+        await wait_until_blocked(raw)
+
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="busy") as caught:
+            await store.get_meta("anything")
+        waited = time.monotonic() - started
+
+        assert 0.25 <= waited < 2.0
+        assert "try again" in caught.value.user_message
+        await holder.rollback()
+        assert await occupying is True  # the request holding the connection went through
+        assert await store.playlists_used("u", "dm", DAY) == 2
+
+
+async def test_a_cancelled_request_charges_nothing_and_frees_its_connection(
+    postgres_dsn: str, raw: asyncpg.Connection
+) -> None:
+    async with PostgresStore(postgres_dsn, max_size=1, acquire_timeout=2) as store:
+        assert await store.reserve_playlist("u", "dm", DAY, 5) is True
+        holder = await hold_quota_row(raw)
+        request = asyncio.create_task(store.reserve_playlist("u", "dm", DAY, 5))
+        await wait_until_blocked(raw)
+        request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        await holder.rollback()
+        assert await store.playlists_used("u", "dm", DAY) == 1
+        assert await store.reserve_playlist("u", "dm", DAY, 5) is True
+
+
+async def test_a_wrong_password_gives_one_line_naming_host_and_database_but_not_the_password(
+    postgres_server: PostgresServer, postgres_dsn: str
+) -> None:
+    database = postgres_dsn.rsplit("/", 1)[1]
+    wrong = postgres_server.dsn(database, password="Wr0ng-Secret-42")
+    with pytest.raises(StoreUnavailable) as caught:
+        await PostgresStore(wrong).open()
+    message = caught.value.user_message
+    assert "\n" not in message
+    assert "Wr0ng-Secret-42" not in message and "Wr0ng-Secret-42" not in str(caught.value)
+    assert f"'{database}'" in message and f"127.0.0.1:{postgres_server.port}" in message
+    assert "password" in message
+
+
+async def test_an_unreachable_server_gives_one_line_saying_so() -> None:
+    with pytest.raises(StoreUnavailable) as caught:
+        await PostgresStore("postgresql://bot:s3cret-pw@127.0.0.1:1/echotuner").open()
+    message = caught.value.user_message
+    assert "cannot be reached" in message and "127.0.0.1:1" in message
+    assert "s3cret-pw" not in message and "\n" not in message
+
+
+async def test_an_unknown_database_is_named_in_the_error(postgres_server: PostgresServer) -> None:
+    with pytest.raises(StoreUnavailable, match=r"'no_such_db'.*does not exist"):
+        await PostgresStore(postgres_server.dsn("no_such_db")).open()
+
+
+async def test_a_store_that_failed_to_open_can_open_later(
+    postgres_server: PostgresServer, postgres_dsn: str
+) -> None:
+    database = postgres_dsn.rsplit("/", 1)[1]
+    with pytest.raises(StoreUnavailable):
+        await PostgresStore(postgres_server.dsn(database, password="nope")).open()
+    store = PostgresStore(postgres_dsn)
+    await store.open()
+    try:
+        assert (await store.health()).ok
+    finally:
+        await store.close()
+
+
+# --- python -m bot migrate ------------------------------------------------------------------------
+
+
+def run_migrate(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    environ.update({"PYTHONPATH": str(ROOT), **env})
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "migrate"],
+        cwd=cwd, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
+    stdout, stderr = process.communicate(timeout=60)
+    return process.returncode, stdout, stderr
+
+
+async def test_two_migrate_processes_at_once_migrate_once(
+    postgres_dsn: str, raw: asyncpg.Connection, tmp_path: Path
+) -> None:
+    processes = [run_migrate({"DATABASE_URL": postgres_dsn}, tmp_path) for _ in range(2)]
+    results = [await asyncio.to_thread(finish, p) for p in processes]
+    assert [code for code, _, _ in results] == [0, 0], results
+    outputs = sorted(out for _, out, _ in results)
+    assert all(f"schema version {LATEST}" in out for out in outputs)
+    assert sum("already up to date" in out for out in outputs) == 1
+    assert sum("applied migration" in out for out in outputs) == 1
+    assert sorted(await recorded_versions(raw)) == list(range(1, LATEST + 1))
+    # No SQLite file appeared: it started nothing else.
+    assert await asyncio.to_thread(lambda: list(tmp_path.iterdir())) == []
+
+
+async def test_migrate_with_a_wrong_password_prints_one_line_and_no_traceback(
+    postgres_server: PostgresServer, postgres_dsn: str, tmp_path: Path
+) -> None:
+    database = postgres_dsn.rsplit("/", 1)[1]
+    wrong = postgres_server.dsn(database, password="Sup3r-Secret-Pw")
+    code, stdout, stderr = await asyncio.to_thread(
+        finish, run_migrate({"DATABASE_URL": wrong}, tmp_path)
+    )
+    assert code == 1 and stdout == ""
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    assert "Traceback" not in stderr and "Sup3r-Secret-Pw" not in stderr
+    assert "password" in stderr and database in stderr
+
+
+def test_migrate_on_sqlite_creates_the_file_and_reports_the_version(tmp_path: Path) -> None:
+    code, stdout, stderr = finish(run_migrate({"DATABASE_FILENAME": "bot.db"}, tmp_path))
+    assert code == 0, stderr
+    assert (tmp_path / "bot.db").is_file()
+    assert f"schema version {load_migrations()[-1].version}" in stdout
+    again = finish(run_migrate({"DATABASE_FILENAME": "bot.db"}, tmp_path))
+    assert again[0] == 0 and "already up to date" in again[1]
