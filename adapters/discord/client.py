@@ -1,0 +1,102 @@
+"""The discord.py client: an ``AutoShardedBot`` that only speaks application commands.
+
+No privileged intents and no message intents: slash commands, buttons and modals
+arrive as interactions whatever the intents, so the bot asks only for ``guilds``
+(which discord.py's state needs).  Every
+message it sends suppresses mentions (``AllowedMentions.none()`` on the client
+applies to interaction responses, followups, edits and channel messages alike).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from adapters.discord.commands import build_commands
+from adapters.discord.interact import SORRY, Services
+from adapters.discord.views import DraftButton, on_modal_submit
+
+log = logging.getLogger(__name__)
+
+
+class EchoTunerBot(commands.AutoShardedBot):
+    """Sharding-ready bot; ``echotuner`` holds the services every handler uses."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        guild_ids: Sequence[int] = (),
+        sync_commands: bool = True,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=True, private_channel=False
+            ),
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
+            **options,
+        )
+        self.echotuner = services
+        self.guild_ids = tuple(guild_ids)
+        self.sync_commands = sync_commands
+        self.tree.error(self._on_tree_error)
+
+    async def setup_hook(self) -> None:
+        """After login, before the gateway: commands, persistent buttons, sync."""
+        for command in build_commands():
+            self.tree.add_command(command)
+        self.add_dynamic_items(DraftButton)
+        self.add_listener(on_modal_submit, "on_interaction")
+        if self.sync_commands:
+            await self._sync()
+
+    async def _sync(self) -> None:
+        # Guild commands update at once (development); global ones can take a while.
+        try:
+            if self.guild_ids:
+                for guild_id in self.guild_ids:
+                    guild = discord.Object(id=guild_id)
+                    self.tree.copy_global_to(guild=guild)
+                    synced = await self.tree.sync(guild=guild)
+                    log.info("synced %d commands to guild %s", len(synced), guild_id)
+            else:
+                synced = await self.tree.sync()
+                log.info("synced %d global commands", len(synced))
+        except discord.HTTPException as exc:
+            # The bot still answers commands Discord already knows; say what went wrong.
+            log.error("command sync failed (%s %s): %s", exc.status, exc.code, exc.text)
+
+    async def _on_tree_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """Errors before a handler runs (bad option, unknown command): a private answer."""
+        log.warning("app command error: %s", error)
+        message = SORRY
+        if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
+            message = "I couldn't read that command's options; please check them and try again."
+        elif isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+            message = "That command has changed; please try again in a minute."
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True)
+            else:
+                await interaction.response.send_message(message, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not report an app command error", exc_info=True)
+
+    async def on_ready(self) -> None:
+        log.info("Discord: ready as %s (id %s) on %s shard(s)",
+                 self.user, self.user.id if self.user else "?", self.shard_count)

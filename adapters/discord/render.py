@@ -1,0 +1,353 @@
+"""Embeds for every answer, always within Discord's size limits.
+
+Discord refuses a whole message when one limit is broken, so everything here is
+measured before it is sent: 256 characters per title, 4096 per description, 25
+fields of 1024 characters (names 256), 2048 per footer, 10 embeds and 6000
+characters of embed text per message, 2000 characters of content.  Lengths are
+counted in UTF-16 code units, as Discord's clients do, so an emoji counts twice
+and a limit is never overshot.
+
+Everything a user or the catalogue wrote (prompts, feedback, track and artist
+names, profile entries) is escaped: markdown cannot restyle the message and a
+name like ``@everyone`` is shown, never turned into a mention.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import discord
+
+from core.commands import Reply
+from core.models import Health, LimitSettings, LimitsStatus, Playlist, Profile, Track
+from core.profile_edit import describe
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELDS_PER_EMBED = 25
+FOOTER_LIMIT = 2048
+EMBEDS_PER_MESSAGE = 10
+EMBED_CHARS_PER_MESSAGE = 6000
+CONTENT_LIMIT = 2000
+LINK_BUTTON_URL_LIMIT = 512
+
+SPOTIFY_GREEN = discord.Colour(0x1DB954)
+ERROR_RED = discord.Colour(0xE03E3E)
+
+# Track lines are clipped so a playlist of long names still reads as a list.
+TRACK_TITLE_CLIP = 80
+TRACK_ARTISTS_CLIP = 60
+PROMPT_CLIP = 300
+
+# Brackets are enough to stop a masked link; parentheses ("feat. X") stay readable.
+_MARKDOWN = re.compile(r"([\\*_~|`>#\[\]<])")
+_MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{15,21})")
+
+
+def discord_len(text: str) -> int:
+    """Length as Discord counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 units, with an ellipsis when it was cut.
+
+    Never splits a surrogate pair; clip raw text *before* escaping it, so a cut
+    cannot leave a dangling backslash.
+    """
+    if discord_len(text) <= limit:
+        return text
+    out: list[str] = []
+    used = 0
+    for char in text:
+        width = discord_len(char)
+        if used + width > limit - 1:
+            break
+        out.append(char)
+        used += width
+    return "".join(out).rstrip() + "…"
+
+
+def neutralise_mentions(text: str) -> str:
+    """``@everyone``, ``@here`` and id mentions shown as text (a zero-width space after @)."""
+    return _MENTION.sub("@\u200b\\1", text)
+
+
+def escape(text: str) -> str:
+    """Markdown and mentions of untrusted text made inert."""
+    return neutralise_mentions(_MARKDOWN.sub(r"\\\1", text))
+
+
+def embed_chars(embed: discord.Embed) -> int:
+    """The characters of an embed that count towards the 6000 per message."""
+    total = discord_len(embed.title or "") + discord_len(embed.description or "")
+    total += discord_len(embed.footer.text or "") + discord_len(embed.author.name or "")
+    for f in embed.fields:
+        total += discord_len(f.name or "") + discord_len(f.value or "")
+    return total
+
+
+def track_line(number: int, track: Track) -> str:
+    """``12. [Title](link) — Artist, Artist`` with both names clipped and escaped."""
+    title = escape(clip(track.title, TRACK_TITLE_CLIP))
+    artists = escape(clip(", ".join(track.artists) or "unknown artist", TRACK_ARTISTS_CLIP))
+    return f"`{number}.` [{title}]({track.url}) — {artists}"
+
+
+@dataclass
+class _Message:
+    embeds: list[discord.Embed] = field(default_factory=list)
+    chars: int = 0
+
+
+class _Packer:
+    """Fills descriptions, then fields, then more embeds, then more messages.
+
+    Every message keeps ``reserve`` characters free for the footer that the last
+    embed of the last message gets.
+    """
+
+    def __init__(self, title: str, continued_title: str, reserve: int) -> None:
+        self.title = title
+        self.continued_title = continued_title
+        self.reserve = reserve
+        self.messages: list[_Message] = []
+        self.field_first: list[int] = []  # first track number of each open field
+        self._new_message(title, "")
+
+    # -- containers --------------------------------------------------------------
+    def _new_message(self, title: str, description: str) -> None:
+        self.messages.append(_Message())
+        self._new_embed(title, description)
+
+    def _new_embed(self, title: str, description: str) -> None:
+        message = self.messages[-1]
+        embed = discord.Embed(title=title, description=description or None, colour=SPOTIFY_GREEN)
+        message.embeds.append(embed)
+        message.chars += discord_len(title) + discord_len(description)
+
+    @property
+    def _embed(self) -> discord.Embed:
+        return self.messages[-1].embeds[-1]
+
+    def _room(self, cost: int) -> bool:
+        return self.messages[-1].chars + cost + self.reserve <= EMBED_CHARS_PER_MESSAGE
+
+    # -- placing text ---------------------------------------------------------------
+    def add_header(self, text: str) -> None:
+        """Text for the top of the first embed (fits: callers clip it)."""
+        self._embed.description = text
+        self.messages[-1].chars += discord_len(text)
+
+    def add_line(self, line: str, label: int) -> None:
+        cost = discord_len(line) + 1
+        embed = self._embed
+        description = embed.description or ""
+        if not embed.fields and discord_len(description) + cost <= DESCRIPTION_LIMIT and self._room(cost):
+            embed.description = f"{description}\n{line}" if description else line
+            self.messages[-1].chars += cost
+            return
+        if embed.fields:
+            last = embed.fields[-1]
+            value = last.value or ""
+            if discord_len(value) + cost <= FIELD_VALUE_LIMIT and self._room(cost):
+                self._set_field(len(embed.fields) - 1, f"{value}\n{line}", label)
+                self.messages[-1].chars += cost
+                return
+        name_reserve = discord_len("Tracks 100–100")
+        if len(embed.fields) < FIELDS_PER_EMBED and self._room(name_reserve + cost):
+            self.field_first.append(label)
+            embed.add_field(name=self._field_name(label, label), value=line, inline=False)
+            self.messages[-1].chars += name_reserve + cost
+            return
+        title = clip(self.continued_title, TITLE_LIMIT)
+        if len(self.messages[-1].embeds) < EMBEDS_PER_MESSAGE and self._room(discord_len(title) + cost):
+            self._new_embed(title, line)
+            return
+        self._new_message(title, line)
+
+    def _field_name(self, first: int, last: int) -> str:
+        return f"Tracks {first}–{last}" if first != last else f"Track {first}"
+
+    def _set_field(self, index: int, value: str, label: int) -> None:
+        first = self.field_first[-1]
+        self._embed.set_field_at(index, name=self._field_name(first, label), value=value, inline=False)
+
+
+def _footer(playlist: Playlist) -> str:
+    parts = [f"Draft {playlist.draft_id}"]
+    if playlist.version > 1:
+        parts.append(f"version {playlist.version}")
+    parts += [
+        f"{len(playlist.tracks)} tracks",
+        f"planned by {playlist.provider}",
+        f"{playlist.catalogue} catalogue",
+        f"kept until {playlist.expires_at:%Y-%m-%d %H:%M} UTC",
+    ]
+    return clip(" · ".join(parts), FOOTER_LIMIT)
+
+
+def playlist_messages(playlist: Playlist) -> list[list[discord.Embed]]:
+    """The playlist as one or more messages of embeds, each within every limit.
+
+    The first embed has the title, the prompt and the album art; tracks fill its
+    description, then fields, then further embeds and messages; the last embed
+    carries the footer (draft, provider, catalogue, expiry).
+    """
+    title = clip(playlist.title or "Your playlist", TITLE_LIMIT)
+    footer = _footer(playlist)
+    packer = _Packer(title, f"{playlist.title} (continued)", reserve=discord_len(footer))
+    header = [f"> {escape(clip(playlist.prompt, PROMPT_CLIP))}"]
+    if playlist.feedback:
+        header.append(f"Refined with: *{escape(clip(playlist.feedback, PROMPT_CLIP))}*")
+    if playlist.note:
+        header.append(f"*{escape(clip(playlist.note, PROMPT_CLIP))}*")
+    packer.add_header("\n".join(header) + "\n")
+    for number, track in enumerate(playlist.tracks, 1):
+        packer.add_line(track_line(number, track), number)
+    first = packer.messages[0].embeds[0]
+    art = next((t.image_url for t in playlist.tracks if t.image_url), None)
+    if art and art.startswith(("https://", "http://")):
+        first.set_thumbnail(url=art)
+    last = packer.messages[-1].embeds[-1]
+    last.set_footer(text=footer)
+    last.timestamp = playlist.created_at
+    return [m.embeds for m in packer.messages]
+
+
+def uri_messages(playlist: Playlist) -> list[list[discord.Embed]]:
+    """The ``spotify:track:`` URIs in code blocks, to paste into Spotify desktop."""
+    title = clip(f"Spotify URIs: {playlist.title}", TITLE_LIMIT)
+    hint = "Copy the block, then paste it into a playlist in the Spotify desktop app."
+    blocks: list[list[str]] = [[]]
+    room = DESCRIPTION_LIMIT - discord_len("```\n\n```")
+    used = 0
+    for track in playlist.tracks:
+        cost = discord_len(track.uri) + 1
+        if blocks[-1] and used + cost > room:
+            blocks.append([])
+            used = 0
+        blocks[-1].append(track.uri)
+        used += cost
+    messages: list[list[discord.Embed]] = [[]]
+    chars = 0
+    for n, block in enumerate(blocks):
+        text = "```\n" + "\n".join(block) + "\n```"
+        name = title if n == 0 else clip(f"{playlist.title} (continued)", TITLE_LIMIT)
+        cost = discord_len(text) + discord_len(name) + discord_len(hint)
+        if messages[-1] and (chars + cost > EMBED_CHARS_PER_MESSAGE
+                             or len(messages[-1]) >= EMBEDS_PER_MESSAGE):
+            messages.append([])
+            chars = 0
+        messages[-1].append(discord.Embed(title=name, description=text, colour=SPOTIFY_GREEN))
+        chars += discord_len(text) + discord_len(name)
+    messages[-1][-1].set_footer(text=hint)
+    return messages
+
+
+def profile_embed(profile: Profile, *, heading: str = "Your taste profile") -> discord.Embed:
+    """The profile, one line per field, with the user's entries escaped."""
+    embed = discord.Embed(title=heading, colour=SPOTIFY_GREEN)
+    lines = [escape(line) for line in describe(profile).splitlines()]
+    embed.description = clip("\n".join(lines), DESCRIPTION_LIMIT)
+    embed.set_footer(text="Change it with /profile set; /profile reset forgets it.")
+    return embed
+
+
+def _when(moment: datetime) -> str:
+    """A Discord timestamp: each reader sees it in their own time zone."""
+    return f"<t:{int(moment.timestamp())}:t> (<t:{int(moment.timestamp())}:R>)"
+
+
+def limits_embed(status: LimitsStatus) -> discord.Embed:
+    """Playlists and refinements left, and when the daily count resets."""
+    s = status.settings
+    embed = discord.Embed(title="Your limits here", colour=SPOTIFY_GREEN)
+    if status.playlists_left is None:
+        playlists = f"{status.playlists_used_today} made today (no daily limit)"
+    else:
+        playlists = f"{status.playlists_left} of {s.max_playlists_per_day} left today"
+    embed.add_field(name="Playlists", value=playlists, inline=False)
+    if status.latest_draft_id is None:
+        refinements = "no current playlist to refine"
+    elif status.refinements_left is None:
+        refinements = "unlimited on your latest playlist"
+    else:
+        refinements = (
+            f"{status.refinements_left} of {s.max_refinements_per_playlist} left on your "
+            "latest playlist"
+        )
+    embed.add_field(name="Refinements", value=refinements, inline=False)
+    embed.add_field(name="Songs per playlist", value=f"up to {s.max_songs}", inline=False)
+    embed.add_field(name="Daily count resets", value=_when(status.resets_at), inline=False)
+    return embed
+
+
+def health_embed(health: Health) -> discord.Embed:
+    """Each dependency with a tick or a cross."""
+    embed = discord.Embed(
+        title="EchoTuner status: " + ("all good" if health.ok else "degraded"),
+        colour=SPOTIFY_GREEN if health.ok else ERROR_RED,
+    )
+    for dep in health.dependencies:
+        state = "✅ ok" if dep.ok else "❌ down"
+        detail = f" ({escape(clip(dep.detail, 200))})" if dep.detail else ""
+        embed.add_field(name=clip(dep.name, FIELD_NAME_LIMIT), value=state + detail, inline=True)
+    return embed
+
+
+def limit_settings_embed(settings: LimitSettings, *, where: str, changed: bool) -> discord.Embed:
+    """A server's limits as an admin sets them, shown back after every change."""
+    title = f"Limits for {where}" + (" (saved)" if changed else "")
+    embed = discord.Embed(title=clip(title, TITLE_LIMIT), colour=SPOTIFY_GREEN)
+
+    def state(enabled: bool, value: int, unit: str) -> str:
+        return f"{value} {unit}" if enabled else f"off ({value} {unit} when switched on)"
+
+    embed.add_field(
+        name="Daily playlists per user",
+        value=state(settings.playlist_limit_enabled, settings.max_playlists_per_day, "per day"),
+        inline=False,
+    )
+    embed.add_field(
+        name="Refinements per playlist",
+        value=state(settings.refinement_limit_enabled, settings.max_refinements_per_playlist,
+                    "per playlist"),
+        inline=False,
+    )
+    embed.add_field(name="Max songs per playlist", value=str(settings.max_songs), inline=False)
+    embed.set_footer(text="Change with /admin limits; options left out keep their value.")
+    return embed
+
+
+def reply_content(reply: Reply) -> tuple[str | None, list[discord.Embed]]:
+    """A core ``Reply`` (e.g. "your Spotify account is linked") as content and embeds."""
+    embeds: list[discord.Embed] = []
+    if reply.playlist is not None:
+        embeds.extend(playlist_messages(reply.playlist)[0])
+    if reply.profile is not None:
+        embeds.append(profile_embed(reply.profile))
+    if reply.limits is not None:
+        embeds.append(limits_embed(reply.limits))
+    if reply.health is not None:
+        embeds.append(health_embed(reply.health))
+    content = clip(neutralise_mentions(reply.text), CONTENT_LIMIT) if reply.text else None
+    return content, embeds[:EMBEDS_PER_MESSAGE]
+
+
+def content_text(text: str) -> str:
+    """Our own sentence (possibly quoting user input) fit for message content."""
+    return clip(neutralise_mentions(text), CONTENT_LIMIT)
+
+
+def total_chars(embeds: Iterable[discord.Embed]) -> int:
+    return sum(embed_chars(e) for e in embeds)
+
+
+def flatten(messages: Sequence[Sequence[discord.Embed]]) -> list[discord.Embed]:
+    return [e for m in messages for e in m]

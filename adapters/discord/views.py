@@ -1,0 +1,216 @@
+"""The buttons under a playlist and the refine modal.
+
+Buttons are ``DynamicItem``s: their ``custom_id`` (``et:<action>:<draft id>``) carries
+everything needed, so they work for any message, after any restart, with nothing
+kept in memory.  Every press is checked against the presser first
+(``engine.own_draft``): someone else's playlist answers "this is not your
+playlist", privately, before anything public happens.
+
+The refine modal is answered from the raw ``modal_submit`` interaction (its
+``custom_id`` carries the draft id too), so a modal opened before a restart can still
+be submitted after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, Literal
+
+import discord
+
+from adapters.discord import render
+from adapters.discord.interact import (
+    NOT_YOURS,
+    Answer,
+    handle,
+    link_view,
+    services_of,
+    user_ref,
+)
+from core.errors import NotYourPlaylist
+from core.models import Playlist, ProgressCallback
+
+log = logging.getLogger(__name__)
+
+Action = Literal["refine", "regen", "save", "uris"]
+REFINE_MODAL_PREFIX = "et:refine-modal:"
+FEEDBACK_INPUT = "feedback"
+_BUTTONS: dict[Action, tuple[str, discord.ButtonStyle, str]] = {
+    "refine": ("Refine", discord.ButtonStyle.primary, "✏️"),
+    "regen": ("Regenerate", discord.ButtonStyle.secondary, "🔁"),
+    "save": ("Save to Spotify", discord.ButtonStyle.success, "💾"),
+    "uris": ("Show URIs", discord.ButtonStyle.secondary, "📋"),
+}
+_MODAL_ID = re.compile(re.escape(REFINE_MODAL_PREFIX) + r"(?P<draft>[0-9]{1,18})")
+
+
+class DraftButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"et:(?P<action>refine|regen|save|uris):(?P<draft>[0-9]{1,18})",
+):
+    """One of the four buttons under a playlist."""
+
+    def __init__(self, action: Action, draft_id: int) -> None:
+        label, style, emoji = _BUTTONS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, emoji=emoji, custom_id=f"et:{action}:{draft_id}"
+            )
+        )
+        self.action: Action = action
+        self.draft_id = draft_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> DraftButton:
+        action = match["action"]
+        assert action in _BUTTONS  # the template admits nothing else
+        return cls(action, int(match["draft"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        handlers: Mapping[Action, Callable[[Answer, int], Awaitable[None]]] = {
+            "refine": _open_refine_modal,
+            "regen": _regenerate,
+            "save": save_draft,
+            "uris": _show_uris,
+        }
+        work = handlers[self.action]
+        draft_id = self.draft_id
+
+        async def run(answer: Answer) -> None:
+            if await _owned(answer, draft_id):
+                await work(answer, draft_id)
+
+        await handle(interaction, run, what=f"the {self.action} button")
+
+
+def playlist_view(draft_id: int) -> discord.ui.View:
+    """The persistent buttons for one draft (no timeout; ids carry the draft)."""
+    view = discord.ui.View(timeout=None)
+    for action in _BUTTONS:
+        view.add_item(DraftButton(action, draft_id))
+    return view
+
+
+async def _owned(answer: Answer, draft_id: int) -> bool:
+    """Refuses, privately, a press on somebody else's playlist."""
+    engine = answer.services.engine
+    try:
+        await engine.own_draft(user_ref(answer.interaction), draft_id)
+    except NotYourPlaylist:
+        await answer.private(NOT_YOURS)
+        return False
+    return True
+
+
+async def deliver_playlist(
+    answer: Answer, produce: Callable[[ProgressCallback], Awaitable[Playlist]]
+) -> None:
+    """Defers publicly, shows progress, then the playlist with its buttons."""
+    await answer.defer(ephemeral=False)
+    playlist = await produce(answer.progress)
+    await answer.publish(render.playlist_messages(playlist), playlist_view(playlist.draft_id))
+
+
+# --- button actions ------------------------------------------------------------------
+async def _open_refine_modal(answer: Answer, draft_id: int) -> None:
+    # A modal must be the first response: nothing may be deferred before it.
+    limit = answer.services.engine.config.max_feedback_length
+    modal = discord.ui.Modal(title="Refine this playlist", custom_id=f"{REFINE_MODAL_PREFIX}{draft_id}")
+    modal.add_item(
+        discord.ui.Label(
+            text="What should change?",
+            component=discord.ui.TextInput(
+                style=discord.TextStyle.long,
+                custom_id=FEEDBACK_INPUT,
+                placeholder="more energetic, no ballads, add some 80s synth-pop",
+                max_length=min(limit, 4000),
+            ),
+        )
+    )
+    await answer.interaction.response.send_modal(modal)
+    # Submissions are answered from the raw interaction (see on_modal_submit), which
+    # also works after a restart; the library's own modal store must not answer twice.
+    modal.stop()
+
+
+async def _regenerate(answer: Answer, draft_id: int) -> None:
+    engine = answer.services.engine
+    user = user_ref(answer.interaction)
+    await deliver_playlist(answer, lambda progress: engine.regenerate(user, draft_id, progress))
+
+
+async def save_draft(answer: Answer, draft_id: int) -> None:
+    """Saves a draft to the user's Spotify (or, without Spotify, shows its URIs)."""
+    linking = answer.services.linking
+    user = user_ref(answer.interaction)
+    if linking is None:
+        playlist = await answer.services.engine.get_playlist(user, draft_id)
+        await answer.private(
+            "Saving to Spotify is not set up on this bot. Paste these into a playlist in the "
+            "Spotify desktop app instead:",
+            embeds=render.uri_messages(playlist)[0],
+        )
+        return
+    await answer.defer(ephemeral=True)
+    url = await linking.save(user, draft_id)
+    await answer.private(
+        "Saved to your Spotify. Saving again later updates the same playlist.",
+        view=link_view(url, "Open in Spotify"),
+    )
+
+
+async def _show_uris(answer: Answer, draft_id: int) -> None:
+    playlist = await answer.services.engine.get_playlist(user_ref(answer.interaction), draft_id)
+    messages = render.uri_messages(playlist)
+    await answer.private(embeds=messages[0])
+    for embeds in messages[1:]:
+        await answer.interaction.followup.send(embeds=embeds, ephemeral=True)
+
+
+# --- the refine modal --------------------------------------------------------------------
+def _text_inputs(components: Iterable[Any]) -> Iterable[Mapping[str, Any]]:
+    """Text inputs of a modal submission, in action rows (legacy) or labels (current)."""
+    for component in components:
+        if not isinstance(component, Mapping):
+            continue
+        if component.get("type") == 4:
+            yield component
+        yield from _text_inputs(component.get("components", ()))
+        if isinstance(component.get("component"), Mapping):
+            yield from _text_inputs([component["component"]])
+
+
+def modal_feedback(data: Mapping[str, Any]) -> str:
+    for text_input in _text_inputs(data.get("components", ())):
+        if text_input.get("custom_id") == FEEDBACK_INPUT:
+            return str(text_input.get("value") or "")
+    return ""
+
+
+async def on_modal_submit(interaction: discord.Interaction[Any]) -> None:
+    """Answers a submitted refine modal: a new version of that draft."""
+    if interaction.type is not discord.InteractionType.modal_submit or not interaction.data:
+        return
+    data: Mapping[str, Any] = interaction.data
+    match = _MODAL_ID.fullmatch(str(data.get("custom_id", "")))
+    if match is None:
+        return
+    draft_id = int(match["draft"])
+    feedback = modal_feedback(data)
+
+    async def run(answer: Answer) -> None:
+        if not await _owned(answer, draft_id):
+            return
+        engine = services_of(interaction).engine
+        user = user_ref(interaction)
+        await deliver_playlist(answer, lambda progress: engine.refine(user, feedback, draft_id, progress))
+
+    await handle(interaction, run, what="the refine modal")
