@@ -1,0 +1,58 @@
+"""Inline keyboards and the bot's command lists."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+
+from adapters.telegram.keys import Action, KeyBook
+from core.models import Playlist, UserRef
+
+BUTTON_LABELS: dict[Action, str] = {
+    "refine": "✏️ Refine",
+    "regenerate": "🔄 Regenerate",
+    "save": "💾 Save to Spotify",
+    "uris": "📋 URIs",
+}
+
+USER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("playlist", "Make a playlist: /playlist <prompt> [count]"),
+    ("refine", "Change your latest playlist: /refine <feedback>"),
+    ("profile", "Your taste profile (show, set, reset)"),
+    ("limits", "Playlists and refinements left today"),
+    ("link", "Link your Spotify account (in a private chat)"),
+    ("save", "Save your latest playlist to your Spotify"),
+    ("taste", "Import your top artists and genres from Spotify"),
+    ("unlink", "Unlink your Spotify account"),
+    ("status", "Health of the model, catalogue and database"),
+    ("help", "What I can do"),
+)
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    *USER_COMMANDS,
+    ("settings", "Group admins: this group's limits and Spotify app"),
+)
+
+
+def bot_commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in pairs]
+
+
+async def playlist_keyboard(keys: KeyBook, user: UserRef, playlist: Playlist) -> InlineKeyboardMarkup:
+    """Refine / Regenerate / Save / URIs, each button an opaque key valid as long as the draft."""
+    buttons = {
+        action: InlineKeyboardButton(
+            label,
+            callback_data=await keys.button(user, playlist.draft_id, action, playlist.expires_at),
+        )
+        for action, label in BUTTON_LABELS.items()
+    }
+    return InlineKeyboardMarkup([
+        [buttons["refine"], buttons["regenerate"]],
+        [buttons["save"], buttons["uris"]],
+    ])
+
+
+def deep_link_keyboard(bot_username: str, payload: str, label: str) -> InlineKeyboardMarkup:
+    """One button that opens a private chat with the bot and sends ``/start <payload>``."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        label, url=f"https://t.me/{bot_username}?start={payload}"
+    )]])

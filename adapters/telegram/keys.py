@@ -1,0 +1,178 @@
+"""Short opaque keys kept in the store: button callbacks, pending replies, deep-link nonces.
+
+Telegram gives a button 64 bytes of ``callback_data`` and a deep link 64 characters
+of payload, and both are visible to every client, so neither carries meaning: they
+carry a random key that the store resolves.  Nothing here keeps a raw Telegram id:
+owners are the engine's HMAC user keys, and lookups by chat/message are HMAC'd too.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from core.identity import UserKeys
+from core.models import OAuthState, UserRef
+from core.ports import Store
+
+Action = Literal["refine", "regenerate", "save", "uris"]
+ACTIONS: tuple[Action, ...] = ("refine", "regenerate", "save", "uris")
+PendingKind = Literal["refine", "app_credentials"]
+DeepLinkKind = Literal["link", "unlink", "app"]
+DEEP_LINK_KINDS: tuple[DeepLinkKind, ...] = ("link", "unlink", "app")
+_DEEP_LINK_BY_NAME: dict[str, DeepLinkKind] = {k: k for k in DEEP_LINK_KINDS}
+
+CALLBACK_NAMESPACE = "telegram:callback"
+PENDING_NAMESPACE = "telegram:pending"
+CALLBACK_PREFIX = "k:"
+DEEP_LINK_TTL = timedelta(minutes=10)
+PENDING_TTL = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonTarget:
+    """What a pressed button means: which draft, which action, whose."""
+
+    draft_id: int
+    action: Action
+    owner_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A question the bot asked with ForceReply, waiting for its answer."""
+
+    kind: PendingKind
+    owner_key: str
+    draft_id: int | None = None
+    scope: str | None = None  # the group whose Spotify app an admin is setting
+
+
+@dataclass(frozen=True, slots=True)
+class DeepLink:
+    """A consumed deep-link nonce: what the private chat should now do."""
+
+    kind: DeepLinkKind
+    chat_id: int | None = None  # the group, for "app"
+
+
+class KeyBook:
+    """Creates and resolves the keys above through the store's cache and OAuth-state rows."""
+
+    def __init__(
+        self, store: Store, keys: UserKeys, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self._store = store
+        self._keys = keys
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def owner(self, user: UserRef) -> str:
+        return self._keys.key(user)
+
+    # --- buttons ----------------------------------------------------------------
+    async def button(self, user: UserRef, draft_id: int, action: Action, expires_at: datetime) -> str:
+        """A ``callback_data`` value (26 bytes) for one button, valid as long as the draft."""
+        key = secrets.token_urlsafe(18)
+        value = json.dumps({"d": draft_id, "a": action, "o": self.owner(user)})
+        await self._store.cache_put(CALLBACK_NAMESPACE, key, value, expires_at)
+        return CALLBACK_PREFIX + key
+
+    async def resolve_button(self, data: str | None) -> ButtonTarget | None:
+        if not data or not data.startswith(CALLBACK_PREFIX):
+            return None
+        raw = await self._store.cache_get(CALLBACK_NAMESPACE, data[len(CALLBACK_PREFIX):], self._clock())
+        if raw is None:
+            return None
+        try:
+            value = json.loads(raw)
+            action = value["a"]
+            if action not in ACTIONS:
+                return None
+            return ButtonTarget(draft_id=int(value["d"]), action=action, owner_key=str(value["o"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    # --- ForceReply questions -------------------------------------------------------
+    def _message_key(self, chat_id: int, message_id: int) -> str:
+        return self._keys.scope_key(f"telegram-message:{chat_id}:{message_id}")
+
+    async def expect_reply(self, chat_id: int, message_id: int, pending: Pending) -> None:
+        """Remembers that the answer to this bot message is ``pending``."""
+        value = json.dumps({"k": pending.kind, "o": pending.owner_key, "d": pending.draft_id,
+                            "s": pending.scope})
+        await self._store.cache_put(
+            PENDING_NAMESPACE, self._message_key(chat_id, message_id), value,
+            self._clock() + PENDING_TTL,
+        )
+
+    async def pending(self, chat_id: int, message_id: int) -> Pending | None:
+        raw = await self._store.cache_get(
+            PENDING_NAMESPACE, self._message_key(chat_id, message_id), self._clock()
+        )
+        if raw is None:
+            return None
+        try:
+            value = json.loads(raw)
+            kind = value["k"]
+            if kind not in ("refine", "app_credentials"):
+                return None
+            draft = value.get("d")
+            return Pending(kind=kind, owner_key=str(value["o"]),
+                           draft_id=int(draft) if draft is not None else None, scope=value.get("s"))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    async def answered(self, chat_id: int, message_id: int) -> None:
+        """Retires a question once answered (a cache row that expires now)."""
+        await self._store.cache_put(
+            PENDING_NAMESPACE, self._message_key(chat_id, message_id), "{}", self._clock()
+        )
+
+    # --- deep links -------------------------------------------------------------
+    def _nonce_state(self, nonce: str, user: UserRef, kind: DeepLinkKind, chat_id: int | None) -> str:
+        # The stored state is an HMAC of the nonce *and* the user it was made for, so a
+        # group member who taps someone else's button finds nothing and consumes nothing.
+        where = "" if chat_id is None else str(chat_id)
+        return "tgdl:" + self._keys.scope_key(f"deeplink:{kind}:{where}:{nonce}:{user.user_id}")
+
+    async def deep_link(self, user: UserRef, kind: DeepLinkKind, chat_id: int | None = None) -> str:
+        """A one-time ``/start`` payload for ``user``, valid for ten minutes."""
+        nonce = secrets.token_hex(12)
+        now = self._clock()
+        await self._store.put_oauth_state(OAuthState(
+            state=self._nonce_state(nonce, user, kind, chat_id),
+            user_key=self.owner(user),
+            created_at=now,
+            expires_at=now + DEEP_LINK_TTL,
+            payload="telegram-deep-link",
+        ))
+        if chat_id is None:
+            return f"{kind}-{nonce}"
+        return f"{kind}_{chat_id}_{nonce}"
+
+    async def consume_deep_link(self, user: UserRef, payload: str) -> DeepLink | None:
+        """The deep link's meaning if ``payload`` is a live nonce made for ``user``; single use."""
+        kind: str
+        chat_id: int | None = None
+        if "_" in payload:
+            kind, _, rest = payload.partition("_")
+            chat_text, _, nonce = rest.rpartition("_")
+            try:
+                chat_id = int(chat_text)
+            except ValueError:
+                return None
+        else:
+            kind, _, nonce = payload.partition("-")
+        typed = _DEEP_LINK_BY_NAME.get(kind)
+        if typed is None or len(nonce) != 24:
+            return None
+        state = await self._store.consume_oauth_state(
+            self._nonce_state(nonce, user, typed, chat_id), self._clock()
+        )
+        if state is None or state.user_key != self.owner(user):
+            return None
+        return DeepLink(kind=typed, chat_id=chat_id)

@@ -1,0 +1,54 @@
+"""Webhook mode: an aiohttp route that feeds Telegram's POSTs to the Application.
+
+The web side's server mounts the route (one port for OAuth callbacks, REST and this);
+Telegram proves each request with the secret token given to setWebhook.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+
+from adapters.telegram.application import TelegramApplication
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1024 * 1024
+
+
+def webhook_path(webhook_url: str) -> str:
+    """The path part of the public webhook URL ("/" when it has none)."""
+    return urlparse(webhook_url).path or "/"
+
+
+def webhook_route(application: TelegramApplication, path: str, secret: str) -> web.RouteDef:
+    """``POST path``: checks the secret, queues the update, answers 200 at once."""
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.Response(status=403, text="forbidden")
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return web.Response(status=413, text="too large")
+        try:
+            data = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return web.Response(status=400, text="malformed JSON")
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return web.Response(status=400, text="not an update")
+        try:
+            update = Update.de_json(data, application.bot)
+        except (KeyError, TypeError, ValueError):
+            log.warning("webhook: an update python-telegram-bot could not read")
+            return web.Response(status=400, text="not an update")
+        # Answer quickly; the Application's own loop does the work (Telegram retries slow hooks).
+        await application.update_queue.put(update)
+        return web.Response(status=200, text="ok")
+
+    return web.post(path, receive)

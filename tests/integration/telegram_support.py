@@ -1,0 +1,133 @@
+"""A running Telegram adapter against the fake Bot API: the real engine, store and PTB."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from adapters.ai.offline import OfflineStrategyProvider
+from adapters.music.demo_catalogue import DemoCatalogue
+from adapters.telegram.application import TelegramConfig
+from adapters.telegram.bot import TelegramAdapter
+from bot.app import App
+from core.engine import Engine, EngineConfig
+from core.identity import UserKeys
+from core.linking import Linking
+from core.models import LimitSettings
+from core.ports import MusicCatalogue, Store
+from core.validation import LexicalValidator
+from data.sqlite_store import SqliteStore
+from tests.fakes.telegram_server import FakeTelegram, SentMessage, group_chat, private_chat, tg_user
+
+ALICE = tg_user(1001, "Alice", "alice")
+BOB = tg_user(1002, "Bob", "bob")
+GROUP = group_chat(-1001234567890, "Music Club")
+ALICE_DM = private_chat(ALICE)
+BOB_DM = private_chat(BOB)
+
+
+@functools.cache
+def demo_catalogue() -> DemoCatalogue:
+    """Loaded once per test session (1.5 s); it is read-only."""
+    return DemoCatalogue()
+
+
+@dataclass
+class Bot:
+    fake: FakeTelegram
+    adapter: TelegramAdapter
+    engine: Engine
+    store: Store
+
+    async def say(self, chat: dict[str, Any], user: dict[str, Any], text: str, **kw: Any) -> None:
+        """A person sends ``text`` and the bot finishes answering."""
+        update = self.fake.user_message(chat, user, text, **kw)
+        await self.settle(update["update_id"])
+
+    async def settle(self, update_id: int, within_s: float = 20.0) -> None:
+        """Waits until the bot fetched the update and no handler is running any more."""
+        await self.fake.wait_for(lambda: self.fake.delivered(update_id), within_s)
+        application = self.adapter.application
+        quiet_checks = 0
+        deadline = asyncio.get_running_loop().time() + within_s
+        while quiet_checks < 3:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("the bot kept working")
+            busy = (not application.update_queue.empty()
+                    or application.update_processor.current_concurrent_updates > 0)
+            quiet_checks = 0 if busy else quiet_checks + 1
+            await asyncio.sleep(0.02)
+
+    def view(self, chat: dict[str, Any]) -> list[SentMessage]:
+        return self.fake.chat_view(chat["id"])
+
+    def last(self, chat: dict[str, Any]) -> SentMessage:
+        view = self.view(chat)
+        assert view, "the bot said nothing"
+        return view[-1]
+
+    def playlist_message(self, chat: dict[str, Any]) -> SentMessage:
+        """The latest bot message carrying the playlist keyboard."""
+        for message in reversed(self.view(chat)):
+            if any("Regenerate" in b["text"] for b in message.buttons()):
+                return message
+        raise AssertionError(f"no playlist in {[m.text[:60] for m in self.view(chat)]}")
+
+    async def press(self, user: dict[str, Any], message: SentMessage, label: str) -> str:
+        query_id, update_id = self.fake.press(user, message, message.button(label)["callback_data"])
+        await self.settle(update_id)
+        return query_id
+
+
+@asynccontextmanager
+async def running_bot(
+    tmp_path: Path,
+    *,
+    catalogue: MusicCatalogue | None = None,
+    limits: LimitSettings | None = None,
+    linking: Linking | None = None,
+    app: App | None = None,
+    config: dict[str, Any] | None = None,
+    admins: Sequence[tuple[int, int, str]] = (),
+) -> AsyncIterator[Bot]:
+    """The adapter on a fresh engine, or on a wired ``app`` (its engine, linking and notifier)."""
+    fake = FakeTelegram()
+    await fake.start()
+    for chat_id, user_id, status in admins:
+        fake.set_member(chat_id, user_id, status)
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(fake.close)
+        if app is None:
+            store = SqliteStore(tmp_path / "telegram.db")
+            await store.open()
+            stack.push_async_callback(store.close)
+            engine = Engine(
+                store=store,
+                model=OfflineStrategyProvider(),
+                catalogue=catalogue or demo_catalogue(),
+                validator=LexicalValidator(),
+                keys=UserKeys(b"telegram-test-secret-key-32bytes"),
+                config=EngineConfig(defaults=limits or LimitSettings()),
+            )
+        else:
+            engine, store, linking = app.engine, app.store, app.linking
+        adapter = TelegramAdapter(
+            engine,
+            TelegramConfig(token=fake.token, api_url=fake.api_url, poll_timeout_s=1,
+                           progress_interval_s=0.0, group_progress_interval_s=0.0,
+                           group_max_rate=1000, **(config or {})),
+            linking=linking,
+        )
+        if app is not None:
+            app.notifier.register(adapter)
+        await adapter.start()
+        try:
+            yield Bot(fake, adapter, engine, store)
+        finally:
+            await adapter.stop()
+        assert fake.problems == [], fake.problems
