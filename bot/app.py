@@ -1,38 +1,84 @@
-"""Composition root: builds every collaborator once and hands them to the engine."""
+"""Composition root: builds every collaborator once and hands them to the engine.
+
+Clients are built here, once, and closed on exit: the store, the model clients, and (with
+Spotify credentials) one Spotify HTTP session with its worker pool, shared by the live
+catalogue and account linking.
+"""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from importlib import metadata
+from typing import Any
+
+from aiohttp import web
 
 from adapters.ai.offline import OfflineStrategyProvider
 from adapters.music.demo_catalogue import DemoCatalogue
-from bot.model_chain import build_model_chain
+from adapters.music.spotify_account import SpotifyAccounts
+from adapters.music.spotify_catalogue import SpotifyCatalogue
+from adapters.music.spotify_http import SpotifyHttp
+from bot.model_chain import ModelClients, build_model_chain, build_validator
+from bot.notifier import AdapterNotifier
 from bot.settings import Settings
 from core.cache import CachingCatalogue
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
-from core.models import LimitSettings
-from core.ports import ChatModel, MusicCatalogue, PromptValidator
-from core.validation import LexicalValidator
-from data.sqlite_store import SqliteStore
+from core.linking import Linking
+from core.models import AppCredentials, LimitSettings
+from core.ports import ChatModel, MusicCatalogue, Store
+from data.open_store import make_store
+from data.token_cipher import FernetCipher, load_or_create_key
 
 log = logging.getLogger(__name__)
 
 
+def _version() -> str:
+    try:
+        return metadata.version("echotuner")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
 @dataclass
 class App:
-    """The wired bot: the engine and what it was built from."""
+    """The wired bot: the engine and what it was built from.
+
+    ``linking`` is None when Spotify is not configured.  ``notifier`` sends unprompted
+    messages through the chat adapters registered with it.  ``web_routes`` are extra
+    routes (REST API, webhooks) the web side mounts when it starts.
+    """
 
     settings: Settings
     engine: Engine
-    store: SqliteStore
+    store: Store
     catalogue: MusicCatalogue
     model: ChatModel
+    linking: Linking | None = None
+    notifier: AdapterNotifier = field(default_factory=AdapterNotifier)
+    web_routes: list[web.AbstractRouteDef] = field(default_factory=list)
+    version: str = field(default_factory=_version)
+
+    def add_web_routes(self, routes: Sequence[web.AbstractRouteDef]) -> None:
+        """Routes for the web side (call before it starts); it then starts with the bot."""
+        self.web_routes.extend(routes)
+
+    def features(self) -> dict[str, Any]:
+        """What this instance offers, for ``GET /health``."""
+        settings = self.settings
+        return {
+            "catalogue": self.catalogue.name,
+            "spotify_linking": self.linking is not None,
+            "model": self.model.name,
+            "search_cache": settings.cache_enabled,
+            "platforms": [name for name, on in (("discord", settings.discord_token),
+                                                ("telegram", settings.telegram_token)) if on],
+        }
 
 
 def engine_config(settings: Settings) -> EngineConfig:
@@ -52,43 +98,80 @@ def engine_config(settings: Settings) -> EngineConfig:
     )
 
 
-def build_catalogue(settings: Settings) -> MusicCatalogue:
-    catalogue: MusicCatalogue = DemoCatalogue()
-    if settings.catalogue == "spotify" or (
+def uses_spotify_catalogue(settings: Settings) -> bool:
+    """Spotify search when asked for, or (CATALOGUE=auto) whenever its credentials are set."""
+    return settings.catalogue == "spotify" or (
         settings.catalogue == "auto" and settings.spotify_configured
-    ):
-        log.warning(
-            "Spotify credentials are set, but this build searches the bundled demo catalogue "
-            "(its track ids are real Spotify ids)."
-        )
+    )
+
+
+def build_spotify_http(settings: Settings) -> SpotifyHttp:
+    return SpotifyHttp(
+        api_url=settings.spotify_api_url,
+        accounts_url=settings.spotify_accounts_url,
+        timeout_s=settings.spotify_timeout,
+        pool_size=settings.spotify_pool_size,
+        max_retries=settings.spotify_max_retries,
+    )
+
+
+def operator_app(settings: Settings) -> AppCredentials:
+    return AppCredentials(settings.spotify_client_id, settings.spotify_client_secret)
+
+
+def build_catalogue(settings: Settings, http: SpotifyHttp | None = None) -> MusicCatalogue:
+    """Spotify (with credentials and a client) or the bundled demo catalogue, cached."""
+    catalogue: MusicCatalogue
+    if http is not None and uses_spotify_catalogue(settings):
+        catalogue = SpotifyCatalogue(http, operator_app(settings), market=settings.spotify_market)
+    else:
+        catalogue = DemoCatalogue()
     if settings.cache_enabled:
         catalogue = CachingCatalogue(catalogue, ttl_s=settings.cache_ttl_seconds)
     return catalogue
 
 
-def build_validator(settings: Settings) -> PromptValidator:
-    return LexicalValidator()
+def build_linking(
+    settings: Settings, engine: Engine, http: SpotifyHttp, notifier: AdapterNotifier
+) -> Linking:
+    """Account linking with tokens encrypted by TOKEN_ENCRYPTION_KEY or the key file."""
+    key = settings.token_encryption_key or load_or_create_key(settings.database_filename)
+    return Linking(
+        engine=engine,
+        accounts=SpotifyAccounts(http, redirect_uri=settings.spotify_redirect_uri),
+        cipher=FernetCipher(key),
+        default_app=operator_app(settings),
+        notifier=notifier,
+    )
 
 
 @asynccontextmanager
 async def build_app(settings: Settings) -> AsyncIterator[App]:
     """Opens the store, derives the user-key secret and wires the engine; closes on exit."""
-    store = SqliteStore(settings.database_filename)
+    store = make_store(settings)
     await store.open()
+    clients = ModelClients(settings)  # model clients, built on first use; closed below
+    http = build_spotify_http(settings) if settings.spotify_configured else None
     try:
         secret = settings.secret_key or await store.set_meta_if_absent(
             "user_key_secret", secrets.token_hex(32)
         )
-        catalogue = build_catalogue(settings)
-        model = build_model_chain(settings, offline=OfflineStrategyProvider())
+        catalogue = build_catalogue(settings, http)
+        model = build_model_chain(settings, offline=OfflineStrategyProvider(), clients=clients)
         engine = Engine(
             store=store,
             model=model,
             catalogue=catalogue,
-            validator=build_validator(settings),
+            validator=build_validator(settings, store, clients=clients),
             keys=UserKeys(secret.encode()),
             config=engine_config(settings),
         )
-        yield App(settings=settings, engine=engine, store=store, catalogue=catalogue, model=model)
+        notifier = AdapterNotifier()
+        linking = build_linking(settings, engine, http, notifier) if http is not None else None
+        yield App(settings=settings, engine=engine, store=store, catalogue=catalogue, model=model,
+                  linking=linking, notifier=notifier)
     finally:
+        await clients.aclose()
+        if http is not None:
+            await http.close()
         await store.close()

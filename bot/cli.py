@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="check the model, catalogue and database")
     status.add_argument("--json", action="store_true")
     sub.add_parser("env-sample", help="print every setting with its default")
+    sub.add_parser("serve", help="start only the web side (OAuth callback, /health, REST API)")
+    sub.add_parser(
+        "migrate", help="apply database migrations (SQLite or DATABASE_URL) and exit"
+    )
     return parser
 
 
@@ -98,20 +102,39 @@ async def _console(settings: Settings) -> int:
     # Imported here so `env-sample` and `--help` stay instant.
     from adapters.console.adapter import ConsoleAdapter, stdin_lines
     from bot.app import build_app
-    from bot.runner import run_adapters
+    from bot.runner import ChatAdapter, run_adapters
     from core.commands import TextCommands
 
     async with build_app(settings) as app:
         interactive = sys.stdin.isatty()
         console = ConsoleAdapter(
-            TextCommands(app.engine),
+            TextCommands(app.engine, linking=app.linking),
             stdin_lines(),
             _write_stdout,
             user=cli_user(),
             interactive=interactive,
             banner=GETTING_STARTED if interactive else "",
         )
-        await run_adapters([console], until=console.run())
+        app.notifier.register(console)
+        adapters: list[ChatAdapter] = [console]
+        if app.linking is not None:  # /link needs the OAuth callback
+            from adapters.web.server import build_web_adapter
+
+            adapters.insert(0, build_web_adapter(app))
+        await run_adapters(adapters, until=console.run())
+    return 0
+
+
+async def _serve(settings: Settings) -> int:
+    """Only the web side: the OAuth callback, /health and any mounted routes."""
+    from adapters.web.server import build_web_adapter
+    from bot.app import build_app
+    from bot.platforms import mount_rest_api
+    from bot.runner import run_adapters
+
+    async with build_app(settings) as app:
+        mount_rest_api(app)
+        await run_adapters([build_web_adapter(app)])
     return 0
 
 
@@ -129,6 +152,15 @@ async def _run(settings: Settings) -> int:
     return await _console(settings)
 
 
+async def _migrate(settings: Settings) -> int:
+    """Applies pending migrations on the configured database; starts nothing else."""
+    from data.open_store import migrate_store
+
+    report = await migrate_store(settings)
+    print(report.describe())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "env-sample":
@@ -141,13 +173,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(
         settings.log_level,
         (settings.secret_key, settings.spotify_client_secret, settings.discord_token,
-         settings.telegram_token),
+         settings.telegram_token, settings.openai_api_key, settings.anthropic_api_key,
+         settings.custom_ai_api_key, settings.token_encryption_key,
+         settings.telegram_webhook_secret, settings.database_url),
     )
     try:
         if args.command in {"generate", "refine", "status"}:
             return asyncio.run(_one_shot(settings, args))
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
         if args.command == "console":
             return asyncio.run(_console(settings))
+        if args.command == "serve":
+            return asyncio.run(_serve(settings))
         return asyncio.run(_run(settings))
     except EchoTunerError as exc:
         return _refuse(exc.user_message)

@@ -7,7 +7,9 @@ from this one table.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -80,10 +82,74 @@ def _providers(value: tuple[str, ...]) -> str | None:
     return None
 
 
+def _market(value: str) -> str | None:
+    if value and not (len(value) == 2 and value.isascii() and value.isalpha()):
+        return "must be a two-letter country code such as US or DE (or empty)"
+    return None
+
+
+def _fernet_keys(value: str) -> str | None:
+    # A Fernet key is 32 bytes in url-safe base64 (44 characters).
+    for key in (k.strip() for k in value.split(",") if k.strip()):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (ValueError, UnicodeEncodeError):
+            raw = b""
+        if len(raw) != 32 or len(key) != 44:
+            return "must be Fernet keys (44 url-safe base64 characters each), comma separated"
+    return None
+
+
 def _secret_key(value: str) -> str | None:
     if value and len(value) < 16:
         return "must be at least 16 characters (or empty to let the bot generate one)"
     return None
+
+
+def _database_url(value: str) -> str | None:
+    # Only the scheme is checked here: libpq URLs may omit the host (local socket) or
+    # list several hosts, and the store reports anything else at start in one line.
+    if value and not value.startswith(("postgresql://", "postgres://")):
+        return "must start with postgresql:// or postgres:// (or be empty to use SQLite)"
+    return None
+
+
+def parse_headers(value: str) -> dict[str, str]:
+    """CUSTOM_AI_HEADERS as a dict: a JSON object of header names to string values."""
+    if not value.strip():
+        return {}
+    data = json.loads(value)
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise ValueError("not an object of strings")
+    return data
+
+
+def _header_json(value: str) -> str | None:
+    try:
+        parse_headers(value)
+    except ValueError:  # json.JSONDecodeError is a ValueError
+        return 'must be a JSON object of header names to strings, e.g. {"X-Title": "EchoTuner"}'
+    return None
+
+
+def _check_model_settings(settings: Settings) -> None:
+    """Each provider named in the chain (or for embeddings) has the settings it needs."""
+    needs = {
+        "openai": ("OPENAI_API_KEY", settings.openai_api_key),
+        "anthropic": ("ANTHROPIC_API_KEY", settings.anthropic_api_key),
+        "custom": ("CUSTOM_AI_BASE_URL", settings.custom_ai_base_url),
+    }
+    for provider in settings.provider_chain:
+        if provider in needs and not needs[provider][1]:
+            named_by = "AI_PROVIDERS" if provider in settings.ai_providers else "DEFAULT_AI_PROVIDER"
+            raise SettingsError(f"{named_by} names {provider}, which needs {needs[provider][0]} to be set")
+    embedding = settings.embedding_provider
+    if embedding in needs and not needs[embedding][1]:
+        raise SettingsError(f"EMBEDDING_PROVIDER={embedding} needs {needs[embedding][0]} to be set")
+    if embedding == "custom" and not (settings.custom_embedding_model or settings.custom_ai_model):
+        raise SettingsError("EMBEDDING_PROVIDER=custom needs CUSTOM_EMBEDDING_MODEL (or CUSTOM_AI_MODEL)")
 
 
 @dataclass(frozen=True)
@@ -95,6 +161,24 @@ class Settings:
     database_filename: str = _setting(
         "echotuner.db", "SQLite database file (relative to the working directory).",
         section="General",
+    )
+    # PostgreSQL (issue 10)
+    database_url: str = _setting(
+        "", "PostgreSQL URL (postgresql://user:password@host:5432/db) shared by every bot "
+        "process. Empty: SQLite at DATABASE_FILENAME.", section="General", secret=True,
+        check=_database_url,
+    )
+    db_pool_min_size: int = _setting(
+        1, "PostgreSQL connections each process keeps open.", section="General",
+        minimum=0, maximum=100,
+    )
+    db_pool_max_size: int = _setting(
+        10, "Most PostgreSQL connections each process opens.", section="General",
+        minimum=1, maximum=100,
+    )
+    db_acquire_timeout: float = _setting(
+        10.0, "Seconds a request waits for a free PostgreSQL connection before 'busy'.",
+        section="General", minimum=0.1, maximum=300,
     )
     secret_key: str = _setting(
         "", "Secret for hashing user ids and encrypting tokens (16+ chars). Empty: generated "
@@ -159,7 +243,7 @@ class Settings:
     )
     # Language models
     ai_providers: tuple[str, ...] = _setting(
-        ("offline",), "Fallback chain of model providers, comma separated "
+        ("ollama", "offline"), "Fallback chain of model providers, comma separated "
         "(ollama, openai, anthropic, custom, offline).", section="Models", check=_providers,
     )
     default_ai_provider: str = _setting(
@@ -191,6 +275,63 @@ class Settings:
         minimum=0.5, maximum=120,
     )
     # (Model provider settings of the models issue go here.)
+    ollama_auto_pull: bool = _setting(
+        False, "Pull a missing Ollama model (generation or validation) in the background; "
+        "requests use the next provider meanwhile.", section="Models",
+    )
+    ollama_model_pull_timeout: float = _setting(
+        900.0, "Seconds an automatic Ollama pull may take before it is abandoned.",
+        section="Models", minimum=10, maximum=24 * 3600,
+    )
+    openai_api_key: str = _setting(
+        "", "OpenAI API key (needed when AI_PROVIDERS or EMBEDDING_PROVIDER names openai).",
+        section="Models", secret=True,
+    )
+    openai_model: str = _setting("gpt-4o-mini", "OpenAI chat model.", section="Models")
+    openai_base_url: str = _setting(
+        "", "OpenAI API base URL, with /v1 (empty: https://api.openai.com/v1).", section="Models",
+        check=_optional_http_url,
+    )
+    openai_embedding_model: str = _setting(
+        "text-embedding-3-small", "OpenAI embedding model for prompt validation.", section="Models",
+    )
+    openai_timeout: float = _setting(
+        30.0, "Seconds to wait for OpenAI.", section="Models", minimum=1, maximum=600,
+    )
+    anthropic_api_key: str = _setting(
+        "", "Anthropic API key (needed when AI_PROVIDERS names anthropic).", section="Models",
+        secret=True,
+    )
+    anthropic_model: str = _setting("claude-haiku-4-5", "Anthropic model.", section="Models")
+    anthropic_base_url: str = _setting(
+        "", "Anthropic API base URL (empty: https://api.anthropic.com).", section="Models",
+        check=_optional_http_url,
+    )
+    anthropic_timeout: float = _setting(
+        30.0, "Seconds to wait for Anthropic.", section="Models", minimum=1, maximum=600,
+    )
+    custom_ai_base_url: str = _setting(
+        "", "Base URL of an OpenAI-compatible endpoint, with /v1 (llama.cpp's llama-server, "
+        "vLLM, LM Studio, OpenRouter...), e.g. http://127.0.0.1:8081/v1.", section="Models",
+        check=_optional_http_url,
+    )
+    custom_ai_model: str = _setting(
+        "", "Model name at that endpoint (empty: the first model it lists).", section="Models",
+    )
+    custom_ai_api_key: str = _setting(
+        "", "API key for that endpoint (empty: none).", section="Models", secret=True,
+    )
+    custom_ai_headers: str = _setting(
+        "", 'Extra HTTP headers for that endpoint, as a JSON object: {"X-Title": "EchoTuner"}.',
+        section="Models", secret=True, check=_header_json,
+    )
+    custom_embedding_model: str = _setting(
+        "", "Embedding model at that endpoint (EMBEDDING_PROVIDER=custom; empty: CUSTOM_AI_MODEL).",
+        section="Models",
+    )
+    custom_ai_timeout: float = _setting(
+        120.0, "Seconds to wait for that endpoint.", section="Models", minimum=1, maximum=600,
+    )
     # Spotify
     spotify_client_id: str = _setting("", "Spotify app client id.", section="Spotify", secret=True)
     spotify_client_secret: str = _setting(
@@ -202,17 +343,95 @@ class Settings:
         section="Spotify", check=_redirect_uri,
     )
     # (Spotify settings of the Spotify issue go here.)
+    spotify_market: str = _setting(
+        "US", "Market (ISO 3166-1 alpha-2 country) for searches: tracks playable there win. "
+        "Empty: no market.", section="Spotify", check=_market,
+    )
+    spotify_api_url: str = _setting(
+        "https://api.spotify.com/v1/", "Spotify Web API base URL (point it at a mock or proxy).",
+        section="Spotify", check=_http_url,
+    )
+    spotify_accounts_url: str = _setting(
+        "https://accounts.spotify.com/", "Spotify accounts service base URL (/authorize, "
+        "/api/token).", section="Spotify", check=_http_url,
+    )
+    spotify_timeout: float = _setting(
+        10.0, "Seconds to wait for one Spotify request.", section="Spotify",
+        minimum=0.5, maximum=120,
+    )
+    spotify_pool_size: int = _setting(
+        8, "Worker threads (and pooled connections) for Spotify calls.", section="Spotify",
+        minimum=1, maximum=64,
+    )
+    spotify_max_retries: int = _setting(
+        3, "Retries of a Spotify call after a 5xx answer or a timeout (with backoff).",
+        section="Spotify", minimum=0, maximum=10,
+    )
+    token_encryption_key: str = _setting(
+        "", "Fernet key(s) encrypting Spotify tokens at rest (comma separated: the first "
+        "encrypts, all decrypt). Empty: generated into <DATABASE_FILENAME>.key (mode 0600).",
+        section="Spotify", secret=True, check=_fernet_keys,
+    )
     # Web side
     web_host: str = _setting("127.0.0.1", "Address the web side listens on.", section="Web")
     web_port: int = _setting(8080, "Port the web side listens on.", section="Web",
                              minimum=1, maximum=65535)
     # (Web/REST settings go here.)
+    public_base_url: str = _setting(
+        "", "Public URL of the web side (e.g. https://bot.example.org). Empty: "
+        "http://WEB_HOST:WEB_PORT.", section="Web", check=_optional_http_url,
+    )
+    secure_headers: bool = _setting(
+        True, "Send security headers (CSP, nosniff, frame denial, no referrer; HSTS on https).",
+        section="Web",
+    )
+    rest_api_enabled: bool = _setting(
+        False, "Serve the REST API beside the chat platforms (`python -m bot serve` always does).",
+        section="Web",
+    )
+    api_keys: tuple[str, ...] = _setting(
+        (), "Comma-separated keys REST clients must send (X-API-Key or Bearer). Empty: open.",
+        section="Web", secret=True,
+        check=lambda keys: "each key must be at least 16 characters"
+        if any(len(k) < 16 for k in keys) else None,
+    )
+    max_request_bytes: int = _setting(
+        65536, "Largest REST request body accepted, in bytes.", section="Web",
+        minimum=1024, maximum=10 * 1024 * 1024,
+    )
     # Discord
     discord_token: str = _setting("", "Discord bot token.", section="Discord", secret=True)
+    discord_guild_ids: tuple[str, ...] = _setting(
+        (), "Comma-separated server ids to sync slash commands to at once (development); "
+        "empty: sync globally (may take a while to appear).", section="Discord",
+        check=lambda ids: next(
+            (f"{g!r} is not a Discord server id (15 to 21 digits)" for g in ids
+             if not (g.isdigit() and 15 <= len(g) <= 21)), None),
+    )
+    discord_api_url: str = _setting(
+        "https://discord.com/api/v10", "Discord REST base URL; point it at a proxy or a test "
+        "double (the gateway is then the one its GET /gateway/bot names).", section="Discord",
+        check=_http_url,
+    )
     # (Discord settings go here.)
     # Telegram
     telegram_token: str = _setting("", "Telegram bot token.", section="Telegram", secret=True)
     # (Telegram settings go here.)
+    telegram_api_url: str = _setting(
+        "https://api.telegram.org", "Telegram Bot API server (set it for a self-hosted Bot API "
+        "server).", section="Telegram", check=_http_url,
+    )
+    telegram_webhook_url: str = _setting(
+        "", "Public https URL Telegram posts updates to, served by the web side on WEB_PORT at "
+        "this URL's path. Empty: long polling.", section="Telegram", check=_optional_http_url,
+    )
+    telegram_webhook_secret: str = _setting(
+        "", "Secret Telegram sends with each webhook call (A-Z, a-z, 0-9, _ and -). Empty: a "
+        "random one per start.", section="Telegram", secret=True,
+        check=lambda v: None if len(v) <= 256 and all(
+            c.isascii() and (c.isalnum() or c in "_-") for c in v
+        ) else "use up to 256 characters from A-Z, a-z, 0-9, _ and -",
+    )
 
     @property
     def spotify_configured(self) -> bool:
@@ -263,7 +482,9 @@ def _convert(f: dataclasses.Field[Any], kind: Any, raw: str) -> Any:
         except ValueError:
             raise SettingsError(f"{name}={raw!r}: expected a number") from None
     if kind == tuple[str, ...]:
-        return tuple(p.strip().lower() for p in text.split(",") if p.strip())
+        items = tuple(p.strip() for p in text.split(",") if p.strip())
+        # Provider names are case-blind; other lists (API keys, ids) are kept exactly.
+        return tuple(p.lower() for p in items) if f.name == "ai_providers" else items
     return text
 
 
@@ -314,6 +535,12 @@ def load_settings(
             "DEFAULT_PLAYLIST_SIZE must not exceed MAX_SONGS_PER_PLAYLIST "
             f"({settings.default_playlist_size} > {settings.max_songs_per_playlist})"
         )
+    if settings.db_pool_min_size > settings.db_pool_max_size:
+        raise SettingsError(
+            "DB_POOL_MIN_SIZE must not exceed DB_POOL_MAX_SIZE "
+            f"({settings.db_pool_min_size} > {settings.db_pool_max_size})"
+        )
+    _check_model_settings(settings)
     return settings
 
 

@@ -9,11 +9,23 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.engine import Engine
 from core.errors import EchoTunerError, InvalidInput
-from core.models import Health, LimitsStatus, Playlist, Profile, ProgressCallback, UserRef
+from core.models import (
+    Conversation,
+    Health,
+    LimitsStatus,
+    Playlist,
+    Profile,
+    ProgressCallback,
+    UserRef,
+)
 from core.profile_edit import apply_changes, parse_assignments
+
+if TYPE_CHECKING:  # core.linking imports this module (for Reply)
+    from core.linking import Linking
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +41,13 @@ Commands:
   /status                      health of the model, the catalogue and the database
   /help                        this text
 Anything else you type is taken as a playlist prompt."""
+
+LINK_HELP = """
+  /link                        connect your Spotify account (the link comes privately)
+  /save [number]               put your latest playlist (or that one) in your Spotify
+  /taste                       import your top artists and genres into your profile
+  /unlink                      disconnect your Spotify account"""
+LINK_COMMANDS = frozenset({"link", "unlink", "save", "taste"})
 
 _TRAILING_COUNT = re.compile(r"^(?P<prompt>.*\S)\s+(?P<count>[+-]?\d{1,3})$", re.DOTALL)
 
@@ -56,8 +75,9 @@ def split_count(args: str) -> tuple[str, str | None]:
 class TextCommands:
     """Parses a line of text and calls the engine; errors become error replies."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, linking: Linking | None = None) -> None:
         self.engine = engine
+        self.linking = linking
 
     async def handle(
         self, user: UserRef, line: str, progress: ProgressCallback | None = None
@@ -106,5 +126,40 @@ class TextCommands:
         if command in {"status", "health"}:
             return Reply(health=await engine.health())
         if command in {"help", "start"}:
-            return Reply(text=HELP)
+            return Reply(text=HELP + (LINK_HELP if self.linking is not None else ""))
+        if command in LINK_COMMANDS:
+            return await self._linking(user, command, args)
         return Reply(text=f"Unknown command /{command[:30]}. Type /help.", is_error=True)
+
+    async def _linking(self, user: UserRef, command: str, args: str) -> Reply:
+        """/link, /unlink, /save [draft id], /taste: a Spotify account, when one is configured."""
+        linking = self.linking
+        if linking is None:
+            return Reply(
+                text="Spotify accounts aren't set up on this bot. Paste the spotify:track: lines "
+                "of a playlist into a playlist in Spotify's desktop app instead.",
+                is_error=True,
+            )
+        if command == "link":
+            if user.scope not in {"dm", "console"}:
+                raise InvalidInput("For your safety, sign-in links only go to private chats: "
+                                   "send me /link directly.")
+            url = await linking.link_start(user, Conversation(user.platform, user.user_id))
+            minutes = int(linking.state_ttl.total_seconds() // 60)
+            return Reply(text=f"Open this link to connect your Spotify account (valid for "
+                              f"{minutes} minutes, once):\n{url}")
+        if command == "unlink":
+            removed = await linking.unlink(user)
+            return Reply(text="Your Spotify account is unlinked." if removed
+                         else "No Spotify account was linked.")
+        if command == "save":
+            draft_id = None
+            if args:
+                if not args.strip().isdigit():
+                    raise InvalidInput("Use /save, or /save <playlist number>.")
+                draft_id = int(args.strip())
+            draft = await self.engine.own_draft(user, draft_id)
+            url = await linking.save(user, draft.id)
+            return Reply(text=f"Saved to your Spotify: {url}")
+        profile = await linking.import_taste(user)
+        return Reply(text="Imported your top artists and genres from Spotify.", profile=profile)

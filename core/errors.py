@@ -73,3 +73,23 @@ class NothingFound(EchoTunerError):
     """The catalogue had no track for the request; nothing is charged."""
 
     code = "nothing_found"
+
+
+class NotLinked(EchoTunerError):
+    """The user has no (working) linked music account; ``user_message`` says to /link."""
+
+    code = "not_linked"
+
+
+class CatalogueQuotaExceeded(ProviderUnavailable):
+    """The catalogue's quota for this app is used up: reported, never retried."""
+
+    code = "catalogue_quota"
+
+
+class AccessTokenRejected(Exception):
+    """A music service refused a user's access token (HTTP 401); refresh and try once more."""
+
+
+class PlaylistGone(Exception):
+    """A playlist saved earlier no longer exists or is no longer the user's."""

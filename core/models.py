@@ -316,3 +316,70 @@ class LinkedAccount:
     display_name: str
     token_blob: bytes
     linked_at: datetime
+
+
+# --- account linking (Spotify issue) ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """Where to send an unprompted message: a platform (an adapter's ``name``) and a chat id."""
+
+    platform: str
+    conversation_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkOutcome:
+    """The result of an OAuth callback; ``message`` is safe to show on the callback page."""
+
+    ok: bool
+    message: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AppCredentials:
+    """A music service app (client id and secret): the operator's or a server's own."""
+
+    client_id: str
+    client_secret: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthTokens:
+    """A user's tokens as a music service granted them; never logged, stored encrypted."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_at: datetime
+    scope: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountProfile:
+    """Who a linked account is on the music service."""
+
+    account_id: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArtistInfo:
+    """An artist from a user's listening history (genres may be empty)."""
+
+    name: str
+    genres: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPlaylist:
+    """Which playlist a draft was saved to, so saving again updates it."""
+
+    user_key: str
+    draft_id: int
+    provider: str
+    account_id: str
+    playlist_id: str
+    url: str
+    saved_at: datetime

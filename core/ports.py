@@ -7,22 +7,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from core.models import (
+    AccountProfile,
+    AppCredentials,
+    ArtistInfo,
     AudioTarget,
+    Conversation,
     DependencyStatus,
     Draft,
     DraftVersion,
     LimitSettings,
     LinkedAccount,
     OAuthState,
+    OAuthTokens,
     Profile,
+    SavedPlaylist,
     StrategyAnswer,
     StrategyRequest,
     Track,
     ValidationResult,
 )
+
+if TYPE_CHECKING:  # core.commands imports the engine, which imports this module
+    from core.commands import Reply
 
 
 @runtime_checkable
@@ -193,3 +202,80 @@ class Store(Protocol):
     async def cache_get(self, namespace: str, key: str, now: datetime) -> str | None: ...
 
     async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None: ...
+
+    # --- music-service apps per scope and saved playlists (Spotify issue) ---------
+    async def set_scope_app(self, scope_key: str, provider: str, blob: bytes) -> None:
+        """Stores (or replaces) a scope's app credentials, encrypted by the caller."""
+        ...
+
+    async def get_scope_app(self, scope_key: str, provider: str) -> bytes | None: ...
+
+    async def delete_scope_app(self, scope_key: str, provider: str) -> bool: ...
+
+    async def get_saved_playlist(
+        self, user_key: str, draft_id: int, provider: str
+    ) -> SavedPlaylist | None: ...
+
+    async def put_saved_playlist(self, saved: SavedPlaylist) -> None:
+        """Records (or replaces) where a draft was saved."""
+        ...
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    """Sends a message nobody asked for (e.g. "your Spotify account is linked")."""
+
+    async def notify(self, conversation: Conversation, reply: Reply) -> None: ...
+
+
+@runtime_checkable
+class Cipher(Protocol):
+    """Encrypts secrets at rest (tokens, app secrets); ``decrypt`` raises ValueError if tampered."""
+
+    def encrypt(self, plain: bytes) -> bytes: ...
+
+    def decrypt(self, token: bytes) -> bytes: ...
+
+
+@runtime_checkable
+class MusicAccounts(Protocol):
+    """A user's side of a music service: OAuth (PKCE), their profile, playlists, top artists.
+
+    Errors: ``core.errors.NotLinked`` when the grant is refused (revoked, expired, wrong
+    verifier, user not allowed), ``AccessTokenRejected`` on 401, ``PlaylistGone`` when a
+    playlist is missing or not theirs, ``ProviderUnavailable`` when the service fails.
+    """
+
+    provider: str
+
+    def authorize_url(
+        self, app: AppCredentials, state: str, code_challenge: str, scopes: Sequence[str]
+    ) -> str: ...
+
+    async def exchange_code(
+        self, app: AppCredentials, code: str, code_verifier: str
+    ) -> OAuthTokens: ...
+
+    async def refresh(self, app: AppCredentials, refresh_token: str) -> OAuthTokens:
+        """New tokens; the refresh token may rotate (the caller stores the new one)."""
+        ...
+
+    async def profile(self, access_token: str) -> AccountProfile: ...
+
+    async def create_playlist(
+        self, access_token: str, name: str, description: str
+    ) -> tuple[str, str]:
+        """Creates a private playlist; returns (playlist id, its web URL)."""
+        ...
+
+    async def update_playlist(
+        self, access_token: str, playlist_id: str, name: str, description: str
+    ) -> None: ...
+
+    async def set_items(
+        self, access_token: str, playlist_id: str, uris: Sequence[str], *, replace: bool
+    ) -> None:
+        """Puts exactly ``uris`` (in order) in the playlist (``replace``) or appends them."""
+        ...
+
+    async def top_artists(self, access_token: str, limit: int) -> list[ArtistInfo]: ...

@@ -11,6 +11,14 @@ from typing import Any
 import pytest
 
 from bot.settings import Settings, env_name
+from tests.fakes.anthropic_server import anthropic_server  # noqa: F401  (fixtures)
+from tests.fakes.ollama_server import ollama_server  # noqa: F401  (fixtures)
+from tests.fakes.openai_server import openai_server  # noqa: F401  (fixtures)
+from tests.postgres_server import (  # noqa: F401  (fixtures)
+    postgres_dsn,
+    postgres_schema_dsn,
+    postgres_server,
+)
 
 _LOOPBACK = ("127.", "::1", "localhost")
 _real_connect = socket.socket.connect

@@ -89,6 +89,28 @@ _RATE = {
 }
 
 
+_AUTH_INIT = {
+    "type": "object",
+    "required": ["auth_url", "state", "session_id", "expires_at"],
+    "properties": {
+        "auth_url": {"type": "string"},
+        "state": {"type": "string"},
+        "session_id": {"type": "string", "format": "uuid"},
+        "expires_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+_AUTH_VALIDATE = {
+    "type": "object",
+    "required": ["valid", "spotify_user_id", "expires_at"],
+    "properties": {
+        "valid": {"type": "boolean"},
+        "spotify_user_id": {"type": ["string", "null"]},
+        "expires_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
+
+
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
@@ -156,6 +178,27 @@ def openapi_document() -> dict[str, Any]:
                                       **_json({"$ref": "#/components/schemas/RateLimitStatus"})},
                               **_errors(401, 422)},
             }},
+            "/auth/init": {"get": {
+                "operationId": "authInit", "security": security,
+                "parameters": [
+                    {"name": "device_id", "in": "query", "required": True, "schema": _DEVICE},
+                    {"name": "platform", "in": "query", "required": False,
+                     "schema": {"type": "string", "pattern": "^[A-Za-z0-9._\\-]{1,32}$"}},
+                ],
+                "responses": {"200": {"description": "Open auth_url; validate session_id later",
+                                      **_json({"$ref": "#/components/schemas/AuthInit"})},
+                              **_errors(401, 422, 503)},
+            }},
+            "/auth/validate": {"post": {
+                "operationId": "authValidate", "security": security,
+                "requestBody": _body({
+                    "type": "object", "required": ["session_id", "device_id"],
+                    "properties": {"session_id": {"type": "string"}, "device_id": _DEVICE},
+                }),
+                "responses": {"200": {"description": "Whether the session is linked and live",
+                                      **_json({"$ref": "#/components/schemas/AuthValidate"})},
+                              **_errors(400, 401, 413, 422)},
+            }},
             "/openapi.json": {"get": {
                 "operationId": "openapi", "security": [{}],
                 "responses": {"200": {"description": "This document",
@@ -164,7 +207,8 @@ def openapi_document() -> dict[str, Any]:
         },
         "components": {
             "schemas": {"Error": _ERROR, "Song": _SONG, "Playlist": _PLAYLIST,
-                        "RateLimitStatus": _RATE},
+                        "RateLimitStatus": _RATE, "AuthInit": _AUTH_INIT,
+                        "AuthValidate": _AUTH_VALIDATE},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                 "Bearer": {"type": "http", "scheme": "bearer"},

@@ -11,10 +11,12 @@ import hmac
 import json
 import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
@@ -30,8 +32,11 @@ from core.errors import (
     RefinementLimitReached,
     StoreUnavailable,
 )
-from core.models import Playlist, Profile, Track, UserRef
+from core.models import Conversation, Playlist, Profile, Track, UserRef
 from core.profile_edit import apply_changes
+
+if TYPE_CHECKING:
+    from core.linking import Linking
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +79,12 @@ def _from_engine(exc: EchoTunerError) -> ApiError:
 class ApiConfig:
     api_keys: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024
+    session_ttl: timedelta = timedelta(hours=24)
+
+
+SESSION_NAMESPACE = "api-session"
+_UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+_PLATFORM = re.compile(r"[A-Za-z0-9._\-]{1,32}")
 
 
 def _song(track: Track) -> dict[str, Any]:
@@ -108,9 +119,10 @@ def playlist_body(playlist: Playlist) -> dict[str, Any]:
 class RestApi:
     """Route handlers over one engine; mount them with ``routes()``."""
 
-    def __init__(self, engine: Engine, config: ApiConfig) -> None:
+    def __init__(self, engine: Engine, config: ApiConfig, linking: Linking | None = None) -> None:
         self.engine = engine
         self.config = config
+        self.linking = linking
 
     def routes(self) -> list[web.RouteDef]:
         """Every REST route, ``/openapi.json`` included."""
@@ -118,6 +130,8 @@ class RestApi:
             web.post("/generate-playlist", self._guarded(self.generate)),
             web.post("/refine-playlist", self._guarded(self.refine)),
             web.get("/rate-limit-status/{device_id}", self._guarded(self.rate_limit_status)),
+            web.get("/auth/init", self._guarded(self.auth_init), allow_head=False),
+            web.post("/auth/validate", self._guarded(self.auth_validate)),
             web.get("/openapi.json", self.openapi),
         ]
 
@@ -233,6 +247,53 @@ class RestApi:
             "refinement_limit_enabled": settings.refinement_limit_enabled,
             "resets_at": status.resets_at.isoformat(),
         })
+
+    async def auth_init(self, request: web.Request) -> web.Response:
+        """Starts linking Spotify for a device: the URL to open and a session to validate later.
+
+        The session (UUID4) is bound to the device that asked and becomes valid once the
+        callback has linked an account; it expires after SESSION_TIMEOUT hours.
+        """
+        user = self._device(request.query.get("device_id"))
+        platform = request.query.get("platform", "api")
+        if not _PLATFORM.fullmatch(platform):
+            raise ApiError(422, "invalid_input", "platform must be a short word, e.g. android.")
+        if self.linking is None:
+            raise ApiError(503, "spotify_not_configured",
+                           "Spotify accounts are not set up on this server.")
+        key = self.engine.keys.key(user)
+        auth_url = await self.linking.link_start(user, Conversation("api", key))
+        state = parse_qs(urlsplit(auth_url).query).get("state", [""])[0]
+        session_id = str(uuid.uuid4())
+        expires = datetime.now(UTC) + self.config.session_ttl
+        await self.engine.store.cache_put(
+            SESSION_NAMESPACE, session_id,
+            json.dumps({"device": key, "platform": platform, "expires_at": expires.isoformat()}),
+            expires,
+        )
+        return web.json_response({"auth_url": auth_url, "state": state,
+                                  "session_id": session_id, "expires_at": expires.isoformat()})
+
+    async def auth_validate(self, request: web.Request) -> web.Response:
+        """Whether a session is live, belongs to this device, and its Spotify link is done."""
+        body = await self._json(request)
+        user = self._device(body.get("device_id"))
+        session_id = body.get("session_id")
+        invalid = {"valid": False, "spotify_user_id": None, "expires_at": None}
+        if not isinstance(session_id, str) or not _UUID4.fullmatch(session_id):
+            return web.json_response(invalid)
+        raw = await self.engine.store.cache_get(SESSION_NAMESPACE, session_id, datetime.now(UTC))
+        if raw is None:
+            return web.json_response(invalid)
+        session = json.loads(raw)
+        key = self.engine.keys.key(user)
+        if not hmac.compare_digest(str(session.get("device", "")), key):
+            return web.json_response(invalid)  # another device's session says nothing
+        account = await self.linking.linked_account(user) if self.linking else None
+        if account is None:
+            return web.json_response(invalid)
+        return web.json_response({"valid": True, "spotify_user_id": account.account_id,
+                                  "expires_at": session["expires_at"]})
 
     # --- helpers ----------------------------------------------------------------------------
     async def _context_profile(self, user: UserRef, context: object) -> Profile | None:

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_defaults_need_no_configuration() -> None:
     settings = load_settings({}, env_file=None)
     assert settings.database_filename == "echotuner.db"
-    assert settings.provider_chain == ("offline",)
+    assert settings.provider_chain == ("ollama", "offline")
     assert not settings.spotify_configured
 
 
@@ -60,7 +60,8 @@ def test_dotenv_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
 
 def test_default_ai_provider_goes_first_in_the_chain() -> None:
     settings = load_settings(
-        {"AI_PROVIDERS": "ollama,offline", "DEFAULT_AI_PROVIDER": "openai"}, env_file=None
+        {"AI_PROVIDERS": "ollama,offline", "DEFAULT_AI_PROVIDER": "openai", "OPENAI_API_KEY": "sk-x"},
+        env_file=None,
     )
     assert settings.provider_chain == ("openai", "ollama", "offline")
 
