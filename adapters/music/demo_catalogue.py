@@ -50,6 +50,7 @@ import numpy.typing as npt
 from adapters.music.spotify_query import SpotifyQuery, normalise, parse_query
 from core.errors import CatalogueError
 from core.models import AudioTarget, DependencyStatus, Track
+from data.catalogue import COLUMNS, FEATURES
 
 __all__ = ["MAX_LIMIT", "MAX_OFFSET", "DemoCatalogue", "default_path"]
 
@@ -58,24 +59,9 @@ MAX_OFFSET = 1000  # Spotify refuses offsets past 1000
 
 IntArray = npt.NDArray[np.int64]
 
-_REQUIRED_COLUMNS = (
-    "id",
-    "title",
-    "artists",
-    "album",
-    "genres",
-    "popularity",
-    "explicit",
-    "duration_ms",
-    "energy",
-    "valence",
-    "danceability",
-    "tempo",
-    "acousticness",
-    "instrumentalness",
-)
+_REQUIRED_COLUMNS = COLUMNS
 # Column order of the feature matrix.
-_FEATURES = ("energy", "valence", "danceability", "tempo", "acousticness", "instrumentalness")
+_FEATURES = FEATURES
 _TARGET_COLUMNS = {
     "energy": 0,
     "valence": 1,

@@ -25,33 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.catalogue import COLUMNS, FEATURES
+
 OUTPUT = Path(__file__).with_name("tracks.csv.gz")
 DEFAULT_BUDGET_BYTES = 4 * 1024 * 1024
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "title",
-    "artists",
-    "album",
-    "genres",
-    "popularity",
-    "explicit",
-    "duration_ms",
-    "energy",
-    "valence",
-    "danceability",
-    "tempo",
-    "acousticness",
-    "instrumentalness",
-)
-FEATURES: tuple[str, ...] = (
-    "energy",
-    "valence",
-    "danceability",
-    "tempo",
-    "acousticness",
-    "instrumentalness",
-)
 
 
 @dataclass(slots=True)
