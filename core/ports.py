@@ -86,26 +86,6 @@ class MusicCatalogue(Protocol):
 
 
 @runtime_checkable
-class PlaylistSaver(Protocol):
-    """Creates a playlist in a user's linked music account (Spotify issue)."""
-
-    async def save(
-        self, account: LinkedAccount, title: str, description: str, tracks: Sequence[Track]
-    ) -> str:
-        """Returns the URL of the created playlist."""
-        ...
-
-
-@runtime_checkable
-class AccountLinker(Protocol):
-    """Runs the OAuth dance with a music service (Spotify issue)."""
-
-    def authorize_url(self, state: str, payload: str) -> str: ...
-
-    async def finish(self, code: str, payload: str) -> LinkedAccount: ...
-
-
-@runtime_checkable
 class Store(Protocol):
     """Persistence, shaped around the engine's promises rather than any database.
 
