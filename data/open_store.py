@@ -45,6 +45,9 @@ class StoreSettings(Protocol):
     @property
     def db_acquire_timeout(self) -> float: ...
 
+    @property
+    def database_busy_timeout(self) -> float: ...
+
 
 def make_store(settings: StoreSettings) -> SqliteStore | PostgresStore:
     """An unopened store: ``PostgresStore`` for a ``DATABASE_URL``, else ``SqliteStore``."""
@@ -60,7 +63,8 @@ def make_store(settings: StoreSettings) -> SqliteStore | PostgresStore:
             # Connecting is part of acquiring a connection, so the same bound applies.
             connect_timeout=max(settings.db_acquire_timeout, 1.0),
         )
-    return SqliteStore(settings.database_filename)
+    return SqliteStore(settings.database_filename,
+                       busy_timeout_ms=round(settings.database_busy_timeout * 1000))
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,9 @@ _INSERT_VERSION_COLUMNS = (
     "requested_count, feedback, note, created_at"
 )
 
+# The purge's advisory lock (any fixed number nothing else uses; MIGRATION_LOCK_KEY + 1).
+PURGE_LOCK_KEY = 0x6563686F74756E66
+
 # SQLSTATE classes that mean "the connection or the server went away".
 _CONNECTION_LOST_STATES = ("08", "57P01", "57P02", "57P03")
 
@@ -298,79 +301,180 @@ class PostgresStore:
 
     # --- quotas ---------------------------------------------------------------------
 
-    async def reserve_playlist(self, user_key: str, scope: str, day: str, limit: int | None) -> bool:
-        """Atomically count one playlist for (user, scope, UTC day) if under ``limit``.
+    async def reserve_playlist(
+        self,
+        user_key: str,
+        scope: str,
+        day: str,
+        limit: int | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> int | None:
+        """Atomically reserves one playlist for (user, scope, UTC day) if under ``limit``.
 
-        ``limit`` None means unlimited (still counted).  One upsert statement: the
-        row lock it takes makes concurrent reservations from any number of
-        processes queue up and re-check ``used < limit``, so they never overshoot.
+        One transaction: an upsert locks the counter row, so reservations for the
+        same counter from any number of processes queue up there; each then counts
+        (in a fresh READ COMMITTED snapshot, taken after the lock) the confirmed
+        uses plus the live reservations committed by those before it.
         """
         if limit is not None and limit <= 0:
-            # The INSERT branch has no WHERE, so it would grant a first use.
-            return False
-        async with self._connection() as conn:
-            used = await conn.fetchval(
-                "INSERT INTO quota_counters AS q (user_key, scope, day, used) "
-                "VALUES ($1, $2, $3, 1) "
-                "ON CONFLICT (user_key, scope, day) DO UPDATE SET used = q.used + 1 "
-                "WHERE $4::integer IS NULL OR q.used < $4::integer "
-                "RETURNING q.used",
+            return None
+        moment, expires = _utc(now), _utc(expires_at)
+        async with self._transaction() as conn:
+            if limit is not None:
+                used = await conn.fetchval(
+                    "INSERT INTO quota_counters AS q (user_key, scope, day, used) "
+                    "VALUES ($1, $2, $3, 0) "
+                    "ON CONFLICT (user_key, scope, day) DO UPDATE SET used = q.used "
+                    "RETURNING q.used",
+                    user_key,
+                    scope,
+                    day,
+                )
+                pending = await conn.fetchval(
+                    "SELECT count(*) FROM quota_reservations WHERE kind = 'playlist' "
+                    "AND user_key = $1 AND scope = $2 AND day = $3 AND expires_at > $4",
+                    user_key,
+                    scope,
+                    day,
+                    moment,
+                )
+                if int(used) + int(pending) >= limit:
+                    return None
+            reservation = await conn.fetchval(
+                "INSERT INTO quota_reservations (kind, user_key, scope, day, created_at, expires_at) "
+                "VALUES ('playlist', $1, $2, $3, $4, $5) RETURNING id",
                 user_key,
                 scope,
                 day,
-                limit,
+                moment,
+                expires,
             )
-        return used is not None
+        return int(reservation)
 
-    async def refund_playlist(self, user_key: str, scope: str, day: str) -> None:
-        """Gives back one reserved playlist; the counter never goes below zero."""
-        async with self._connection() as conn:
-            await conn.execute(
-                "UPDATE quota_counters SET used = used - 1 "
-                "WHERE user_key = $1 AND scope = $2 AND day = $3 AND used > 0",
-                user_key,
-                scope,
-                day,
-            )
+    async def reserve_refinement(
+        self, draft_id: int, limit: int | None, now: datetime, expires_at: datetime
+    ) -> int | None:
+        """Atomically reserves one refinement of a draft if under ``limit`` (None: unlimited).
 
-    async def playlists_used(self, user_key: str, scope: str, day: str) -> int:
-        """Playlists counted for (user, scope, day); 0 when none."""
-        async with self._connection() as conn:
-            used = await conn.fetchval(
-                "SELECT used FROM quota_counters WHERE user_key = $1 AND scope = $2 AND day = $3",
-                user_key,
-                scope,
-                day,
-            )
-        return 0 if used is None else int(used)
-
-    async def reserve_refinement(self, draft_id: int, limit: int | None) -> bool:
-        """Atomically count one refinement of a draft if under ``limit`` (None: unlimited).
-
-        False also when the draft does not exist.
+        None also when the draft does not exist.  The draft row's lock serialises
+        reservations of one draft across processes, as the counter row does above.
         """
         if limit is not None and limit <= 0:
-            return False
-        async with self._connection() as conn:
-            # Under READ COMMITTED a concurrent UPDATE of the same row waits for the
-            # other to commit, then re-checks the WHERE on the new row version.
+            return None
+        moment, expires = _utc(now), _utc(expires_at)
+        async with self._transaction() as conn:
             used = await conn.fetchval(
-                "UPDATE drafts SET refinements_used = refinements_used + 1 "
-                "WHERE id = $1 AND ($2::integer IS NULL OR refinements_used < $2::integer) "
-                "RETURNING refinements_used",
-                draft_id,
-                limit,
+                "SELECT refinements_used FROM drafts WHERE id = $1 FOR UPDATE", draft_id
             )
-        return used is not None
+            if used is None:
+                return None
+            if limit is not None:
+                pending = await conn.fetchval(
+                    "SELECT count(*) FROM quota_reservations WHERE kind = 'refinement' "
+                    "AND draft_id = $1 AND expires_at > $2",
+                    draft_id,
+                    moment,
+                )
+                if int(used) + int(pending) >= limit:
+                    return None
+            reservation = await conn.fetchval(
+                "INSERT INTO quota_reservations (kind, draft_id, created_at, expires_at) "
+                "VALUES ('refinement', $1, $2, $3) RETURNING id",
+                draft_id,
+                moment,
+                expires,
+            )
+        return int(reservation)
 
-    async def refund_refinement(self, draft_id: int) -> None:
-        """Gives back one refinement; never below zero."""
-        async with self._connection() as conn:
-            await conn.execute(
-                "UPDATE drafts SET refinements_used = refinements_used - 1 "
-                "WHERE id = $1 AND refinements_used > 0",
-                draft_id,
+    async def confirm_reservation(self, reservation_id: int) -> bool:
+        """Counts a reservation as used and removes it, in one transaction.
+
+        False when it is gone (swept after expiring, or cancelled): nothing is counted.
+        Locks are taken in the order every other path takes them (a draft row before
+        its reservation rows, as the purge's cascade does; a reservation row before
+        its counter row), so a confirmation cannot deadlock with them.
+        """
+        async with self._transaction() as conn:
+            draft_id = await conn.fetchval(
+                "SELECT draft_id FROM quota_reservations WHERE id = $1", reservation_id
             )
+            if draft_id is not None:
+                await conn.execute("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", draft_id)
+            row = await conn.fetchrow(
+                "DELETE FROM quota_reservations WHERE id = $1 "
+                "RETURNING kind, user_key, scope, day, draft_id",
+                reservation_id,
+            )
+            if row is None:
+                return False
+            if row["kind"] == "playlist":
+                await conn.execute(
+                    "INSERT INTO quota_counters AS q (user_key, scope, day, used) "
+                    "VALUES ($1, $2, $3, 1) "
+                    "ON CONFLICT (user_key, scope, day) DO UPDATE SET used = q.used + 1",
+                    row["user_key"],
+                    row["scope"],
+                    row["day"],
+                )
+            else:
+                await conn.execute(
+                    "UPDATE drafts SET refinements_used = refinements_used + 1 WHERE id = $1",
+                    row["draft_id"],
+                )
+            return True
+
+    async def cancel_reservation(self, reservation_id: int) -> None:
+        """Gives a reservation back; unknown ids are ignored."""
+        async with self._connection() as conn:
+            await conn.execute("DELETE FROM quota_reservations WHERE id = $1", reservation_id)
+
+    async def expire_reservations(self, now: datetime) -> int:
+        """Deletes reservations expired at ``now``; returns how many.
+
+        Rows another session holds (a confirmation in progress) are skipped, not
+        waited for: the next sweep gets them if they are still there.
+        """
+        moment = _utc(now)
+        async with self._connection() as conn:
+            removed = await conn.fetch(
+                "DELETE FROM quota_reservations WHERE id IN ("
+                "  SELECT id FROM quota_reservations WHERE expires_at <= $1 "
+                "  FOR UPDATE SKIP LOCKED) RETURNING id",
+                moment,
+            )
+        return len(removed)
+
+    async def playlists_used(self, user_key: str, scope: str, day: str, now: datetime) -> int:
+        """Confirmed playlists of (user, scope, day) plus reservations live at ``now``."""
+        moment = _utc(now)
+        async with self._connection() as conn:
+            used = await conn.fetchval(
+                "SELECT COALESCE((SELECT used FROM quota_counters "
+                "  WHERE user_key = $1 AND scope = $2 AND day = $3), 0) "
+                "+ (SELECT count(*) FROM quota_reservations WHERE kind = 'playlist' "
+                "  AND user_key = $1 AND scope = $2 AND day = $3 AND expires_at > $4)",
+                user_key,
+                scope,
+                day,
+                moment,
+            )
+        return int(used)
+
+    # --- chat updates -----------------------------------------------------------------
+
+    async def claim_update(self, source: str, update_id: int, expires_at: datetime) -> bool:
+        """Claims an update for this process; False when some process already has."""
+        expires = _utc(expires_at)
+        async with self._connection() as conn:
+            claimed = await conn.fetchval(
+                "INSERT INTO claimed_updates (source, update_id, expires_at) VALUES ($1, $2, $3) "
+                "ON CONFLICT (source, update_id) DO NOTHING RETURNING 1",
+                source,
+                update_id,
+                expires,
+            )
+        return claimed is not None
 
     # --- limit settings per scope ---------------------------------------------------
 
@@ -514,17 +618,23 @@ class PostgresStore:
             return None if row is None else _draft_from_row(row)
 
     async def purge_expired(self, now: datetime) -> int:
-        """Deletes expired drafts (their versions cascade), OAuth states and cache rows.
+        """Deletes expired drafts (their versions cascade), OAuth states, cache rows and
+        claimed updates.  Returns how many drafts were removed.
 
-        Returns how many drafts were removed.
+        Every process sweeps; a transaction-level advisory lock lets one sweep run at
+        a time (two DELETEs over the same rows in different orders could deadlock),
+        and a process that finds it taken skips this round (returns 0).
         """
         moment = _utc(now)
         async with self._transaction() as conn:
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", PURGE_LOCK_KEY):
+                return 0
             drafts = await conn.fetch(
                 "DELETE FROM drafts WHERE expires_at <= $1 RETURNING id", moment
             )
             await conn.execute("DELETE FROM oauth_states WHERE expires_at <= $1", moment)
             await conn.execute("DELETE FROM cache WHERE expires_at <= $1", moment)
+            await conn.execute("DELETE FROM claimed_updates WHERE expires_at <= $1", moment)
         return len(drafts)
 
     # --- OAuth states and linked accounts ---------------------------------------------

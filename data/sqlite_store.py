@@ -26,7 +26,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -34,6 +34,7 @@ from typing import Any
 import aiosqlite
 
 from core.errors import DraftNotFound, StoreUnavailable
+from core.health import DependencyMonitor
 from core.models import (
     DependencyStatus,
     Draft,
@@ -77,6 +78,12 @@ JOIN draft_versions AS v
  AND v.version = (SELECT MAX(version) FROM draft_versions WHERE draft_id = d.id)
 """
 
+# Reservations of (:user_key, :scope, :day) still live at :now (a scalar subquery).
+_LIVE_PLAYLIST_RESERVATIONS = (
+    "SELECT count(*) FROM quota_reservations WHERE kind = 'playlist' "
+    "AND user_key = :user_key AND scope = :scope AND day = :day AND expires_at > :now"
+)
+
 _VERSION_COLUMNS = (
     "version, title, strategy_json, tracks_json, provider, catalogue, "
     "requested_count, feedback, note, created_at AS version_created_at"
@@ -98,6 +105,8 @@ class SqliteStore:
         self._busy_timeout_ms = int(busy_timeout_ms)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Writes can fail while reads work (locked, full, read-only): health hears of it here.
+        self.monitor = DependencyMonitor("database")
 
     # --- life cycle -----------------------------------------------------------------
 
@@ -191,6 +200,8 @@ class SqliteStore:
                 await conn.execute_fetchall("SELECT 1")
         except StoreUnavailable as exc:
             return DependencyStatus(name="database", ok=False, detail=exc.user_message)
+        if self.monitor.down:  # reads work, but the last write failed
+            return await self.monitor.status()
         return DependencyStatus(name="database", ok=True, detail=f"SQLite {sqlite3.sqlite_version}")
 
     async def get_meta(self, key: str) -> str | None:
@@ -210,78 +221,133 @@ class SqliteStore:
 
     # --- quotas ---------------------------------------------------------------------
 
-    async def reserve_playlist(self, user_key: str, scope: str, day: str, limit: int | None) -> bool:
-        """Atomically count one playlist for (user, scope, UTC day) if under ``limit``.
+    async def reserve_playlist(
+        self,
+        user_key: str,
+        scope: str,
+        day: str,
+        limit: int | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> int | None:
+        """Atomically reserves one playlist for (user, scope, UTC day) if under ``limit``.
 
-        ``limit`` None means unlimited (still counted).  One upsert statement, so
-        concurrent reservations from any number of connections never overshoot.
+        One ``INSERT ... SELECT ... WHERE`` statement: SQLite takes the write lock
+        before the statement reads anything, so the count it checks cannot change
+        under it, whichever connection or process writes next.
         """
         if limit is not None and limit <= 0:
-            # The INSERT branch below has no WHERE, so it would grant a first use.
-            return False
-        if limit is None:
-            sql = (
-                "INSERT INTO quota_counters (user_key, scope, day, used) VALUES (?, ?, ?, 1) "
-                "ON CONFLICT (user_key, scope, day) DO UPDATE SET used = used + 1 "
-                "RETURNING used"
-            )
-            params: tuple[Any, ...] = (user_key, scope, day)
-        else:
-            sql = (
-                "INSERT INTO quota_counters (user_key, scope, day, used) VALUES (?, ?, ?, 1) "
-                "ON CONFLICT (user_key, scope, day) DO UPDATE SET used = used + 1 "
-                "WHERE used < ? "
-                "RETURNING used"
-            )
-            params = (user_key, scope, day, limit)
-        async with self._session() as conn:
-            rows = await _fetch(conn, sql, params)
-        return bool(rows)
-
-    async def refund_playlist(self, user_key: str, scope: str, day: str) -> None:
-        """Gives back one reserved playlist; the counter never goes below zero."""
-        async with self._session() as conn:
-            await conn.execute(
-                "UPDATE quota_counters SET used = used - 1 "
-                "WHERE user_key = ? AND scope = ? AND day = ? AND used > 0",
-                (user_key, scope, day),
-            )
-
-    async def playlists_used(self, user_key: str, scope: str, day: str) -> int:
-        """Playlists counted for (user, scope, day); 0 when none."""
+            return None
+        params = {
+            "user_key": user_key, "scope": scope, "day": day, "limit": limit,
+            "now": encode_time(now), "expires": encode_time(expires_at),
+        }
         async with self._session() as conn:
             rows = await _fetch(
                 conn,
-                "SELECT used FROM quota_counters WHERE user_key = ? AND scope = ? AND day = ?",
-                (user_key, scope, day),
+                "INSERT INTO quota_reservations (kind, user_key, scope, day, created_at, expires_at) "
+                "SELECT 'playlist', :user_key, :scope, :day, :now, :expires "
+                "WHERE :limit IS NULL OR "
+                "  COALESCE((SELECT used FROM quota_counters "
+                "            WHERE user_key = :user_key AND scope = :scope AND day = :day), 0) "
+                f"  + ({_LIVE_PLAYLIST_RESERVATIONS}) < :limit "
+                "RETURNING id",
+                params,
             )
-        return int(rows[0]["used"]) if rows else 0
+        return int(rows[0]["id"]) if rows else None
 
-    async def reserve_refinement(self, draft_id: int, limit: int | None) -> bool:
-        """Atomically count one refinement of a draft if under ``limit`` (None: unlimited).
+    async def reserve_refinement(
+        self, draft_id: int, limit: int | None, now: datetime, expires_at: datetime
+    ) -> int | None:
+        """Atomically reserves one refinement of a draft if under ``limit`` (None: unlimited).
 
-        False also when the draft does not exist.
+        None also when the draft does not exist.
         """
         if limit is not None and limit <= 0:
-            return False
+            return None
+        params = {"draft_id": draft_id, "limit": limit, "now": encode_time(now),
+                  "expires": encode_time(expires_at)}
         async with self._session() as conn:
             rows = await _fetch(
                 conn,
-                "UPDATE drafts SET refinements_used = refinements_used + 1 "
-                "WHERE id = ? AND (? IS NULL OR refinements_used < ?) "
-                "RETURNING refinements_used",
-                (draft_id, limit, limit),
+                "INSERT INTO quota_reservations (kind, draft_id, created_at, expires_at) "
+                "SELECT 'refinement', d.id, :now, :expires FROM drafts AS d "
+                "WHERE d.id = :draft_id AND (:limit IS NULL OR d.refinements_used + "
+                "  (SELECT count(*) FROM quota_reservations AS r WHERE r.kind = 'refinement' "
+                "   AND r.draft_id = d.id AND r.expires_at > :now) < :limit) "
+                "RETURNING id",
+                params,
+            )
+        return int(rows[0]["id"]) if rows else None
+
+    async def confirm_reservation(self, reservation_id: int) -> bool:
+        """Counts a reservation as used and removes it, in one transaction.
+
+        False when it is gone (swept after expiring, or cancelled): nothing is counted.
+        """
+        async with self._transaction() as conn:
+            rows = await _fetch(
+                conn,
+                "DELETE FROM quota_reservations WHERE id = ? "
+                "RETURNING kind, user_key, scope, day, draft_id",
+                (reservation_id,),
+            )
+            if not rows:
+                return False
+            row = rows[0]
+            if row["kind"] == "playlist":
+                await conn.execute(
+                    "INSERT INTO quota_counters (user_key, scope, day, used) VALUES (?, ?, ?, 1) "
+                    "ON CONFLICT (user_key, scope, day) DO UPDATE SET used = used + 1",
+                    (row["user_key"], row["scope"], row["day"]),
+                )
+            else:
+                await conn.execute(
+                    "UPDATE drafts SET refinements_used = refinements_used + 1 WHERE id = ?",
+                    (row["draft_id"],),
+                )
+            return True
+
+    async def cancel_reservation(self, reservation_id: int) -> None:
+        """Gives a reservation back; unknown ids are ignored."""
+        async with self._session() as conn:
+            await conn.execute("DELETE FROM quota_reservations WHERE id = ?", (reservation_id,))
+
+    async def expire_reservations(self, now: datetime) -> int:
+        """Deletes reservations expired at ``now``; returns how many."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "DELETE FROM quota_reservations WHERE expires_at <= ? RETURNING id",
+                (encode_time(now),),
+            )
+        return len(rows)
+
+    async def playlists_used(self, user_key: str, scope: str, day: str, now: datetime) -> int:
+        """Confirmed playlists of (user, scope, day) plus reservations live at ``now``."""
+        params = {"user_key": user_key, "scope": scope, "day": day, "now": encode_time(now)}
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "SELECT COALESCE((SELECT used FROM quota_counters "
+                "  WHERE user_key = :user_key AND scope = :scope AND day = :day), 0) "
+                f"  + ({_LIVE_PLAYLIST_RESERVATIONS}) AS used",
+                params,
+            )
+        return int(rows[0]["used"])
+
+    # --- chat updates -----------------------------------------------------------------
+
+    async def claim_update(self, source: str, update_id: int, expires_at: datetime) -> bool:
+        """Claims an update for this process; False when some process already has."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "INSERT INTO claimed_updates (source, update_id, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (source, update_id) DO NOTHING RETURNING 1",
+                (source, update_id, encode_time(expires_at)),
             )
         return bool(rows)
-
-    async def refund_refinement(self, draft_id: int) -> None:
-        """Gives back one refinement; never below zero."""
-        async with self._session() as conn:
-            await conn.execute(
-                "UPDATE drafts SET refinements_used = refinements_used - 1 "
-                "WHERE id = ? AND refinements_used > 0",
-                (draft_id,),
-            )
 
     # --- limit settings per scope ---------------------------------------------------
 
@@ -420,9 +486,8 @@ class SqliteStore:
             return _draft_from_row(rows[0]) if rows else None
 
     async def purge_expired(self, now: datetime) -> int:
-        """Deletes expired drafts (their versions cascade), OAuth states and cache rows.
-
-        Returns how many drafts were removed.
+        """Deletes expired drafts (their versions cascade), OAuth states, cache rows and
+        claimed updates.  Returns how many drafts were removed.
         """
         now_text = encode_time(now)
         async with self._transaction() as conn:
@@ -431,6 +496,7 @@ class SqliteStore:
             )
             await conn.execute("DELETE FROM oauth_states WHERE expires_at <= ?", (now_text,))
             await conn.execute("DELETE FROM cache WHERE expires_at <= ?", (now_text,))
+            await conn.execute("DELETE FROM claimed_updates WHERE expires_at <= ?", (now_text,))
         return len(drafts)
 
     # --- OAuth states and linked accounts ---------------------------------------------
@@ -661,6 +727,10 @@ class SqliteStore:
                 try:
                     yield conn
                     await conn.execute("COMMIT")
+                    # A transaction stored something (a draft, a confirmed charge): writable
+                    # again.  Single statements only report failures: a delete that works on
+                    # a full disk does not make the disk usable.
+                    self.monitor.succeeded()
                 except BaseException:
                     # Also covers a failed COMMIT; "no transaction is active" is fine.
                     with contextlib.suppress(sqlite3.Error):
@@ -697,6 +767,7 @@ class SqliteStore:
         else:
             reason = "reported an error"
         _log.warning("database %s: %s: %s", self._path, type(exc).__name__, exc)
+        self.monitor.failed(reason)
         return StoreUnavailable(f"The database ({self._display_name}) {reason}.")
 
 
@@ -718,7 +789,7 @@ async def _wait_for_worker_exit(proxy: aiosqlite.Connection) -> None:
 
 
 async def _fetch(
-    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()
+    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
 ) -> list[sqlite3.Row]:
     """Runs one statement and reads all its rows (which also ends the statement).
 

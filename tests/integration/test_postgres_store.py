@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -26,6 +27,12 @@ from tests.postgres_server import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = "2026-05-09"
+NOW = datetime(2026, 5, 9, 12, 0, tzinfo=UTC)
+
+
+async def reserve(store: PostgresStore, scope: str, limit: int) -> int | None:
+    """One playlist reservation for user "u" on DAY, live for ten minutes from NOW."""
+    return await store.reserve_playlist("u", scope, DAY, limit, NOW, NOW + timedelta(minutes=10))
 LATEST = load_pg_migrations()[-1].version
 
 
@@ -96,7 +103,7 @@ async def test_two_stores_opening_an_empty_database_at_once_migrate_it_once(
         await asyncio.gather(first.open(), second.open())
         applied = sorted([first.applied_migrations, second.applied_migrations])
         assert applied == [(), tuple(range(1, LATEST + 1))]
-        assert await first.reserve_playlist("u", "dm", DAY, 2) is True
+        assert await reserve(first, "dm", 2) is not None
     finally:
         await asyncio.gather(first.close(), second.close())
     assert sorted(await recorded_versions(raw)) == list(range(1, LATEST + 1))
@@ -139,12 +146,12 @@ async def test_two_hundred_reservations_across_two_pools_grant_exactly_the_limit
     ):
         results = await asyncio.gather(
             *(
-                (first, second)[i % 2].reserve_playlist("u", "guild:1", DAY, 50)
+                reserve((first, second)[i % 2], "guild:1", 50)
                 for i in range(200)
             )
         )
-        assert results.count(True) == 50
-        assert await first.playlists_used("u", "guild:1", DAY) == 50
+        assert sum(r is not None for r in results) == 50
+        assert await first.playlists_used("u", "guild:1", DAY, NOW) == 50
 
 
 # --- faults -----------------------------------------------------------------------------------
@@ -154,9 +161,9 @@ async def test_after_a_server_restart_the_store_serves_again_and_in_flight_work_
     postgres_dsn: str, postgres_server: PostgresServer, raw: asyncpg.Connection
 ) -> None:
     async with PostgresStore(postgres_dsn, max_size=3) as store:
-        assert await store.reserve_playlist("u", "dm", DAY, 5) is True
+        assert await reserve(store, "dm", 5) is not None
         await hold_quota_row(raw)
-        in_flight = asyncio.create_task(store.reserve_playlist("u", "dm", DAY, 5))
+        in_flight = asyncio.create_task(reserve(store, "dm", 5))
         await wait_until_blocked(raw)
 
         await asyncio.to_thread(postgres_server.restart)
@@ -166,18 +173,18 @@ async def test_after_a_server_restart_the_store_serves_again_and_in_flight_work_
         assert "\n" not in caught.value.user_message
         # The very next requests are served on fresh connections...
         assert (await store.health()).ok
-        assert await store.playlists_used("u", "dm", DAY) == 1  # ...and nothing was charged
-        assert await store.reserve_playlist("u", "dm", DAY, 5) is True
-        assert await store.playlists_used("u", "dm", DAY) == 2
+        assert await store.playlists_used("u", "dm", DAY, NOW) == 1  # ...and nothing was charged
+        assert await reserve(store, "dm", 5) is not None
+        assert await store.playlists_used("u", "dm", DAY, NOW) == 2
 
 
 async def test_an_exhausted_pool_waits_within_the_bound_then_says_busy(
     postgres_dsn: str, raw: asyncpg.Connection
 ) -> None:
     async with PostgresStore(postgres_dsn, max_size=1, acquire_timeout=0.3) as store:
-        assert await store.reserve_playlist("u", "dm", DAY, 5) is True
+        assert await reserve(store, "dm", 5) is not None
         holder = await hold_quota_row(raw)
-        occupying = asyncio.create_task(store.reserve_playlist("u", "dm", DAY, 5))
+        occupying = asyncio.create_task(reserve(store, "dm", 5))
         await wait_until_blocked(raw)
 
         started = time.monotonic()
@@ -188,24 +195,24 @@ async def test_an_exhausted_pool_waits_within_the_bound_then_says_busy(
         assert 0.25 <= waited < 2.0
         assert "try again" in caught.value.user_message
         await holder.rollback()
-        assert await occupying is True  # the request holding the connection went through
-        assert await store.playlists_used("u", "dm", DAY) == 2
+        assert await occupying is not None  # the request holding the connection went through
+        assert await store.playlists_used("u", "dm", DAY, NOW) == 2
 
 
 async def test_a_cancelled_request_charges_nothing_and_frees_its_connection(
     postgres_dsn: str, raw: asyncpg.Connection
 ) -> None:
     async with PostgresStore(postgres_dsn, max_size=1, acquire_timeout=2) as store:
-        assert await store.reserve_playlist("u", "dm", DAY, 5) is True
+        assert await reserve(store, "dm", 5) is not None
         holder = await hold_quota_row(raw)
-        request = asyncio.create_task(store.reserve_playlist("u", "dm", DAY, 5))
+        request = asyncio.create_task(reserve(store, "dm", 5))
         await wait_until_blocked(raw)
         request.cancel()
         with pytest.raises(asyncio.CancelledError):
             await request
         await holder.rollback()
-        assert await store.playlists_used("u", "dm", DAY) == 1
-        assert await store.reserve_playlist("u", "dm", DAY, 5) is True
+        assert await store.playlists_used("u", "dm", DAY, NOW) == 1
+        assert await reserve(store, "dm", 5) is not None
 
 
 async def test_a_wrong_password_gives_one_line_naming_host_and_database_but_not_the_password(

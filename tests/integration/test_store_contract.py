@@ -253,22 +253,40 @@ async def test_unknown_meta_key_is_none(store: AnyStore) -> None:
 
 
 # --- playlist quota ----------------------------------------------------------------------
+# A reservation is a row that counts until it expires; confirm_reservation turns it into
+# a counted use, cancel_reservation gives it back.  EXPIRES is when a reservation made
+# at NOW lapses.
+
+EXPIRES = NOW + timedelta(minutes=10)
+
+
+async def reserve(store: AnyStore, limit: int | None, *, user: str = "u", scope: str = "guild:1",
+                  day: str = DAY, now: datetime = NOW) -> int | None:
+    return await store.reserve_playlist(user, scope, day, limit, now, now + timedelta(minutes=10))
+
+
+async def used(store: AnyStore, *, user: str = "u", scope: str = "guild:1",
+               now: datetime = NOW) -> int:
+    return await store.playlists_used(user, scope, DAY, now)
 
 
 async def test_reservations_are_granted_up_to_the_limit_then_refused(store: AnyStore) -> None:
-    results = [await store.reserve_playlist("u", "guild:1", DAY, 2) for _ in range(3)]
-    assert results == [True, True, False]
-    assert await store.playlists_used("u", "guild:1", DAY) == 2
+    results = [await reserve(store, 2) for _ in range(3)]
+    assert [r is not None for r in results] == [True, True, False]
+    assert await used(store) == 2
+
+
+async def test_reservation_ids_are_distinct(store: AnyStore) -> None:
+    ids = [await reserve(store, None) for _ in range(5)]
+    assert None not in ids and len(set(ids)) == 5
 
 
 async def test_two_hundred_concurrent_reservations_grant_exactly_the_limit(
     store: AnyStore,
 ) -> None:
-    results = await asyncio.gather(
-        *(store.reserve_playlist("u", "guild:1", DAY, 3) for _ in range(200))
-    )
-    assert results.count(True) == 3
-    assert await store.playlists_used("u", "guild:1", DAY) == 3
+    results = await asyncio.gather(*(reserve(store, 3) for _ in range(200)))
+    assert sum(r is not None for r in results) == 3
+    assert await used(store) == 3
 
 
 async def test_two_hundred_concurrent_reservations_over_two_stores_grant_exactly_the_limit(
@@ -277,62 +295,136 @@ async def test_two_hundred_concurrent_reservations_over_two_stores_grant_exactly
     # Two stores on one database behave like two processes: the promise lives in SQL.
     async with backend.make() as first, backend.make() as second:
         results = await asyncio.gather(
-            *(
-                (first if i % 2 else second).reserve_playlist("u", "guild:1", DAY, 37)
-                for i in range(200)
-            )
+            *(reserve(first if i % 2 else second, 37) for i in range(200))
         )
-        assert results.count(True) == 37
-        assert await second.playlists_used("u", "guild:1", DAY) == 37
+        assert sum(r is not None for r in results) == 37
+        assert await used(second) == 37
+
+
+async def test_concurrent_reservations_and_confirmations_never_overshoot(backend: Backend) -> None:
+    async with backend.make() as first, backend.make() as second:
+
+        async def request(i: int) -> bool:
+            store = first if i % 2 else second
+            reservation = await reserve(store, 10)
+            if reservation is None:
+                return False
+            if i % 3 == 0:
+                await store.cancel_reservation(reservation)  # this one failed: given back
+                return False
+            return await store.confirm_reservation(reservation)
+
+        # Rounds until one grants nothing, so later rounds meet confirmed uses as well as
+        # pending ones; a third of the granted requests fail and give their slot back.
+        for _ in range(20):
+            confirmed = await asyncio.gather(*(request(i) for i in range(60)))
+            assert await used(first) <= 10
+            if await used(second) == 10 and not any(confirmed):
+                break
+        assert await used(first) == 10
+        assert await first.expire_reservations(NOW + timedelta(days=1)) == 0  # none left over
 
 
 @pytest.mark.parametrize("limit", [0, -1])
 async def test_a_limit_of_zero_or_less_grants_nothing_and_counts_nothing(
     store: AnyStore, limit: int
 ) -> None:
-    assert await store.reserve_playlist("u", "dm", DAY, limit) is False
-    assert await store.playlists_used("u", "dm", DAY) == 0
+    assert await reserve(store, limit) is None
+    assert await used(store) == 0
 
 
 async def test_unlimited_reservations_are_granted_and_still_counted(store: AnyStore) -> None:
-    results = [await store.reserve_playlist("u", "dm", DAY, None) for _ in range(25)]
-    assert all(results)
-    assert await store.playlists_used("u", "dm", DAY) == 25
+    results = [await reserve(store, None) for _ in range(25)]
+    assert all(r is not None for r in results)
+    assert await used(store) == 25
 
 
-async def test_refund_frees_a_slot(store: AnyStore) -> None:
-    assert await store.reserve_playlist("u", "dm", DAY, 1) is True
-    await store.refund_playlist("u", "dm", DAY)
-    assert await store.reserve_playlist("u", "dm", DAY, 1) is True
+async def test_a_confirmed_reservation_stays_counted_after_it_would_have_expired(
+    store: AnyStore,
+) -> None:
+    reservation = await reserve(store, 1)
+    assert reservation is not None and await store.confirm_reservation(reservation) is True
+    much_later = NOW + timedelta(hours=2)
+    assert await used(store, now=much_later) == 1
+    assert await reserve(store, 1, now=much_later) is None
 
 
-async def test_refund_never_goes_below_zero(store: AnyStore) -> None:
-    await store.refund_playlist("u", "dm", DAY)  # no counter yet
-    assert await store.reserve_playlist("u", "dm", DAY, 5) is True
-    await store.refund_playlist("u", "dm", DAY)
-    await store.refund_playlist("u", "dm", DAY)
-    assert await store.playlists_used("u", "dm", DAY) == 0
+async def test_confirming_twice_counts_once(store: AnyStore) -> None:
+    reservation = await reserve(store, 5)
+    assert reservation is not None
+    assert await store.confirm_reservation(reservation) is True
+    assert await store.confirm_reservation(reservation) is False
+    assert await used(store) == 1
+
+
+async def test_a_cancelled_reservation_frees_its_slot_and_cannot_be_confirmed(
+    store: AnyStore,
+) -> None:
+    reservation = await reserve(store, 1)
+    assert reservation is not None
+    await store.cancel_reservation(reservation)
+    await store.cancel_reservation(reservation)  # twice, or an unknown id: nothing happens
+    assert await store.confirm_reservation(reservation) is False
+    assert await used(store) == 0
+    assert await reserve(store, 1) is not None
+
+
+async def test_an_unconfirmed_reservation_stops_counting_when_it_expires(store: AnyStore) -> None:
+    # What a process killed mid-generation leaves behind: a row, never confirmed.
+    assert await reserve(store, 1) is not None
+    assert await reserve(store, 1, now=EXPIRES - timedelta(seconds=1)) is None
+    assert await used(store, now=EXPIRES) == 0
+    assert await reserve(store, 1, now=EXPIRES) is not None
+
+
+async def test_the_sweep_removes_expired_reservations_only(store: AnyStore) -> None:
+    crashed = await reserve(store, None)
+    live = await reserve(store, None, now=NOW + timedelta(minutes=5))
+    assert crashed is not None and live is not None
+    assert await store.expire_reservations(EXPIRES) == 1
+    assert await store.expire_reservations(EXPIRES) == 0
+    assert await store.confirm_reservation(crashed) is False  # swept: nothing is counted
+    assert await store.confirm_reservation(live) is True
+    assert await used(store, now=EXPIRES) == 1
+
+
+async def test_a_reservation_swept_by_another_store_is_not_counted_by_the_first(
+    backend: Backend,
+) -> None:
+    async with backend.make() as crashed_process, backend.make() as survivor:
+        reservation = await reserve(crashed_process, 5)
+        assert reservation is not None
+        assert await survivor.expire_reservations(EXPIRES) == 1
+        assert await crashed_process.confirm_reservation(reservation) is False
+        assert await used(survivor, now=NOW) == 0
 
 
 async def test_counters_are_separate_per_user_scope_and_day(store: AnyStore) -> None:
-    assert await store.reserve_playlist("u", "guild:1", DAY, 1) is True
-    assert await store.reserve_playlist("u", "guild:2", DAY, 1) is True
-    assert await store.reserve_playlist("v", "guild:1", DAY, 1) is True
-    assert await store.reserve_playlist("u", "guild:1", "2026-05-10", 1) is True
-    assert await store.reserve_playlist("u", "guild:1", DAY, 1) is False
+    assert await reserve(store, 1) is not None
+    assert await reserve(store, 1, scope="guild:2") is not None
+    assert await reserve(store, 1, user="v") is not None
+    assert await reserve(store, 1, day="2026-05-10") is not None
+    assert await reserve(store, 1) is None
 
 
 async def test_unknown_counter_reads_as_zero(store: AnyStore) -> None:
-    assert await store.playlists_used("nobody", "dm", DAY) == 0
+    assert await used(store, user="nobody", scope="dm") == 0
 
 
 # --- refinement quota ----------------------------------------------------------------------
 
 
+async def reserve_refinement(store: AnyStore, draft_id: int, limit: int | None,
+                             now: datetime = NOW) -> int | None:
+    return await store.reserve_refinement(draft_id, limit, now, now + timedelta(minutes=10))
+
+
 async def test_refinement_reservations_stop_at_the_limit(store: AnyStore) -> None:
     draft_id = await store.create_draft("u", "dm", "rainy day", version(), LATER)
-    results = [await store.reserve_refinement(draft_id, 2) for _ in range(3)]
-    assert results == [True, True, False]
+    results = [await reserve_refinement(store, draft_id, 2) for _ in range(3)]
+    assert [r is not None for r in results] == [True, True, False]
+    for reservation in results[:2]:
+        assert reservation is not None and await store.confirm_reservation(reservation)
     draft = await store.get_draft(draft_id, NOW)
     assert draft is not None and draft.refinements_used == 2
 
@@ -343,35 +435,75 @@ async def test_concurrent_refinement_reservations_over_two_stores_grant_exactly_
     async with backend.make() as first, backend.make() as second:
         draft_id = await first.create_draft("u", "dm", "rainy day", version(), LATER)
         results = await asyncio.gather(
-            *((first if i % 2 else second).reserve_refinement(draft_id, 3) for i in range(50))
+            *(reserve_refinement(first if i % 2 else second, draft_id, 3) for i in range(50))
         )
-    assert results.count(True) == 3
+    assert sum(r is not None for r in results) == 3
 
 
-async def test_unlimited_refinements_are_granted_and_counted(store: AnyStore) -> None:
+async def test_pending_refinements_are_not_yet_counted_on_the_draft(store: AnyStore) -> None:
     draft_id = await store.create_draft("u", "dm", "rainy day", version(), LATER)
-    assert all([await store.reserve_refinement(draft_id, None) for _ in range(5)])
+    assert all([await reserve_refinement(store, draft_id, None) is not None for _ in range(5)])
     draft = await store.get_draft(draft_id, NOW)
-    assert draft is not None and draft.refinements_used == 5
+    assert draft is not None and draft.refinements_used == 0
 
 
 async def test_refinement_with_zero_limit_is_refused(store: AnyStore) -> None:
     draft_id = await store.create_draft("u", "dm", "rainy day", version(), LATER)
-    assert await store.reserve_refinement(draft_id, 0) is False
+    assert await reserve_refinement(store, draft_id, 0) is None
 
 
 async def test_refinement_of_unknown_draft_is_refused(store: AnyStore) -> None:
-    assert await store.reserve_refinement(12345, None) is False
+    assert await reserve_refinement(store, 12345, None) is None
 
 
-async def test_refinement_refund_never_goes_below_zero(store: AnyStore) -> None:
+async def test_a_cancelled_refinement_frees_its_slot(store: AnyStore) -> None:
     draft_id = await store.create_draft("u", "dm", "rainy day", version(), LATER)
-    assert await store.reserve_refinement(draft_id, 1) is True
-    await store.refund_refinement(draft_id)
-    await store.refund_refinement(draft_id)
+    reservation = await reserve_refinement(store, draft_id, 1)
+    assert reservation is not None
+    await store.cancel_reservation(reservation)
     draft = await store.get_draft(draft_id, NOW)
     assert draft is not None and draft.refinements_used == 0
-    assert await store.reserve_refinement(draft_id, 1) is True
+    assert await reserve_refinement(store, draft_id, 1) is not None
+
+
+async def test_an_expired_refinement_reservation_stops_counting(store: AnyStore) -> None:
+    draft_id = await store.create_draft("u", "dm", "rainy day", version(), NOW + timedelta(days=1))
+    assert await reserve_refinement(store, draft_id, 1) is not None
+    assert await reserve_refinement(store, draft_id, 1) is None
+    assert await reserve_refinement(store, draft_id, 1, now=EXPIRES) is not None
+
+
+async def test_a_purged_draft_takes_its_refinement_reservations_with_it(store: AnyStore) -> None:
+    draft_id = await store.create_draft("u", "dm", "p", version(), NOW + timedelta(minutes=1))
+    reservation = await reserve_refinement(store, draft_id, None)
+    assert reservation is not None
+    assert await store.purge_expired(NOW + timedelta(minutes=2)) == 1
+    assert await store.confirm_reservation(reservation) is False
+
+
+# --- claimed chat updates --------------------------------------------------------------------
+
+
+async def test_an_update_is_claimed_once(store: AnyStore) -> None:
+    assert await store.claim_update("telegram:1", 500, LATER) is True
+    assert await store.claim_update("telegram:1", 500, LATER) is False
+    assert await store.claim_update("telegram:2", 500, LATER) is True  # another bot's numbering
+    assert await store.claim_update("telegram:1", 501, LATER) is True
+
+
+async def test_concurrent_claims_over_two_stores_succeed_once(backend: Backend) -> None:
+    # Telegram redelivering to two webhook workers at once.
+    async with backend.make() as first, backend.make() as second:
+        results = await asyncio.gather(
+            *((first if i % 2 else second).claim_update("telegram:1", 42, LATER) for i in range(20))
+        )
+    assert results.count(True) == 1
+
+
+async def test_expired_claims_are_purged(store: AnyStore) -> None:
+    await store.claim_update("telegram:1", 7, NOW + timedelta(minutes=1))
+    await store.purge_expired(NOW + timedelta(minutes=2))
+    assert await store.claim_update("telegram:1", 7, LATER) is True
 
 
 # --- limit settings and profiles ---------------------------------------------------------------
@@ -526,8 +658,10 @@ async def test_latest_draft_is_the_newest_live_one_for_that_owner_and_scope(
 async def test_a_draft_made_by_one_store_is_refined_through_another(backend: Backend) -> None:
     async with backend.make() as first, backend.make() as second:
         draft_id = await first.create_draft("u", "dm", "rainy day", version("One"), LATER)
-        assert await second.reserve_refinement(draft_id, 3) is True
+        reservation = await reserve_refinement(second, draft_id, 3)
+        assert reservation is not None
         assert await second.add_draft_version(draft_id, version("Two"), LATER) == 2
+        assert await second.confirm_reservation(reservation) is True
         draft = await first.get_draft(draft_id, NOW)
     assert draft is not None and draft.latest.title == "Two" and draft.refinements_used == 1
 

@@ -275,10 +275,10 @@ async def test_write_blocked_by_another_writer_raises_store_unavailable(db_path:
         with raw(db_path) as holder:
             holder.execute("BEGIN IMMEDIATE")
             with pytest.raises(StoreUnavailable, match="locked"):
-                await store.reserve_playlist("u", "dm", DAY, 3)
+                await store.reserve_playlist("u", "dm", DAY, 3, NOW, LATER)
             holder.execute("ROLLBACK")
         # Once the other writer is gone the store works again.
-        assert await store.reserve_playlist("u", "dm", DAY, 3) is True
+        assert await store.reserve_playlist("u", "dm", DAY, 3, NOW, LATER) is not None
 
 
 # --- codec ---------------------------------------------------------------------------------
