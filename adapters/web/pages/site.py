@@ -1,0 +1,402 @@
+"""The HTML pages of the web side: OAuth landing, shared playlists, the operator's status.
+
+Jinja2 templates through aiohttp-jinja2 with autoescaping on: every string from a user,
+a model or a catalogue reaches the page as text.  One stylesheet and one small script,
+both served from ``/static/`` by this server (no CDN, no build step), so pages render
+offline.  Each page carries its own strict Content-Security-Policy (no inline script or
+style at all) whatever ``SECURE_HEADERS`` says, because each shows text someone else
+wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from adapters.web.pages.status import StatusCollector
+from core.ids import is_spotify_id
+from core.models import LinkKind, LinkOutcome, Track
+from core.sharing import SharedPlaylist, Sharing
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+STATIC_PREFIX = "/static/"
+STATUS_PATH = "/status"
+SHARE_ROUTE = "/p/{share_id}"
+STATUS_REFRESH_S = 30
+
+_BASE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+# Landing, status and "not found" pages: the stylesheet, nothing else.
+PAGE_CSP = f"{_BASE_CSP}; style-src 'self'; img-src 'self'"
+# Spotify serves album art from these hosts; anything else gets the placeholder.
+ART_HOSTS = ("i.scdn.co", "mosaic.scdn.co", "image-cdn-ak.spotifycdn.com",
+             "image-cdn-fa.spotifycdn.com")
+PLAYLIST_CSP = (
+    f"{_BASE_CSP}; style-src 'self'; script-src 'self'; "
+    f"img-src 'self' {' '.join('https://' + h for h in ART_HOSTS)}"
+)
+ROBOTS = "noindex, nofollow, noarchive"
+
+
+def _asset_version() -> str:
+    """A digest of the static files, so a changed stylesheet is never served from a cache."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC.iterdir()):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+ASSET_VERSION = _asset_version()
+
+
+def duration(ms: int) -> str:
+    """``3:07`` (or ``1:02:03``) for a track length; empty when unknown."""
+    if ms <= 0:
+        return ""
+    seconds = round(ms / 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def total_duration(tracks: tuple[Track, ...]) -> str:
+    """``1 h 12 min`` or ``48 min`` for a playlist; empty when lengths are unknown."""
+    total = sum(t.duration_ms for t in tracks)
+    if total <= 0:
+        return ""
+    minutes = round(total / 60000)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+def iso_duration(ms: int) -> str:
+    """An ISO 8601 duration for ``<time datetime=...>``."""
+    seconds = round(ms / 1000)
+    return f"PT{seconds // 60}M{seconds % 60}S"
+
+
+def when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def art_url(track: Track) -> str | None:
+    """The track's album art when it is Spotify's (https, a Spotify image host), else None."""
+    url = track.image_url
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme == "https" and parts.hostname in ART_HOSTS else None
+
+
+_SMALL_WORDS = frozenset("a an and of the in on for to at by with".split())
+
+
+def initials(text: str) -> str:
+    """Up to two initials of an album (or title) for the placeholder cover ("Out of Time": OT)."""
+    words = [w for w in text.replace("-", " ").split() if w[:1].isalnum()]
+    main = [w for w in words if w.casefold() not in _SMALL_WORDS] or words
+    return "".join(w[0] for w in main[:2]).upper() or "♪"
+
+
+def hue(text: str) -> int:
+    """One of eight placeholder colours, stable for an album."""
+    return zlib.crc32(text.casefold().encode()) % 8
+
+
+def environment(**kwargs: Any) -> jinja2.Environment:
+    """The templates' environment: autoescaping on, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        **kwargs,
+    )
+    _configure(env)
+    return env
+
+
+def _configure(env: jinja2.Environment) -> None:
+    env.filters.update(duration=duration, iso_duration=iso_duration, when=when, initials=initials,
+                       hue=hue)
+    env.globals.update(static=STATIC_PREFIX, asset_version=ASSET_VERSION)
+
+
+# --- the OAuth landing page ------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Landing:
+    """What one outcome's page says: a heading, a tone and what to do next."""
+
+    heading: str
+    tone: str  # ok / warn / bad
+    next_step: str
+
+
+LANDINGS: dict[LinkKind, Landing] = {
+    "linked": Landing("Spotify is linked", "ok",
+                      "In the chat, /save puts a playlist in your Spotify and /taste imports "
+                      "your top artists."),
+    "expired": Landing("This sign-in link has expired", "warn",
+                       "Sign-in links last ten minutes. Send /link in the chat for a new one."),
+    "used": Landing("This sign-in link was already used", "warn",
+                    "Each sign-in link works once. If your account isn't linked, send /link in "
+                    "the chat for a new one."),
+    "denied": Landing("You didn't allow access", "warn",
+                      "Nothing was linked. If you change your mind, send /link in the chat."),
+    "error": Landing("Spotify couldn't complete the sign-in", "bad",
+                     "Nothing was linked. Send /link in the chat to try again."),
+    "invalid": Landing("This sign-in link isn't valid", "bad",
+                       "Nothing was linked. Send /link in the chat for a new link."),
+    "limited": Landing("Too many sign-in attempts", "bad",
+                       "Wait a few minutes, then send /link in the chat for a new link."),
+    "unavailable": Landing("Spotify linking isn't set up", "bad",
+                           "This bot's operator hasn't connected it to Spotify, so accounts "
+                           "can't be linked. Playlists still work, with links to open in Spotify."),
+}
+
+PLATFORM_NAMES = {"discord": "Discord", "telegram": "Telegram"}
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLink:
+    """Where to send the person back: a link when the platform has one, else words."""
+
+    text: str
+    url: str | None = None
+
+
+def return_link(platform: str, chat_url: str | None) -> ReturnLink:
+    """"Go back to Discord" with Discord's web/app link, Telegram's t.me link when known."""
+    if platform in PLATFORM_NAMES:
+        name = PLATFORM_NAMES[platform]
+        return ReturnLink(f"Open {name}" if chat_url else f"Go back to {name}", chat_url)
+    if platform == "console":
+        return ReturnLink("Go back to your terminal")
+    if platform == "api":
+        return ReturnLink("Go back to the app you came from")
+    return ReturnLink("Go back to Discord or Telegram")
+
+
+def landing_context(outcome: LinkOutcome, chat_url: str | None = None) -> dict[str, Any]:
+    kind = outcome.page_kind
+    landing = LANDINGS.get(kind, LANDINGS["error"])
+    back = return_link(outcome.platform, chat_url)
+    # The linking message is specific (the account linked, or why nothing was); say what to
+    # do next only when it does not already.
+    message = outcome.message
+    next_step = "" if "/link" in message else landing.next_step
+    return {
+        "kind": kind,
+        "landing": landing,
+        "message": message,
+        "next_step": next_step,
+        "back": back,
+        "title": landing.heading,
+    }
+
+
+_STANDALONE: jinja2.Environment | None = None
+
+
+def callback_html(outcome: LinkOutcome, chat_url: str | None = None) -> str:
+    """The landing page as a string (no server needed)."""
+    global _STANDALONE
+    if _STANDALONE is None:
+        _STANDALONE = environment()
+    return _STANDALONE.get_template("callback.html").render(landing_context(outcome, chat_url))
+
+
+def page_headers(response: web.StreamResponse, csp: str = PAGE_CSP) -> None:
+    """Every page: never cached, no referrer, its own strict CSP, not indexed, not framed."""
+    headers = response.headers
+    headers["Cache-Control"] = "no-store"
+    headers["Pragma"] = "no-cache"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Content-Security-Policy"] = csp
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["X-Robots-Tag"] = ROBOTS
+
+
+# --- the playlist page ---------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class TrackView:
+    number: int
+    track: Track
+    art: str | None
+    uri: str | None
+    url: str | None
+
+
+def playlist_context(shared: SharedPlaylist) -> dict[str, Any]:
+    version = shared.version
+    rows = tuple(
+        TrackView(n, t, art_url(t), t.uri if is_spotify_id(t.id) else None,
+                  t.url if is_spotify_id(t.id) else None)
+        for n, t in enumerate(version.tracks, 1)
+    )
+    uris = [row.uri for row in rows if row.uri]
+    return {
+        "title": version.title or "A playlist",
+        "shared": shared,
+        "version": version,
+        "rows": rows,
+        "uris": "\n".join(uris),
+        "uri_count": len(uris),
+        "length": total_duration(version.tracks),
+        "is_latest": version.version == shared.latest_version,
+    }
+
+
+class Pages:
+    """The page routes and the landing page renderer the web adapter uses.
+
+    ``sharing`` resolves ``/p/<id>``; ``status`` feeds ``/status``, guarded by
+    ``status_token`` (or loopback only when empty); ``chat_url(platform)`` gives the link
+    back to a chat platform when one is known (Telegram's ``t.me`` link after start).
+    """
+
+    def __init__(
+        self,
+        *,
+        sharing: Sharing | None = None,
+        status: StatusCollector | None = None,
+        status_token: str = "",
+        chat_url: Callable[[str], str | None] | None = None,
+        draft_ttl: timedelta | None = None,
+    ) -> None:
+        self.sharing = sharing
+        self.status = status
+        self.status_token = status_token
+        self._chat_url = chat_url or _known_chat_url
+        self.draft_ttl = draft_ttl
+
+    def install(self, app: web.Application) -> None:
+        """Templates, the static files and the page routes on ``app``."""
+        env = aiohttp_jinja2.setup(
+            app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            default_helpers=False,
+        )
+        _configure(env)
+        app.router.add_static(STATIC_PREFIX, STATIC, append_version=False)
+        app.router.add_get(SHARE_ROUTE, self.playlist_page)
+        app.router.add_get(STATUS_PATH, self.status_page)
+
+    # --- landing ------------------------------------------------------------------------
+    def landing(
+        self, request: web.Request, outcome: LinkOutcome, status: int,
+        headers: Mapping[str, str] | None = None,
+    ) -> web.Response:
+        """The OAuth callback's page for ``outcome`` (echoes no code, token or state)."""
+        context = landing_context(outcome, self._chat_url(outcome.platform))
+        response = aiohttp_jinja2.render_template("callback.html", request, context, status=status)
+        if headers:
+            response.headers.update(headers)
+        page_headers(response)
+        return response
+
+    # --- shared playlists --------------------------------------------------------------
+    async def playlist_page(self, request: web.Request) -> web.Response:
+        share_id = request.match_info["share_id"]
+        raw_version = request.query.get("v")
+        version: int | None = None
+        if raw_version is not None:
+            if not raw_version.isdigit() or len(raw_version) > 6:
+                return self._not_found(request)
+            version = int(raw_version)
+        shared = await self.sharing.resolve(share_id, version) if self.sharing else None
+        if shared is None:
+            return self._not_found(request)
+        response = aiohttp_jinja2.render_template("playlist.html", request,
+                                                  playlist_context(shared))
+        page_headers(response, PLAYLIST_CSP)
+        return response
+
+    def _not_found(self, request: web.Request) -> web.Response:
+        hours = int(self.draft_ttl.total_seconds() // 3600) if self.draft_ttl else None
+        response = aiohttp_jinja2.render_template(
+            "not_found.html", request, {"title": "Playlist not found", "hours": hours}, status=404
+        )
+        page_headers(response)
+        return response
+
+    # --- status ----------------------------------------------------------------------
+    async def status_page(self, request: web.Request) -> web.Response:
+        refusal = self._refuse_status(request)
+        if refusal is not None:
+            return refusal
+        if self.status is None:
+            raise web.HTTPNotFound()
+        snapshot = await self.status.snapshot()
+        response = aiohttp_jinja2.render_template("status.html", request, {
+            "title": "Status", "s": snapshot, "refresh": STATUS_REFRESH_S,
+        })
+        page_headers(response)
+        return response
+
+    def _refuse_status(self, request: web.Request) -> web.Response | None:
+        """None when the visitor is the operator: the right token, or (no token set) loopback."""
+        if self.status_token:
+            given = request.query.get("token", "")
+            auth = request.headers.get("Authorization", "")
+            if not given and auth[:7].lower() == "bearer ":
+                given = auth[7:].strip()
+            if hmac.compare_digest(given.encode(), self.status_token.encode()):
+                return None
+            return self._refused(request, 401, {"WWW-Authenticate": 'Bearer realm="status"'})
+        if _from_loopback(request):
+            return None
+        return self._refused(request, 403)
+
+    @staticmethod
+    def _refused(request: web.Request, status: int,
+                 headers: Mapping[str, str] | None = None) -> web.Response:
+        response = aiohttp_jinja2.render_template("refused.html", request,
+                                                  {"title": "For the operator only"}, status=status)
+        if headers:
+            response.headers.update(headers)
+        page_headers(response)
+        return response
+
+
+_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+
+
+def _from_loopback(request: web.Request) -> bool:
+    """A visitor on this machine, not one relayed by a reverse proxy running on it."""
+    if any(name in request.headers for name in _PROXY_HEADERS):
+        return False
+    try:
+        return ipaddress.ip_address(request.remote or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _known_chat_url(platform: str) -> str | None:
+    return "https://discord.com/app" if platform == "discord" else None
+
+
+__all__ = [
+    "PAGE_CSP",
+    "PLAYLIST_CSP",
+    "Pages",
+    "callback_html",
+    "landing_context",
+    "page_headers",
+    "playlist_context",
+    "return_link",
+]
