@@ -1,0 +1,30 @@
+"""Which dependencies ``/status`` and ``GET /health`` report beyond the engine's own three.
+
+The engine checks the database, the model chain and the catalogue; everything else a
+request can depend on is registered here when it is configured: the embedder of prompt
+validation, Spotify's accounts service (linking), and each running chat platform's API
+(registered by ``bot.platforms`` as the adapters are built).  Each reports down while its
+last real request failed and up again once one succeeds (``core.health``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.semantic_validation import SemanticValidator
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def register_health_checks(app: App) -> None:
+    """Adds the configured optional dependencies to the engine's health."""
+    engine = app.engine
+    if isinstance(engine.validator, SemanticValidator):
+        engine.add_health_check("embeddings", engine.validator.health)
+    linking = app.linking
+    # Duck-typed, so spotipy is imported only where Spotify is configured.
+    accounts_health = getattr(linking.accounts, "health", None) if linking is not None else None
+    if linking is not None and accounts_health is not None:
+        operator = linking.default_app
+        engine.add_health_check("spotify accounts", lambda: accounts_health(operator))
