@@ -14,26 +14,32 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from adapters.ai.offline import OfflineStrategyProvider
-from adapters.music.demo_catalogue import DemoCatalogue
-from adapters.music.spotify_account import SpotifyAccounts
-from adapters.music.spotify_catalogue import SpotifyCatalogue
-from adapters.music.spotify_http import SpotifyHttp
+from adapters.music.demo_catalogue import shared_catalogue
+from bot.health import register_health_checks
 from bot.model_chain import ModelClients, build_model_chain, build_validator
 from bot.notifier import AdapterNotifier
 from bot.settings import Settings
+from bot.warmup import WarmUp
+from core.activity import Activity, CountingEngine
 from core.cache import CachingCatalogue
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
 from core.linking import Linking
 from core.models import AppCredentials, LimitSettings
 from core.ports import ChatModel, MusicCatalogue, Store
+from core.sharing import Sharing
 from data.open_store import make_store
 from data.token_cipher import FernetCipher, load_or_create_key
+
+if TYPE_CHECKING:  # spotipy (and requests) are imported only when Spotify is configured
+    from adapters.music.spotify_http import SpotifyHttp
+if TYPE_CHECKING:  # prometheus-client is imported only when METRICS_ENABLED
+    from adapters.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +57,9 @@ class App:
 
     ``linking`` is None when Spotify is not configured.  ``notifier`` sends unprompted
     messages through the chat adapters registered with it.  ``web_routes`` are extra
-    routes (REST API, webhooks) the web side mounts when it starts.
+    routes (REST API, webhooks) the web side mounts when it starts.  ``sharing`` gives
+    playlists their page links (``share_url`` is None without PUBLIC_BASE_URL);
+    ``activity`` counts today's playlists, refinements and refusals for ``/status``.
     """
 
     settings: Settings
@@ -63,6 +71,9 @@ class App:
     notifier: AdapterNotifier = field(default_factory=AdapterNotifier)
     web_routes: list[web.AbstractRouteDef] = field(default_factory=list)
     version: str = field(default_factory=_version)
+    sharing: Sharing | None = None
+    activity: Activity | None = None
+    metrics: Metrics | None = None  # METRICS_ENABLED: this process's Prometheus metrics
 
     def add_web_routes(self, routes: Sequence[web.AbstractRouteDef]) -> None:
         """Routes for the web side (call before it starts); it then starts with the bot."""
@@ -95,6 +106,7 @@ def engine_config(settings: Settings) -> EngineConfig:
         max_tracks_per_artist=settings.max_tracks_per_artist,
         draft_ttl=timedelta(hours=settings.draft_ttl_hours),
         search_concurrency=settings.search_concurrency,
+        reservation_ttl=timedelta(seconds=settings.reservation_ttl_seconds),
     )
 
 
@@ -106,6 +118,8 @@ def uses_spotify_catalogue(settings: Settings) -> bool:
 
 
 def build_spotify_http(settings: Settings) -> SpotifyHttp:
+    from adapters.music.spotify_http import SpotifyHttp
+
     return SpotifyHttp(
         api_url=settings.spotify_api_url,
         accounts_url=settings.spotify_accounts_url,
@@ -119,13 +133,24 @@ def operator_app(settings: Settings) -> AppCredentials:
     return AppCredentials(settings.spotify_client_id, settings.spotify_client_secret)
 
 
-def build_catalogue(settings: Settings, http: SpotifyHttp | None = None) -> MusicCatalogue:
-    """Spotify (with credentials and a client) or the bundled demo catalogue, cached."""
+def build_catalogue(
+    settings: Settings, http: SpotifyHttp | None = None, metrics: Metrics | None = None
+) -> MusicCatalogue:
+    """Spotify (with credentials and a client) or the bundled demo catalogue, cached.
+
+    With ``metrics``, failed searches are counted (below the cache: real calls only).
+    """
     catalogue: MusicCatalogue
     if http is not None and uses_spotify_catalogue(settings):
+        from adapters.music.spotify_catalogue import SpotifyCatalogue
+
         catalogue = SpotifyCatalogue(http, operator_app(settings), market=settings.spotify_market)
     else:
-        catalogue = DemoCatalogue()
+        catalogue = shared_catalogue()  # one copy per process (read-only, 80 MB)
+    if metrics is not None:
+        from adapters.web.metrics import MeteredCatalogue
+
+        catalogue = MeteredCatalogue(catalogue, metrics)
     if settings.cache_enabled:
         catalogue = CachingCatalogue(catalogue, ttl_s=settings.cache_ttl_seconds)
     return catalogue
@@ -135,6 +160,8 @@ def build_linking(
     settings: Settings, engine: Engine, http: SpotifyHttp, notifier: AdapterNotifier
 ) -> Linking:
     """Account linking with tokens encrypted by TOKEN_ENCRYPTION_KEY or the key file."""
+    from adapters.music.spotify_account import SpotifyAccounts
+
     key = settings.token_encryption_key or load_or_create_key(settings.database_filename)
     return Linking(
         engine=engine,
@@ -145,31 +172,62 @@ def build_linking(
     )
 
 
+def build_metrics(settings: Settings) -> Metrics | None:
+    """This process's metrics (its own registry) when METRICS_ENABLED, else None."""
+    if not settings.metrics_enabled:
+        return None
+    from adapters.web.metrics import Metrics
+
+    return Metrics(token=settings.metrics_token)
+
+
 @asynccontextmanager
-async def build_app(settings: Settings) -> AsyncIterator[App]:
-    """Opens the store, derives the user-key secret and wires the engine; closes on exit."""
+async def build_app(settings: Settings, *, warm_up: bool = False) -> AsyncIterator[App]:
+    """Opens the store, derives the user-key secret and wires the engine; closes on exit.
+
+    ``warm_up`` (the long-running bot) loads the catalogue in the background at once, so the
+    first request does not wait for it (``bot.warmup``).
+    """
     store = make_store(settings)
     await store.open()
     clients = ModelClients(settings)  # model clients, built on first use; closed below
     http = build_spotify_http(settings) if settings.spotify_configured else None
+    metrics = build_metrics(settings)
     try:
         secret = settings.secret_key or await store.set_meta_if_absent(
             "user_key_secret", secrets.token_hex(32)
         )
-        catalogue = build_catalogue(settings, http)
-        model = build_model_chain(settings, offline=OfflineStrategyProvider(), clients=clients)
-        engine = Engine(
+        catalogue = build_catalogue(settings, http, metrics)
+        model = build_model_chain(
+            settings, offline=OfflineStrategyProvider(), clients=clients,
+            wrap=None if metrics is None else metrics.metered_model,
+        )
+        activity = Activity()
+        engine = CountingEngine(
+            activity=activity,
             store=store,
             model=model,
             catalogue=catalogue,
             validator=build_validator(settings, store, clients=clients),
             keys=UserKeys(secret.encode()),
             config=engine_config(settings),
+            observer=metrics,
         )
         notifier = AdapterNotifier()
         linking = build_linking(settings, engine, http, notifier) if http is not None else None
-        yield App(settings=settings, engine=engine, store=store, catalogue=catalogue, model=model,
-                  linking=linking, notifier=notifier)
+        app = App(settings=settings, engine=engine, store=store, catalogue=catalogue, model=model,
+                  linking=linking, notifier=notifier,
+                  sharing=Sharing(store, settings.public_base_url), activity=activity,
+                  metrics=metrics)
+        if metrics is not None:
+            app.add_web_routes(metrics.routes())
+        register_health_checks(app)
+        warm = WarmUp(catalogue) if warm_up else None  # loads while the adapters start
+        try:
+            yield app
+        finally:
+            if warm is not None:
+                await warm.aclose()
     finally:
         await clients.aclose()
         if http is not None:

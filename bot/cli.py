@@ -7,12 +7,22 @@ import asyncio
 import getpass
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bot.logging_setup import setup_logging
-from bot.settings import Settings, SettingsError, load_settings, render_env_sample
+from bot.settings import (
+    Settings,
+    SettingsError,
+    load_settings,
+    render_env_sample,
+    secret_values,
+)
 from core.errors import EchoTunerError
 from core.models import UserRef
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 EXIT_REFUSED = 1
 EXIT_CONFIG = 2
@@ -51,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="check the model, catalogue and database")
     status.add_argument("--json", action="store_true")
     sub.add_parser("env-sample", help="print every setting with its default")
-    sub.add_parser("serve", help="start only the web side (OAuth callback, /health, REST API)")
+    sub.add_parser("serve", help="start only the web side (OAuth callback, /health, REST API, "
+                   "Telegram webhook); run several behind a load balancer")
     sub.add_parser(
         "migrate", help="apply database migrations (SQLite or DATABASE_URL) and exit"
     )
@@ -86,10 +97,16 @@ async def _one_shot(settings: Settings, args: argparse.Namespace) -> int:
             except ValueError:
                 return _refuse(f"'{args.draft_id}' is not a draft id (a number printed by generate).")
             playlist = await engine.refine(cli_user(), args.feedback, draft_id)
+        share_url = await app.sharing.share_url(playlist.draft_id) if app.sharing else None
         if args.json:
-            print(json.dumps(playlist_json(playlist), ensure_ascii=False))
+            body = playlist_json(playlist)
+            if share_url is not None:  # PUBLIC_BASE_URL is set: `serve` shows this page
+                body["share_url"] = share_url
+            print(json.dumps(body, ensure_ascii=False))
         else:
             print(render_playlist(playlist))
+            if share_url is not None:
+                print(f"Page: {share_url}")
         return 0
 
 
@@ -102,10 +119,11 @@ async def _console(settings: Settings) -> int:
     # Imported here so `env-sample` and `--help` stay instant.
     from adapters.console.adapter import ConsoleAdapter, stdin_lines
     from bot.app import build_app
+    from bot.platforms import with_housekeeping
     from bot.runner import ChatAdapter, run_adapters
     from core.commands import TextCommands
 
-    async with build_app(settings) as app:
+    async with build_app(settings, warm_up=True) as app:
         interactive = sys.stdin.isatty()
         console = ConsoleAdapter(
             TextCommands(app.engine, linking=app.linking),
@@ -121,35 +139,42 @@ async def _console(settings: Settings) -> int:
             from adapters.web.server import build_web_adapter
 
             adapters.insert(0, build_web_adapter(app))
-        await run_adapters(adapters, until=console.run())
+        await run_adapters(with_housekeeping(app, adapters), until=console.run(),
+                           on_change=_adapter_gauge(app))
     return 0
 
 
 async def _serve(settings: Settings) -> int:
-    """Only the web side: the OAuth callback, /health and any mounted routes."""
-    from adapters.web.server import build_web_adapter
+    """The web side (OAuth callback, /health, REST API, Telegram webhook); one of many replicas."""
     from bot.app import build_app
-    from bot.platforms import mount_rest_api
+    from bot.platforms import serve_adapters, with_housekeeping
     from bot.runner import run_adapters
 
-    async with build_app(settings) as app:
-        mount_rest_api(app)
-        await run_adapters([build_web_adapter(app)])
+    async with build_app(settings, warm_up=True) as app:
+        await run_adapters(with_housekeeping(app, serve_adapters(app)),
+                           on_change=_adapter_gauge(app))
     return 0
 
 
 async def _run(settings: Settings) -> int:
     """Starts every configured platform; with none, the console."""
     from bot.app import build_app
-    from bot.platforms import configured_adapters
+    from bot.platforms import configured_adapters, with_housekeeping
     from bot.runner import run_adapters
 
-    async with build_app(settings) as app:
+    # Warm up only when a platform will run (with none, the console builds its own app).
+    platforms = bool(settings.discord_token or settings.telegram_token)
+    async with build_app(settings, warm_up=platforms) as app:
         adapters = configured_adapters(app)
         if adapters:
-            await run_adapters(adapters)
+            await run_adapters(with_housekeeping(app, adapters), on_change=_adapter_gauge(app))
             return 0
     return await _console(settings)
+
+
+def _adapter_gauge(app: App) -> Callable[[str, bool], None] | None:
+    """The metrics' running-adapters gauge, when METRICS_ENABLED."""
+    return app.metrics.adapter_state if app.metrics is not None else None
 
 
 async def _migrate(settings: Settings) -> int:
@@ -172,10 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _refuse(f"Configuration error: {exc}", EXIT_CONFIG)
     setup_logging(
         settings.log_level,
-        (settings.secret_key, settings.spotify_client_secret, settings.discord_token,
-         settings.telegram_token, settings.openai_api_key, settings.anthropic_api_key,
-         settings.custom_ai_api_key, settings.token_encryption_key,
-         settings.telegram_webhook_secret, settings.database_url),
+        secret_values(settings),  # every secret=True setting, found in the settings table
+        settings.log_format,
     )
     try:
         if args.command in {"generate", "refine", "status"}:

@@ -9,6 +9,7 @@ built from it, so the composition root needs one ``aclose`` for the whole area.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from adapters.ai.errors import display_host
@@ -58,9 +59,12 @@ class ModelClients:
             import ollama
 
             timeout = self.settings.ollama_timeout
+            from adapters.ai.ollama_provider import remember_retry_after
+
             self._ollama = ollama.AsyncClient(
                 host=self.settings.ollama_base_url,
                 timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT_S, timeout)),
+                event_hooks={"response": [remember_retry_after]},  # a 429's Retry-After
             )
         return self._ollama
 
@@ -156,12 +160,21 @@ def build_provider(name: str, settings: Settings, clients: ModelClients, offline
     raise ValueError(f"unknown model provider {name!r}")
 
 
-def build_model_chain(settings: Settings, *, offline: ChatModel, clients: ModelClients) -> ModelRouter:
+def build_model_chain(
+    settings: Settings,
+    *,
+    offline: ChatModel,
+    clients: ModelClients,
+    wrap: Callable[[ChatModel], ChatModel] | None = None,
+) -> ModelRouter:
     """The router over ``settings.provider_chain``, in order (offline only where it is named).
 
-    ``clients.aclose()`` closes the router with the clients.
+    ``clients.aclose()`` closes the router with the clients.  ``wrap`` decorates each
+    provider (the metrics count their failures).
     """
-    router = ModelRouter([build_provider(n, settings, clients, offline) for n in settings.provider_chain])
+    providers = [build_provider(n, settings, clients, offline) for n in settings.provider_chain]
+    router = ModelRouter([wrap(p) for p in providers] if wrap is not None else providers,
+                         rest_s=settings.model_rest_seconds)
     clients.adopt(router)
     # Where each provider runs goes to the operator's log only: replies never name hosts.
     log.info("model chain: %s", " -> ".join(_where(n, settings) for n in settings.provider_chain))
@@ -217,6 +230,7 @@ def build_validator(settings: Settings, store: EmbeddingCache, *, clients: Model
     validator = SemanticValidator(
         embedder, store, load_reference_phrases(), threshold=settings.prompt_validation_threshold,
         timeout_s=settings.prompt_validation_timeout, lexical=lexical,
+        rest_s=settings.embedder_rest_seconds,
     )
     clients.adopt(validator)
     return validator

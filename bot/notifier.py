@@ -32,6 +32,11 @@ class AdapterNotifier:
     def platforms(self) -> tuple[str, ...]:
         return tuple(self._adapters)
 
+    @property
+    def adapters(self) -> tuple[ChatAdapter, ...]:
+        """The registered adapters (the status page asks each whether it is connected)."""
+        return tuple(self._adapters.values())
+
     async def notify(self, conversation: Conversation, reply: Reply) -> None:
         adapter = self._adapters.get(conversation.platform)
         if adapter is None:

@@ -6,10 +6,13 @@ costs no start-up time or memory.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from bot.app import App
 from bot.runner import ChatAdapter
+
+log = logging.getLogger(__name__)
 
 
 def mount_rest_api(app: App) -> None:
@@ -22,7 +25,7 @@ def mount_rest_api(app: App) -> None:
         max_body_bytes=settings.max_request_bytes,
         session_ttl=timedelta(hours=settings.session_timeout),
     )
-    app.add_web_routes(RestApi(app.engine, config, app.linking).routes())
+    app.add_web_routes(RestApi(app.engine, config, app.linking, sharing=app.sharing).routes())
 
 
 def configured_adapters(app: App) -> list[ChatAdapter]:
@@ -41,8 +44,42 @@ def configured_adapters(app: App) -> list[ChatAdapter]:
         mount_rest_api(app)
     for adapter in adapters:  # unprompted messages ("your Spotify account is linked")
         app.notifier.register(adapter)
-    if adapters and (app.linking is not None or app.web_routes):
+    # Shared playlist pages need the web side too, when PUBLIC_BASE_URL says where it is.
+    if adapters and (app.linking is not None or app.web_routes or settings.public_base_url):
         from adapters.web.server import build_web_adapter
 
         adapters.insert(0, build_web_adapter(app))
     return adapters
+
+
+def serve_adapters(app: App) -> list[ChatAdapter]:
+    """What ``python -m bot serve`` runs: any number of these may sit behind a load balancer.
+
+    The web side (OAuth callback, /health, the REST API, /metrics when enabled) and, with
+    TELEGRAM_TOKEN and TELEGRAM_WEBHOOK_URL, Telegram's webhook route; never long polling,
+    which Telegram allows one process only (``python -m bot run``).
+    """
+    settings = app.settings
+    mount_rest_api(app)
+    adapters: list[ChatAdapter] = []
+    if settings.telegram_token and settings.telegram_webhook_url:
+        from adapters.telegram.bot import build_telegram_adapter
+
+        telegram = build_telegram_adapter(app)
+        app.notifier.register(telegram)
+        adapters.append(telegram)
+    elif settings.telegram_token:
+        log.info("serve: Telegram is served here only in webhook mode (set TELEGRAM_WEBHOOK_URL); "
+                 "long polling runs in one `python -m bot run` process")
+    from adapters.web.server import build_web_adapter
+
+    adapters.insert(0, build_web_adapter(app))  # the webhook route must answer before setWebhook
+    return adapters
+
+
+def with_housekeeping(app: App, adapters: list[ChatAdapter]) -> list[ChatAdapter]:
+    """``adapters`` and, last, the periodic housekeeping sweep (expired drafts, reservations...)."""
+    from bot.housekeeping import Housekeeper
+
+    sweep = Housekeeper(app.engine.housekeeping, app.settings.housekeeping_interval_seconds)
+    return [*adapters, sweep]

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from core.commands import Reply
@@ -27,9 +27,19 @@ class ChatAdapter(Protocol):
 
 
 async def run_adapters(
-    adapters: Sequence[ChatAdapter], *, until: Awaitable[None] | None = None
+    adapters: Sequence[ChatAdapter],
+    *,
+    until: Awaitable[None] | None = None,
+    on_change: Callable[[str, bool], None] | None = None,
 ) -> None:
-    """Starts ``adapters`` in order, waits for SIGINT/SIGTERM (or ``until``), stops in reverse."""
+    """Starts ``adapters``, waits for SIGINT/SIGTERM (or ``until``), stops them in reverse order.
+
+    The first adapter (the web side, when there is one: OAuth callbacks must work before a
+    chat sends a link) starts alone; the others then start side by side, so a platform that
+    takes seconds to be ready (Discord waits for its servers) holds up no other.  If one
+    fails to start, those started are stopped and its error raised.  ``on_change(name,
+    running)`` hears each start and stop (the metrics' adapter gauge).
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
@@ -38,11 +48,25 @@ async def run_adapters(
             loop.add_signal_handler(sig, stop.set)
             installed.append(sig)
     started: list[ChatAdapter] = []
+
+    async def start(adapter: ChatAdapter) -> None:
+        await adapter.start()
+        started.append(adapter)
+        log.info("%s started", adapter.name)
+        if on_change is not None:
+            on_change(adapter.name, True)
+
     try:
-        for adapter in adapters:
-            await adapter.start()
-            started.append(adapter)
-            log.info("%s started", adapter.name)
+        if adapters:
+            await start(adapters[0])
+        outcomes = await asyncio.gather(*(start(a) for a in adapters[1:]), return_exceptions=True)
+        # Stopped in reverse of the order given, whatever order they finished starting in.
+        started.sort(key=lambda a: next(i for i, b in enumerate(adapters) if b is a))
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                if asyncio.iscoroutine(until):
+                    until.close()  # never to be awaited now
+                raise outcome
         waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(stop.wait())]
         if until is not None:
             waiters.append(asyncio.ensure_future(until))
@@ -60,5 +84,7 @@ async def run_adapters(
                 log.info("%s stopped", adapter.name)
             except Exception:
                 log.exception("stopping %s failed", adapter.name)
+            if on_change is not None:
+                on_change(adapter.name, False)
         for sig in installed:
             loop.remove_signal_handler(sig)

@@ -114,6 +114,28 @@ def _database_url(value: str) -> str | None:
     return None
 
 
+def parse_shard_ids(value: str) -> tuple[int, ...]:
+    """DISCORD_SHARD_IDS as sorted shard numbers: "0-3", "4,5,6" or "0-1,6" (empty: none)."""
+    ids: set[int] = set()
+    for part in (p.strip() for p in value.split(",") if p.strip()):
+        low, dash, high = part.partition("-")
+        if not low.strip().isdigit() or (dash and not high.strip().isdigit()):
+            raise ValueError(f"{part!r} is not a shard number or a range such as 0-3")
+        first, last = int(low), int(high) if dash else int(low)
+        if last < first:
+            raise ValueError(f"{part!r} runs backwards")
+        ids.update(range(first, last + 1))
+    return tuple(sorted(ids))
+
+
+def _shard_ids(value: str) -> str | None:
+    try:
+        parse_shard_ids(value)
+    except ValueError as exc:
+        return f"{exc} (write a range such as 0-3 or a list such as 0,2,5)"
+    return None
+
+
 def parse_headers(value: str) -> dict[str, str]:
     """CUSTOM_AI_HEADERS as a dict: a JSON object of header names to string values."""
     if not value.strip():
@@ -132,6 +154,18 @@ def _header_json(value: str) -> str | None:
     except ValueError:  # json.JSONDecodeError is a ValueError
         return 'must be a JSON object of header names to strings, e.g. {"X-Title": "EchoTuner"}'
     return None
+
+
+def _check_scale_settings(settings: Settings) -> None:
+    """Discord shard ids need the total count, and must be below it."""
+    ids = parse_shard_ids(settings.discord_shard_ids)
+    if ids and not settings.discord_shard_count:
+        raise SettingsError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the total across processes)")
+    if ids and ids[-1] >= settings.discord_shard_count:
+        raise SettingsError(
+            f"DISCORD_SHARD_IDS names shard {ids[-1]}, but shards are numbered 0 to "
+            f"{settings.discord_shard_count - 1} (DISCORD_SHARD_COUNT={settings.discord_shard_count})"
+        )
 
 
 def _check_model_settings(settings: Settings) -> None:
@@ -162,6 +196,10 @@ class Settings:
         "echotuner.db", "SQLite database file (relative to the working directory).",
         section="General",
     )
+    database_busy_timeout: float = _setting(  # (issue 8)
+        5.0, "Seconds a SQLite write waits for another process's lock before answering "
+        "'busy, try again'.", section="General", minimum=0.05, maximum=120,
+    )
     # PostgreSQL (issue 10)
     database_url: str = _setting(
         "", "PostgreSQL URL (postgresql://user:password@host:5432/db) shared by every bot "
@@ -179,6 +217,21 @@ class Settings:
     db_acquire_timeout: float = _setting(
         10.0, "Seconds a request waits for a free PostgreSQL connection before 'busy'.",
         section="General", minimum=0.1, maximum=300,
+    )
+    # Running at scale (issue 10)
+    log_format: str = _setting(
+        "text", "Log format: text (for people) or json (one JSON object a line, for log "
+        "collectors).", section="General", choices=("text", "json"),
+    )
+    reservation_ttl_seconds: int = _setting(
+        600, "Seconds a quota reservation counts before its playlist is delivered; one left by "
+        "a crashed process stops counting after this. Keep it above the longest generation.",
+        section="General", minimum=1, maximum=24 * 3600,
+    )
+    housekeeping_interval_seconds: int = _setting(
+        60, "Seconds between sweeps of expired drafts, OAuth states, caches and reservations "
+        "(every process sweeps; it is safe to run them side by side).", section="General",
+        minimum=1, maximum=3600,
     )
     secret_key: str = _setting(
         "", "Secret for hashing user ids and encrypting tokens (16+ chars). Empty: generated "
@@ -260,7 +313,7 @@ class Settings:
         "nomic-embed-text", "Ollama embedding model for prompt validation.", section="Models",
     )
     ollama_timeout: float = _setting(
-        60.0, "Seconds to wait for Ollama.", section="Models", minimum=1, maximum=600,
+        60.0, "Seconds to wait for Ollama.", section="Models", minimum=0.1, maximum=600,
     )
     embedding_provider: str = _setting(
         "none", "Embeddings for prompt validation: ollama, openai, custom or none (lexical check).",
@@ -272,7 +325,7 @@ class Settings:
     )
     prompt_validation_timeout: float = _setting(
         10.0, "Seconds to wait for the validation embedding.", section="Models",
-        minimum=0.5, maximum=120,
+        minimum=0.1, maximum=120,
     )
     # (Model provider settings of the models issue go here.)
     ollama_auto_pull: bool = _setting(
@@ -296,7 +349,7 @@ class Settings:
         "text-embedding-3-small", "OpenAI embedding model for prompt validation.", section="Models",
     )
     openai_timeout: float = _setting(
-        30.0, "Seconds to wait for OpenAI.", section="Models", minimum=1, maximum=600,
+        30.0, "Seconds to wait for OpenAI.", section="Models", minimum=0.1, maximum=600,
     )
     anthropic_api_key: str = _setting(
         "", "Anthropic API key (needed when AI_PROVIDERS names anthropic).", section="Models",
@@ -308,7 +361,7 @@ class Settings:
         check=_optional_http_url,
     )
     anthropic_timeout: float = _setting(
-        30.0, "Seconds to wait for Anthropic.", section="Models", minimum=1, maximum=600,
+        30.0, "Seconds to wait for Anthropic.", section="Models", minimum=0.1, maximum=600,
     )
     custom_ai_base_url: str = _setting(
         "", "Base URL of an OpenAI-compatible endpoint, with /v1 (llama.cpp's llama-server, "
@@ -330,7 +383,17 @@ class Settings:
         section="Models",
     )
     custom_ai_timeout: float = _setting(
-        120.0, "Seconds to wait for that endpoint.", section="Models", minimum=1, maximum=600,
+        120.0, "Seconds to wait for that endpoint.", section="Models", minimum=0.1, maximum=600,
+    )
+    # Resilience of the model providers (issue 8)
+    model_rest_seconds: float = _setting(
+        30.0, "Seconds a model provider that timed out or lost its model is skipped before it is "
+        "asked again (a refused key: ten times as long; a 429: its Retry-After).",
+        section="Models", minimum=0.1, maximum=3600,
+    )
+    embedder_rest_seconds: float = _setting(
+        30.0, "Seconds the lexical check answers alone after the embedder failed, before the "
+        "embedder is asked again.", section="Models", minimum=0.1, maximum=3600,
     )
     # Spotify
     spotify_client_id: str = _setting("", "Spotify app client id.", section="Spotify", secret=True)
@@ -357,7 +420,7 @@ class Settings:
     )
     spotify_timeout: float = _setting(
         10.0, "Seconds to wait for one Spotify request.", section="Spotify",
-        minimum=0.5, maximum=120,
+        minimum=0.1, maximum=120,
     )
     spotify_pool_size: int = _setting(
         8, "Worker threads (and pooled connections) for Spotify calls.", section="Spotify",
@@ -377,6 +440,15 @@ class Settings:
     web_port: int = _setting(8080, "Port the web side listens on.", section="Web",
                              minimum=1, maximum=65535)
     # (Web/REST settings go here.)
+    metrics_enabled: bool = _setting(
+        False, "Serve Prometheus metrics at /metrics on the web side (requests, generation "
+        "latency, provider errors, quota refusals, active adapters).", section="Web",
+    )
+    metrics_token: str = _setting(
+        "", "Token /metrics asks for (Authorization: Bearer). Empty: /metrics answers "
+        "loopback visitors only (not proxied ones).", section="Web", secret=True,
+        check=lambda v: "must be at least 16 characters (or empty)" if v and len(v) < 16 else None,
+    )
     public_base_url: str = _setting(
         "", "Public URL of the web side (e.g. https://bot.example.org). Empty: "
         "http://WEB_HOST:WEB_PORT.", section="Web", check=_optional_http_url,
@@ -399,6 +471,12 @@ class Settings:
         65536, "Largest REST request body accepted, in bytes.", section="Web",
         minimum=1024, maximum=10 * 1024 * 1024,
     )
+    # Pages (issue 11)
+    status_token: str = _setting(
+        "", "Token for the operator's status page /status (Authorization: Bearer, or "
+        "?token=). Empty: /status answers loopback visitors only.", section="Web", secret=True,
+        check=lambda v: "must be at least 16 characters (or empty)" if v and len(v) < 16 else None,
+    )
     # Discord
     discord_token: str = _setting("", "Discord bot token.", section="Discord", secret=True)
     discord_guild_ids: tuple[str, ...] = _setting(
@@ -414,24 +492,60 @@ class Settings:
         check=_http_url,
     )
     # (Discord settings go here.)
+    discord_timeout: float = _setting(  # (issue 8)
+        10.0, "Seconds one Discord REST call may take, retries and answer included.",
+        section="Discord", minimum=0.1, maximum=300,
+    )
+    discord_shard_count: int = _setting(
+        0, "Total shards of the bot across every process. 0: one process runs all shards and "
+        "Discord says how many.", section="Discord", minimum=0, maximum=100_000,
+    )
+    discord_shard_ids: str = _setting(
+        "", "Shards this process runs, as a range (0-3) or a list (4,5,6); needs "
+        "DISCORD_SHARD_COUNT. Empty: all of them.", section="Discord", check=_shard_ids,
+    )
+    discord_sync_commands: bool = _setting(
+        True, "Register the slash commands with Discord at start. With several shard "
+        "processes, leave it true on one and set false on the others.", section="Discord",
+    )
     # Telegram
     telegram_token: str = _setting("", "Telegram bot token.", section="Telegram", secret=True)
     # (Telegram settings go here.)
+    telegram_set_webhook: bool = _setting(
+        True, "In webhook mode, register the webhook (setWebhook) and the command menu at "
+        "start. With several webhook workers, leave it true on one and set false on the others.",
+        section="Telegram",
+    )
     telegram_api_url: str = _setting(
         "https://api.telegram.org", "Telegram Bot API server (set it for a self-hosted Bot API "
         "server).", section="Telegram", check=_http_url,
+    )
+    telegram_timeout: float = _setting(  # (issue 8)
+        10.0, "Seconds one Telegram Bot API call may take, answer complete (a long poll gets "
+        "its wait on top).", section="Telegram", minimum=0.1, maximum=300,
+    )
+    telegram_concurrent_updates: int = _setting(  # (issue 8)
+        32, "Telegram updates handled at once; more wait their turn (Telegram's flood limits "
+        "cap how fast answers go out anyway, and a bound keeps a burst from stalling the bot).",
+        section="Telegram", minimum=1, maximum=1024,
     )
     telegram_webhook_url: str = _setting(
         "", "Public https URL Telegram posts updates to, served by the web side on WEB_PORT at "
         "this URL's path. Empty: long polling.", section="Telegram", check=_optional_http_url,
     )
     telegram_webhook_secret: str = _setting(
-        "", "Secret Telegram sends with each webhook call (A-Z, a-z, 0-9, _ and -). Empty: a "
-        "random one per start.", section="Telegram", secret=True,
+        "", "Secret Telegram sends with each webhook call (A-Z, a-z, 0-9, _ and -). Empty: "
+        "generated once and kept in the database, shared by every webhook worker.",
+        section="Telegram", secret=True,
         check=lambda v: None if len(v) <= 256 and all(
             c.isascii() and (c.isalnum() or c in "_-") for c in v
         ) else "use up to 256 characters from A-Z, a-z, 0-9, _ and -",
     )
+
+    @property
+    def discord_shard_id_list(self) -> tuple[int, ...]:
+        """DISCORD_SHARD_IDS as numbers (empty: every shard)."""
+        return parse_shard_ids(self.discord_shard_ids)
 
     @property
     def spotify_configured(self) -> bool:
@@ -540,8 +654,32 @@ def load_settings(
             "DB_POOL_MIN_SIZE must not exceed DB_POOL_MAX_SIZE "
             f"({settings.db_pool_min_size} > {settings.db_pool_max_size})"
         )
+    _check_scale_settings(settings)
     _check_model_settings(settings)
     return settings
+
+
+def secret_values(settings: Settings) -> tuple[str, ...]:
+    """Every secret setting's value, for the log redactor (issue 8).
+
+    Taken from the table (``secret=True``), so a secret added later is redacted without
+    anyone remembering to; lists (API_KEYS) give each item, and a Telegram token also its
+    secret half (the part after the bot id).
+    """
+    found: list[str] = []
+    for f in dataclasses.fields(Settings):
+        if not f.metadata["secret"]:
+            continue
+        value = getattr(settings, f.name)
+        items = value if isinstance(value, tuple) else (value,)
+        for item in items:
+            if isinstance(item, str) and item:
+                found.append(item)
+                if f.name == "telegram_token" and ":" in item:
+                    found.append(item.split(":", 1)[1])
+                if f.name == "custom_ai_headers":
+                    found.extend(v for v in parse_headers(item).values() if v)
+    return tuple(found)
 
 
 def render_env_sample() -> str:

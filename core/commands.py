@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.engine import Engine
-from core.errors import EchoTunerError, InvalidInput
+from core.engine import Deliver, Engine
+from core.errors import DeliveryFailed, EchoTunerError, InvalidInput
 from core.models import (
     Conversation,
     Health,
@@ -80,8 +80,11 @@ class TextCommands:
         self.linking = linking
 
     async def handle(
-        self, user: UserRef, line: str, progress: ProgressCallback | None = None
+        self, user: UserRef, line: str, progress: ProgressCallback | None = None,
+        deliver: Deliver | None = None,
     ) -> Reply:
+        """The reply to ``line``.  ``deliver`` (see ``Engine.generate``) sends a playlist
+        before it is charged; when it fails, ``DeliveryFailed`` propagates to the adapter."""
         text = line.strip()
         if not text:
             return Reply(text="Type a prompt, or /help.", is_error=True)
@@ -91,7 +94,9 @@ class TextCommands:
             head, _, args = text[1:].partition(" ")
             command = head.split("@", 1)[0].lower()  # Telegram appends @botname in groups
         try:
-            return await self._dispatch(user, command, args.strip(), progress)
+            return await self._dispatch(user, command, args.strip(), progress, deliver)
+        except DeliveryFailed:
+            raise  # the chat itself failed: no reply could reach the user through it either
         except EchoTunerError as exc:
             return Reply(text=exc.user_message, is_error=True)
         except Exception:
@@ -103,14 +108,16 @@ class TextCommands:
             )
 
     async def _dispatch(
-        self, user: UserRef, command: str, args: str, progress: ProgressCallback | None
+        self, user: UserRef, command: str, args: str, progress: ProgressCallback | None,
+        deliver: Deliver | None = None,
     ) -> Reply:
         engine = self.engine
         if command in {"playlist", "p", "generate"}:
             prompt, count = split_count(args)
-            return Reply(playlist=await engine.generate(user, prompt, count, progress))
+            return Reply(playlist=await engine.generate(user, prompt, count, progress,
+                                                        deliver=deliver))
         if command == "refine":
-            return Reply(playlist=await engine.refine(user, args, None, progress))
+            return Reply(playlist=await engine.refine(user, args, None, progress, deliver=deliver))
         if command == "profile":
             action, _, rest = args.partition(" ")
             if action.lower() == "set":

@@ -11,12 +11,15 @@ import asyncio
 import dataclasses
 import logging
 import math
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from core.errors import (
+    DeliveryFailed,
     DraftNotFound,
+    EchoTunerError,
     InvalidInput,
     NotAboutMusic,
     NothingFound,
@@ -44,13 +47,15 @@ from core.models import (
     Track,
     UserRef,
 )
-from core.ports import ChatModel, MusicCatalogue, PromptValidator, Store
+from core.ports import ChatModel, EngineObserver, MusicCatalogue, PromptValidator, Store
 from core.resolve import PAGE, Resolver, SearchStats
 from core.select import SelectionRules, Selector
 
 log = logging.getLogger(__name__)
 
 HARD_MAX_SONGS = 100
+# Hands a finished playlist to its user (sends the chat message); raising means "not delivered".
+Deliver = Callable[[Playlist], Awaitable[None]]
 MAX_SEARCH_ROUNDS = 4
 
 
@@ -66,6 +71,18 @@ class EngineConfig:
     draft_ttl: timedelta = timedelta(hours=72)
     search_concurrency: int = 8
     health_timeout_s: float = 3.0
+    # How long a quota reservation counts unconfirmed: longer than any generation (the
+    # model timeouts and fallbacks included), short enough that a crashed process's
+    # reservation comes back the same day.
+    reservation_ttl: timedelta = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What one housekeeping round removed."""
+
+    drafts: int = 0
+    reservations: int = 0
 
 
 def utc_day(now: datetime) -> str:
@@ -99,7 +116,9 @@ class Engine:
         keys: UserKeys,
         config: EngineConfig | None = None,
         clock: Callable[[], datetime] | None = None,
+        observer: EngineObserver | None = None,
     ) -> None:
+        """``observer`` hears how each playlist request ended and how long it took (metrics)."""
         self.store = store
         self.model = model
         self.catalogue = catalogue
@@ -107,7 +126,9 @@ class Engine:
         self.keys = keys
         self.config = config or EngineConfig()
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.observer = observer
         self._resolver = Resolver(catalogue, concurrency=self.config.search_concurrency)
+        self._health_checks: dict[str, Callable[[], Awaitable[DependencyStatus]]] = {}
 
     # --- limits ---------------------------------------------------------------
     async def limit_settings(self, scope: str) -> LimitSettings:
@@ -119,7 +140,7 @@ class Engine:
         now = self._clock()
         key, scope = self.keys.key(user), self.keys.scope_key(user.scope)
         settings = await self.limit_settings(user.scope)
-        used = await self.store.playlists_used(key, scope, utc_day(now))
+        used = await self.store.playlists_used(key, scope, utc_day(now), now)
         latest = await self.store.latest_draft(key, scope, now)
         return LimitsStatus(
             settings=settings,
@@ -156,26 +177,47 @@ class Engine:
         count: object = None,
         progress: ProgressCallback | None = None,
         profile: Profile | None = None,
+        deliver: Deliver | None = None,
     ) -> Playlist:
         """Plans, resolves and stores a new playlist; charges one playlist only on success.
 
         ``profile`` replaces the user's stored taste for this one request (API clients
-        send their own context).
+        send their own context).  ``deliver``, when given, hands the playlist to the user
+        before it is charged: if it raises, nothing is charged and ``DeliveryFailed``
+        says so (a chat platform that cannot send the answer must not cost a playlist).
         """
+        return await self._observed(
+            "generate", self._generate(user, prompt, count, progress, profile, deliver)
+        )
+
+    async def _generate(
+        self,
+        user: UserRef,
+        prompt: object,
+        count: object,
+        progress: ProgressCallback | None,
+        profile: Profile | None,
+        deliver: Deliver | None = None,
+    ) -> Playlist:
         text = clean_text(prompt, max_length=self.config.max_prompt_length)
         settings = await self.limit_settings(user.scope)
         wanted = check_count(count, default=self.config.default_count, max_songs=settings.max_songs)
         now = self._clock()
         key, scope, day = self.keys.key(user), self.keys.scope_key(user.scope), utc_day(now)
         limit = settings.max_playlists_per_day if settings.playlist_limit_enabled else None
-        if not await self.store.reserve_playlist(key, scope, day, limit):
+        reservation = await self.store.reserve_playlist(
+            key, scope, day, limit, now, now + self.config.reservation_ttl
+        )
+        if reservation is None:
+            self._refused("playlist")
             resets = next_utc_midnight(now)
             raise QuotaExceeded(
                 f"You have used all {limit} playlists for today; the limit resets at "
                 f"{resets:%H:%M} UTC.",
                 resets,
             )
-        try:
+
+        async def work() -> Playlist:
             await _report(progress, Progress(Stage.VALIDATING))
             verdict = await self.validator.validate(text)
             if not verdict.ok:
@@ -186,12 +228,68 @@ class Engine:
                 )
             taste = profile if profile is not None else await self.get_profile(user)
             request = StrategyRequest(prompt=text, count=wanted, profile=taste)
-            playlist = await self._build(request, progress, user=user, key=key, draft=None)
+            return await self._build(request, progress, user=user, key=key, draft=None)
+
+        return await self._charged(reservation, work(), deliver)
+
+    async def _charged(
+        self, reservation: int, work: Awaitable[Playlist], deliver: Deliver | None = None
+    ) -> Playlist:
+        """Runs ``work`` on a reservation: confirmed when it delivers, given back otherwise.
+
+        A process killed here leaves the reservation row behind; it stops counting
+        when it expires and a housekeeping sweep (any process's) deletes it.
+        """
+        try:
+            playlist = await work
+            if deliver is not None:
+                try:
+                    await deliver(playlist)  # only a playlist the user got is charged
+                except Exception as exc:
+                    raise DeliveryFailed("the playlist could not be delivered") from exc
+            # Shielded: once the playlist exists, a cancellation must not undo its charge
+            # half-way (the confirmation is one transaction either way).
+            if not await asyncio.shield(self.store.confirm_reservation(reservation)):
+                log.warning(
+                    "a quota reservation expired before its playlist was ready; the playlist "
+                    "was delivered uncounted (raise RESERVATION_TTL_SECONDS if this repeats)"
+                )
         except BaseException:
             # Nothing was delivered: give the reservation back, whatever went wrong.
-            await asyncio.shield(self.store.refund_playlist(key, scope, day))
+            try:
+                await asyncio.shield(self.store.cancel_reservation(reservation))
+            except Exception as exc:  # the original error matters more; the row expires
+                log.warning("could not give a reservation back (%s); it will expire by itself",
+                            type(exc).__name__)
             raise
         return playlist
+
+    def _refused(self, kind: str) -> None:
+        if self.observer is not None:
+            self.observer.limit_refused(kind)
+
+    async def _observed(self, verb: str, work: Awaitable[Playlist]) -> Playlist:
+        """Awaits ``work`` and tells the observer how it ended and how long it took."""
+        if self.observer is None:
+            return await work
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            return await work
+        except EchoTunerError as exc:
+            outcome = exc.code
+            raise
+        except DeliveryFailed:
+            outcome = "undelivered"
+            raise
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            raise
+        except Exception:
+            outcome = "internal"
+            raise
+        finally:
+            self.observer.playlist_finished(verb, outcome, time.perf_counter() - started)
 
     # --- refine / regenerate -------------------------------------------------------
     async def refine(
@@ -201,19 +299,26 @@ class Engine:
         draft_id: int | None = None,
         progress: ProgressCallback | None = None,
         count: object = None,
+        deliver: Deliver | None = None,
     ) -> Playlist:
         """Makes a new version of one of the user's drafts (their latest when no id).
 
         ``count`` changes the playlist's length; by default it stays as it was.
+        ``deliver``: as for ``generate``.
         """
         text = clean_text(feedback, max_length=self.config.max_feedback_length, what="feedback")
-        return await self._new_version(user, draft_id, text, progress, count)
+        return await self._observed(
+            "refine", self._new_version(user, draft_id, text, progress, count, deliver)
+        )
 
     async def regenerate(
-        self, user: UserRef, draft_id: int | None = None, progress: ProgressCallback | None = None
+        self, user: UserRef, draft_id: int | None = None, progress: ProgressCallback | None = None,
+        deliver: Deliver | None = None,
     ) -> Playlist:
         """A fresh take on the same prompt, with none of the current tracks; costs a refinement."""
-        return await self._new_version(user, draft_id, None, progress)
+        return await self._observed(
+            "regenerate", self._new_version(user, draft_id, None, progress, None, deliver)
+        )
 
     async def _new_version(
         self,
@@ -222,6 +327,7 @@ class Engine:
         feedback: str | None,
         progress: ProgressCallback | None,
         count: object = None,
+        deliver: Deliver | None = None,
     ) -> Playlist:
         draft = await self.own_draft(user, draft_id)
         settings = await self.limit_settings(user.scope)
@@ -229,11 +335,17 @@ class Engine:
         limit = (
             settings.max_refinements_per_playlist if settings.refinement_limit_enabled else None
         )
-        if not await self.store.reserve_refinement(draft.id, limit):
+        now = self._clock()
+        reservation = await self.store.reserve_refinement(
+            draft.id, limit, now, now + self.config.reservation_ttl
+        )
+        if reservation is None:
+            self._refused("refinement")
             raise RefinementLimitReached(
                 f"This playlist has used all {limit} refinements. Start a new one with /playlist."
             )
-        try:
+
+        async def work() -> Playlist:
             profile = await self.get_profile(user)
             latest = draft.latest
             if feedback is None:
@@ -248,9 +360,8 @@ class Engine:
                     previous_tracks=tuple(f"{t.title} - {t.artist}" for t in latest.tracks),
                 )
             return await self._build(request, progress, user=user, key=draft.owner_key, draft=draft)
-        except BaseException:
-            await asyncio.shield(self.store.refund_refinement(draft.id))
-            raise
+
+        return await self._charged(reservation, work(), deliver)
 
     async def adopt(self, user: UserRef, prompt: object, tracks: Sequence[Track]) -> Playlist:
         """Keeps a playlist a client already has as a draft, so it can be refined.
@@ -417,7 +528,7 @@ class Engine:
         confirmed, per_query = await self._resolver.resolve(
             strategy.songs, queries, pages=pages, target=target, on_search_done=tick, stats=stats
         )
-        selector.offer(t for t in confirmed if t is not None)
+        selector.offer_candidates(t for t in confirmed if t is not None)
         selector.offer_query_results(per_query)
         offset_pages = pages
         rounds = 1
@@ -443,24 +554,49 @@ class Engine:
         return selector.finish()
 
     # --- health -----------------------------------------------------------------
+    def add_health_check(self, name: str, check: Callable[[], Awaitable[DependencyStatus]]) -> None:
+        """One more dependency for ``health``: the embedder, Spotify accounts, a chat API.
+
+        ``check`` is bounded like the others; its status should be named ``name``.  A later
+        check of the same name replaces the earlier one (an adapter built again).
+        """
+        self._health_checks[name] = check
+
     async def health(self) -> Health:
         """Each dependency's state, each check bounded so health never hangs."""
 
         async def bounded(name: str, check: Awaitable[DependencyStatus]) -> DependencyStatus:
+            started = time.perf_counter()
             try:
-                return await asyncio.wait_for(check, self.config.health_timeout_s)
+                status = await asyncio.wait_for(check, self.config.health_timeout_s)
             except TimeoutError:
-                return DependencyStatus(name, False, "no answer in time")
+                status = DependencyStatus(name, False, "no answer in time")
             except Exception as exc:  # health reports failures, it never raises
-                return DependencyStatus(name, False, type(exc).__name__)
+                status = DependencyStatus(name, False, type(exc).__name__)
+            # For the database this is one round trip: the number to watch when it is remote.
+            elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+            return dataclasses.replace(status, latency_ms=elapsed_ms)
 
         statuses = await asyncio.gather(
             bounded("database", self.store.health()),
             bounded("model", self.model.health()),
             bounded("catalogue", self.catalogue.health()),
+            *(bounded(name, check()) for name, check in self._health_checks.items()),
         )
         return Health(tuple(statuses))
 
-    async def housekeeping(self) -> int:
-        """Removes expired drafts, OAuth states and cache rows; returns drafts removed."""
-        return await self.store.purge_expired(self._clock())
+    async def housekeeping(self) -> Swept:
+        """Removes expired drafts, OAuth states, cache rows, claimed updates and reservations.
+
+        Any process may run it (the bot runs it every minute): every step is one
+        idempotent statement or transaction on the shared store.  An expired
+        reservation is one a crashed process never confirmed nor gave back; it
+        already stopped counting, and this deletes the row.
+        """
+        now = self._clock()
+        drafts = await self.store.purge_expired(now)
+        reservations = await self.store.expire_reservations(now)
+        if reservations:
+            log.info("housekeeping: removed %d expired quota reservation(s) left by interrupted "
+                     "requests", reservations)
+        return Swept(drafts=drafts, reservations=reservations)

@@ -53,6 +53,14 @@ class StoreUnavailable(EchoTunerError):
     code = "store_unavailable"
 
 
+class DeliveryFailed(Exception):
+    """A playlist was made but could not be handed to its user (their chat platform failed).
+
+    Nothing was charged for it.  Not an ``EchoTunerError``: there is nobody to show a
+    message to on the channel that just failed; ``__cause__`` is the platform's error.
+    """
+
+
 class StrategyInvalid(Exception):
     """Model output failed the strategy schema (internal; triggers repair/fallback)."""
 

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from core.errors import InvalidInput
+from core.text import visible
 
 MIN_SONGS = 5
 _SPACES = re.compile(r"\s+")
 
 
 def clean_text(raw: object, *, max_length: int, what: str = "prompt") -> str:
-    """Normalises white space and strips control characters; refuses empty or huge text."""
+    """Normalises white space and strips control, format and surrogate characters (see
+    ``core.text.visible``); refuses empty or huge text."""
     if not isinstance(raw, str):
         raise InvalidInput(f"The {what} must be text.")
-    visible = "".join(
-        " " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} else c
-        for c in raw
-        if unicodedata.category(c) != "Cf"
-    )
-    text = _SPACES.sub(" ", visible).strip()
+    text = _SPACES.sub(" ", visible(raw)).strip()
     if not text:
         if what == "prompt":
             raise InvalidInput(

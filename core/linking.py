@@ -81,6 +81,20 @@ USED_STATE = (
     "This sign-in link has expired or was already used, so nothing was linked. "
     "Send /link in the chat to get a new one."
 )
+EXPIRED_STATE = (
+    "This sign-in link has expired (they last ten minutes), so nothing was linked. "
+    "Send /link in the chat to get a new one."
+)
+REPLAYED_STATE = (
+    "This sign-in link was already used; opening it again links nothing. If your account "
+    "isn't linked yet, send /link in the chat to get a new one."
+)
+# Which states were issued and which were used, kept a day beyond their life so the
+# callback page can say "expired" or "already used" instead of a vague "not valid".
+# Keys are SHA-256 of the state (never the state itself); values are the platform.
+ISSUED_NAMESPACE = "oauth-issued"
+USED_NAMESPACE = "oauth-used"
+STATE_MEMORY = timedelta(days=1)
 
 T = TypeVar("T")
 
@@ -174,6 +188,8 @@ class Linking:
                 payload=self._seal(payload),
             )
         )
+        await self.store.cache_put(ISSUED_NAMESPACE, _state_digest(state), notify.platform,
+                                   now + self.state_ttl + STATE_MEMORY)
         return self.accounts.authorize_url(app, state, code_challenge(verifier), SCOPES)
 
     async def link_finish(
@@ -185,17 +201,21 @@ class Linking:
         are stored encrypted and the user's conversation is told.
         """
         if not state or not _STATE.fullmatch(state):
-            return LinkOutcome(False, BAD_STATE)
-        pending = await self.store.consume_oauth_state(state, self._clock())
+            return LinkOutcome(False, BAD_STATE, kind="invalid")
+        now = self._clock()
+        digest = _state_digest(state)
+        pending = await self.store.consume_oauth_state(state, now)
         if pending is None:
-            return LinkOutcome(False, USED_STATE)
+            return await self._spent_state(digest, now)
+        await self.store.cache_put(USED_NAMESPACE, digest, "", now + STATE_MEMORY)
         try:
             data = self._unseal(pending.payload)
             verifier = str(data["verifier"])
             conversation = Conversation(str(data["platform"]), str(data["conversation"]))
             app = AppCredentials(str(data["client_id"]))
         except (ValueError, KeyError, TypeError):
-            return LinkOutcome(False, BAD_STATE)
+            return LinkOutcome(False, BAD_STATE, kind="invalid")
+        platform = conversation.platform
         if error:
             if error == "access_denied":
                 message = "You didn't allow access on Spotify, so nothing was linked."
@@ -205,9 +225,10 @@ class Linking:
                     "Send /link to try again."
                 )
             await self._notify(conversation, message)
-            return LinkOutcome(False, message)
+            return LinkOutcome(False, message, kind="denied" if error == "access_denied" else "error",
+                               platform=platform)
         if not code or len(code) > _MAX_CODE_LENGTH:
-            return LinkOutcome(False, BAD_STATE)
+            return LinkOutcome(False, BAD_STATE, kind="invalid", platform=platform)
         now = self._clock()
         try:
             tokens = await self.accounts.exchange_code(app, code, verifier)
@@ -215,11 +236,11 @@ class Linking:
         except (NotLinked, ProviderUnavailable) as exc:
             message = f"Linking didn't work: {exc.user_message}"
             await self._notify(conversation, message)
-            return LinkOutcome(False, message)
+            return LinkOutcome(False, message, kind="error", platform=platform)
         except AccessTokenRejected:
             message = "Linking didn't work: Spotify refused the new sign-in. Send /link to try again."
             await self._notify(conversation, message)
-            return LinkOutcome(False, message)
+            return LinkOutcome(False, message, kind="error", platform=platform)
         account = LinkedAccount(
             user_key=pending.user_key,
             provider=self.provider,
@@ -239,7 +260,20 @@ class Linking:
             True,
             f"Linked to Spotify as {name}. You can close this page and go back to the chat.",
             display_name=name,
+            kind="linked",
+            platform=platform,
         )
+
+    async def _spent_state(self, digest: str, now: datetime) -> LinkOutcome:
+        """A state the store no longer holds: used already, expired, or never ours."""
+        if await self.store.cache_get(USED_NAMESPACE, digest, now) is not None:
+            issued = await self.store.cache_get(ISSUED_NAMESPACE, digest, now)
+            return LinkOutcome(False, REPLAYED_STATE, kind="used", platform=issued or "")
+        issued = await self.store.cache_get(ISSUED_NAMESPACE, digest, now)
+        if issued is not None:
+            return LinkOutcome(False, EXPIRED_STATE, kind="expired", platform=issued)
+        # Older than our memory of it, or made up: the same page as an expired link.
+        return LinkOutcome(False, USED_STATE, kind="expired")
 
     async def unlink(self, user: UserRef) -> bool:
         """Deletes the user's tokens; returns whether there was a link."""
@@ -485,6 +519,10 @@ class Linking:
             await self.notifier.notify(conversation, Reply(text=text))
         except Exception:  # the chat being unreachable must not undo a link
             log.warning("could not notify %s about a link", conversation.platform, exc_info=True)
+
+
+def _state_digest(state: str) -> str:
+    return hashlib.sha256(state.encode("ascii")).hexdigest()
 
 
 def _merge(first: list[str], then: tuple[str, ...]) -> tuple[str, ...]:

@@ -98,7 +98,8 @@ def dedup_key(title: str, primary_artist: str) -> tuple[str, str]:
 
 _SEASONAL = re.compile(
     r"\b(christmas|xmas|santa|jingle|noel|navidad|weihnacht\w*|rudolph|mistletoe|sleigh|"
-    r"winter wonderland|let it snow|holly jolly|feliz navidad|halloween)\b",
+    r"winter wonderland|let it snow|holly jolly|feliz navidad|halloween|joy to the world|"
+    r"silent night|deck the halls|o holy night|little drummer boy|auld lang syne)\b",
     re.IGNORECASE,
 )
 

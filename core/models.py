@@ -246,11 +246,12 @@ class LimitsStatus:
 
 @dataclass(frozen=True, slots=True)
 class DependencyStatus:
-    """Health of one dependency."""
+    """Health of one dependency; ``latency_ms`` is how long the check took (None: not timed)."""
 
     name: str
     ok: bool
     detail: str = ""
+    latency_ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,13 +330,32 @@ class Conversation:
     conversation_id: str
 
 
+LinkKind = Literal[
+    "linked", "expired", "used", "denied", "error", "invalid", "limited", "unavailable", ""
+]
+
+
 @dataclass(frozen=True, slots=True)
 class LinkOutcome:
-    """The result of an OAuth callback; ``message`` is safe to show on the callback page."""
+    """The result of an OAuth callback; ``message`` is safe to show on the callback page.
+
+    ``kind`` says which page to show: ``linked``; ``expired`` or ``used`` (the sign-in
+    link); ``denied`` (consent refused); ``error`` (Spotify or we failed); ``invalid`` (not
+    one of our links); ``limited`` (too many attempts); ``unavailable`` (linking is not set
+    up).  Empty means "derive it from ``ok``".  ``platform`` is where the user asked from
+    (``discord``, ``telegram``...), when known, so the page can send them back there.
+    """
 
     ok: bool
     message: str
     display_name: str = ""
+    kind: LinkKind = ""
+    platform: str = ""
+
+    @property
+    def page_kind(self) -> LinkKind:
+        """``kind``, or ``linked``/``error`` from ``ok`` when it was left empty."""
+        return self.kind or ("linked" if self.ok else "error")
 
 
 @dataclass(frozen=True, slots=True)

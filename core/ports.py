@@ -108,22 +108,60 @@ class Store(Protocol):
         ...
 
     # --- quotas -----------------------------------------------------------------
-    async def reserve_playlist(self, user_key: str, scope: str, day: str, limit: int | None) -> bool:
-        """Atomically count one playlist for (user, scope, UTC day) if under ``limit``.
+    # A reservation is a row with an expiry: what counts against a limit is the
+    # confirmed count plus the live (unexpired) reservations, so a process killed
+    # mid-generation charges nothing once its reservation expires.
+    async def reserve_playlist(
+        self,
+        user_key: str,
+        scope: str,
+        day: str,
+        limit: int | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> int | None:
+        """Atomically reserves one playlist for (user, scope, UTC day) if under ``limit``.
 
-        ``limit`` None means unlimited (still counted).  Returns whether it was granted.
+        Counts confirmed playlists plus reservations live at ``now``; ``limit`` None
+        means unlimited.  Returns the reservation's id, or None when refused.  The
+        reservation stops counting at ``expires_at`` unless confirmed before.
         """
         ...
 
-    async def refund_playlist(self, user_key: str, scope: str, day: str) -> None: ...
-
-    async def playlists_used(self, user_key: str, scope: str, day: str) -> int: ...
-
-    async def reserve_refinement(self, draft_id: int, limit: int | None) -> bool:
-        """Atomically count one refinement of a draft if under ``limit``."""
+    async def reserve_refinement(
+        self, draft_id: int, limit: int | None, now: datetime, expires_at: datetime
+    ) -> int | None:
+        """Like ``reserve_playlist`` for one refinement of a draft; None also when no draft."""
         ...
 
-    async def refund_refinement(self, draft_id: int) -> None: ...
+    async def confirm_reservation(self, reservation_id: int) -> bool:
+        """Turns a reservation into a counted use, in one transaction.
+
+        False when it no longer exists (it expired and a sweep removed it, or it
+        was cancelled): nothing is counted then.
+        """
+        ...
+
+    async def cancel_reservation(self, reservation_id: int) -> None:
+        """Gives a reservation back (the work failed); unknown ids are ignored."""
+        ...
+
+    async def expire_reservations(self, now: datetime) -> int:
+        """Deletes reservations expired at ``now`` (left by crashed processes); returns how many."""
+        ...
+
+    async def playlists_used(self, user_key: str, scope: str, day: str, now: datetime) -> int:
+        """Confirmed playlists of (user, scope, day) plus reservations live at ``now``."""
+        ...
+
+    # --- chat updates -------------------------------------------------------------
+    async def claim_update(self, source: str, update_id: int, expires_at: datetime) -> bool:
+        """Records that ``update_id`` of ``source`` is being handled; False if already claimed.
+
+        One ``INSERT ... ON CONFLICT DO NOTHING``, so exactly one process wins a
+        redelivered update.
+        """
+        ...
 
     # --- limit settings per scope -----------------------------------------------
     async def get_limit_settings(self, scope: str) -> LimitSettings | None: ...
@@ -162,7 +200,7 @@ class Store(Protocol):
     async def latest_draft(self, owner_key: str, scope: str, now: datetime) -> Draft | None: ...
 
     async def purge_expired(self, now: datetime) -> int:
-        """Deletes expired drafts, states and cache rows; returns drafts removed."""
+        """Deletes expired drafts, states, cache rows and claimed updates; returns drafts removed."""
         ...
 
     # --- OAuth states and linked accounts ---------------------------------------
@@ -259,3 +297,16 @@ class MusicAccounts(Protocol):
         ...
 
     async def top_artists(self, access_token: str, limit: int) -> list[ArtistInfo]: ...
+
+
+@runtime_checkable
+class EngineObserver(Protocol):
+    """Hears what the engine did, for metrics.  Called inline: cheap, never raises."""
+
+    def playlist_finished(self, verb: str, outcome: str, seconds: float) -> None:
+        """A generate/refine/regenerate ended: ``outcome`` is "ok" or the error's code."""
+        ...
+
+    def limit_refused(self, kind: str) -> None:
+        """A request was refused by a limit: ``kind`` is "playlist" or "refinement"."""
+        ...

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from core.errors import InvalidInput
 from core.models import DISCOVERY_CHOICES, Profile
+from core.text import visible
 
 MAX_ITEMS = 20
 MAX_ITEM_LENGTH = 60
@@ -31,13 +32,19 @@ FIELD_ALIASES: dict[str, str] = {
     "explicit_ok": "explicit_ok",
 }
 
-_PAIR = re.compile(r'(\w+)\s*=\s*("([^"]*)"|[^\s]*)')
+# A key starts where a word starts (the lookbehind): without it, a long run of letters with
+# no "=" costs quadratic time (every suffix is tried as a key), seconds for a few KB.
+_PAIR = re.compile(r'(?<!\w)(\w+)\s*=\s*("([^"]*)"|[^\s]*)')
+# Far more than every field at its fullest needs.
+MAX_LINE = 4000
 _TRUE = {"yes", "true", "on", "1", "ok", "allowed", "y"}
 _FALSE = {"no", "false", "off", "0", "n", "blocked"}
 
 
 def parse_assignments(text: str) -> dict[str, str]:
     """Reads ``key=value`` pairs; values with spaces go in double quotes."""
+    if len(text) > MAX_LINE:
+        raise InvalidInput(f"That's {len(text):,} characters; a profile change fits in {MAX_LINE}.")
     pairs = {m.group(1).lower(): (m.group(3) if m.group(3) is not None else m.group(2))
              for m in _PAIR.finditer(text)}
     if not pairs and text.strip():
@@ -51,7 +58,7 @@ def parse_assignments(text: str) -> dict[str, str]:
 def _items(value: str) -> tuple[str, ...]:
     items: list[str] = []
     for raw in value.split(","):
-        item = " ".join(raw.split())[:MAX_ITEM_LENGTH]
+        item = " ".join(visible(raw).split())[:MAX_ITEM_LENGTH]
         if item and item.casefold() not in {i.casefold() for i in items}:
             items.append(item)
     if len(items) > MAX_ITEMS:

@@ -85,15 +85,20 @@ class Selector:
             primary = artist_key(track.artist)
             self._per_artist[primary] = self._per_artist.get(primary, 0) + 1
 
-    def offer_query_results(self, per_query: Sequence[Sequence[Track]]) -> None:
-        """Query hits round-robin; unrequested holiday songs only if nothing else is left."""
-        ordered = interleave([_order_by_discovery(hits, self.rules.discovery) for hits in per_query])
+    def offer_candidates(self, tracks: Iterable[Track]) -> None:
+        """Like ``offer``, but unrequested holiday songs wait until nothing else is left."""
         if self.rules.seasonal_ok:
-            self.offer(ordered)
+            self.offer(tracks)
             return
-        seasonal = [t for t in ordered if is_seasonal(t.title, t.album)]
+        ordered = list(tracks)
         self.offer(t for t in ordered if not is_seasonal(t.title, t.album))
-        self.pending_seasonal.extend(seasonal)
+        self.pending_seasonal.extend(t for t in ordered if is_seasonal(t.title, t.album))
+
+    def offer_query_results(self, per_query: Sequence[Sequence[Track]]) -> None:
+        """Query hits round-robin, holiday songs held back as in ``offer_candidates``."""
+        self.offer_candidates(
+            interleave([_order_by_discovery(hits, self.rules.discovery) for hits in per_query])
+        )
 
     def finish(self) -> list[Track]:
         """The selection, topped up with held-back holiday songs only when short."""

@@ -25,7 +25,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from core.models import ValidationResult
+from core.models import DependencyStatus, ValidationResult
 from core.ports import Embedder, PromptValidator
 from core.validation import REJECTION_REASON, LexicalValidator, assess
 
@@ -83,6 +83,7 @@ class SemanticValidator:
         lexical: PromptValidator | None = None,
         clock: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        rest_s: float = EMBEDDER_REST_S,
     ) -> None:
         if not phrases:
             raise ValueError("the semantic validator needs reference phrases")
@@ -97,7 +98,9 @@ class SemanticValidator:
         self._references: Matrix | None = None
         self._loading: asyncio.Task[Matrix] | None = None
         self._rest_until = 0.0
+        self._rest_s = rest_s
         self._trust_cache = True
+        self.last_error = ""  # the latest embedder failure, for the status page
 
     @property
     def cache_key(self) -> str:
@@ -119,7 +122,8 @@ class SemanticValidator:
                     references = await asyncio.shield(self._references_task())
                 vector = _normalised(await self.embedder.embed([prompt]))[0]
         except Exception as exc:  # any embedder trouble: the lexical check answers
-            self._rest_until = self._monotonic() + EMBEDDER_REST_S
+            self._rest_until = self._monotonic() + self._rest_s
+            self.last_error = "no answer in time" if isinstance(exc, TimeoutError) else str(exc)
             log.warning("embedding validation unavailable (%s); using the lexical check",
                         type(exc).__name__ if isinstance(exc, TimeoutError) else exc)
             return await self._lexical.validate(prompt)
@@ -128,12 +132,29 @@ class SemanticValidator:
             log.warning("embedding size changed; recomputing the reference embeddings")
             self._references, self._loading, self._trust_cache = None, None, False
             return await self._lexical.validate(prompt)
+        self.last_error = ""
         score = float(np.max(references @ vector))
         shown = round(min(max(score, 0.0), 1.0), 3)
         if score >= self.threshold:
             return ValidationResult(ok=True, score=shown, method=self.name,
                                     reason="close to known music requests")
         return ValidationResult(ok=False, score=shown, method=self.name, reason=REJECTION_REASON)
+
+    async def health(self) -> DependencyStatus:
+        """The embedder's own check, and down while its last request failed.
+
+        After a failure the lexical check answers alone for a while; health says so until
+        the embedder answers a request (or its check) again.
+        """
+        status = await self.embedder.health()
+        if status.ok and self.last_error and self._monotonic() < self._rest_until:
+            return DependencyStatus(status.name, False, f"{self.embedder.name}: "
+                                    f"{self.last_error} (the lexical check answers meanwhile)")
+        if not status.ok:
+            return DependencyStatus(status.name, False, f"{self.embedder.name}: {status.detail}")
+        self.last_error = ""  # it answers again: the next prompt may use it
+        self._rest_until = 0.0
+        return status
 
     def _references_task(self) -> asyncio.Task[Matrix]:
         """One shared task loads (or computes) the references; a failed one is retried later."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.errors import StrategyInvalid
 from core.models import SongSuggestion, Strategy
+from core.text import displayable
 
 MAX_TEXT = 200
 MAX_LIST = 60
@@ -60,7 +61,8 @@ def _text(value: object, field: str, *, required: bool = True, limit: int = MAX_
         return ""
     if not isinstance(value, str):
         raise StrategyInvalid(f"{field} must be a string")
-    text = " ".join(value.split())
+    # Model output is data: no lone surrogates (unstorable), controls or bidi tricks.
+    text = " ".join(displayable(value).split())
     if required and not text:
         raise StrategyInvalid(f"{field} must not be empty")
     return text[:limit]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.settings import Settings, env_name
+from tests.browser import browser_fixture, chromium_fixture  # noqa: F401  (fixtures)
 from tests.fakes.anthropic_server import anthropic_server  # noqa: F401  (fixtures)
 from tests.fakes.ollama_server import ollama_server  # noqa: F401  (fixtures)
 from tests.fakes.openai_server import openai_server  # noqa: F401  (fixtures)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import ollama
-import openai
 
 from adapters.ai.errors import ProviderError
 from adapters.ai.ollama_provider import OllamaPuller, map_ollama_error, model_status
-from adapters.ai.openai_provider import map_openai_error
 from core.models import DependencyStatus
+
+if TYPE_CHECKING:  # the openai package (a second to import) only where it is used
+    import openai
 
 
 class EmbedderError(Exception):
@@ -91,6 +93,8 @@ class OpenAIEmbedder:
                 model=self.model, input=list(texts), timeout=self._timeout
             )
         except Exception as exc:  # the SDK's errors, and a body that is not JSON at all
+            from adapters.ai.openai_provider import map_openai_error
+
             error: ProviderError = map_openai_error(
                 exc, provider=self.name, model=self.model
             )

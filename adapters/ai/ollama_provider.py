@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -28,6 +29,7 @@ from adapters.ai.errors import (
     ProviderRateLimited,
     ProviderRefused,
     ProviderTimeout,
+    parse_retry_after,
 )
 from core.models import DependencyStatus
 from core.prompting import StrategyPrompt
@@ -36,6 +38,16 @@ from core.strategy import STRATEGY_SCHEMA
 log = logging.getLogger(__name__)
 
 NAME = "ollama"
+
+# ollama's ResponseError keeps the status and the message but not the headers, so a 429's
+# Retry-After is kept by an httpx response hook, in the context of the request's task.
+_retry_after: ContextVar[float | None] = ContextVar("ollama_retry_after", default=None)
+
+
+async def remember_retry_after(response: httpx.Response) -> None:
+    """httpx response hook for the Ollama client: keeps a 429's Retry-After for the mapping."""
+    if response.status_code == 429:
+        _retry_after.set(parse_retry_after(response.headers.get("Retry-After")))
 
 
 def same_model(wanted: str, listed: str) -> bool:
@@ -57,7 +69,10 @@ def map_ollama_error(exc: BaseException, *, provider: str, model: str) -> Provid
         if status == 404 and "not found" in text.lower():
             return ModelMissing(provider, pull_hint(model))
         if status == 429:
-            return ProviderRateLimited(provider, "rate limited (HTTP 429)", 30.0)
+            retry_after = _retry_after.get()
+            _retry_after.set(None)
+            wait = 30.0 if retry_after is None else retry_after
+            return ProviderRateLimited(provider, f"rate limited; retry after {wait:g} s", wait)
         if status in (401, 403):
             return ProviderAuthError(provider, f"refused the credentials (HTTP {status})")
         return ProviderRefused(provider, f"HTTP {status}: {text}")

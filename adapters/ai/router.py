@@ -54,14 +54,31 @@ class _ProviderState:
     status: DependencyStatus | None = None
     checked_at: float = -math.inf
     check: asyncio.Task[None] | None = None
+    # Bumped by every change of a request's outcome, so a check that started before the
+    # change cannot pin its stale result for a whole TTL.
+    epoch: int = 0
 
 
-def _rest_for(error: ProviderError) -> float:
+@dataclass(frozen=True)
+class ProviderReport:
+    """One provider as the status page shows it; ``status`` is None until first checked.
+
+    ``last_error`` is the latest failure of a request, cleared by the next success.
+    """
+
+    name: str
+    status: DependencyStatus | None
+    last_error: str
+    resting_s: float
+
+
+def _rest_for(error: ProviderError, scale: float = 1.0) -> float:
+    """How long ``error`` rests its provider; ``scale`` stretches the fixed rests (not 429s)."""
     if isinstance(error, ProviderRateLimited):
         return min(max(error.retry_after, 1.0), MAX_REST_S)
     for kind, seconds in REST_AFTER_S.items():
         if isinstance(error, kind):
-            return seconds
+            return seconds * scale
     return 0.0
 
 
@@ -77,8 +94,11 @@ class ModelRouter:
         health_ttl_s: float = 30.0,
         health_timeout_s: float = 2.5,
         health_wait_s: float = 1.5,
+        rest_s: float = REST_AFTER_S[ProviderTimeout],
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``rest_s``: how long a provider that timed out or lost its model is skipped (a
+        refused key rests ten times as long; a 429 rests for its Retry-After)."""
         if not providers:
             raise ValueError("the model chain needs at least one provider")
         self.providers = tuple(providers)
@@ -86,6 +106,7 @@ class ModelRouter:
         self._health_ttl_s = health_ttl_s
         self._health_timeout_s = health_timeout_s
         self._health_wait_s = health_wait_s
+        self._rest_scale = rest_s / REST_AFTER_S[ProviderTimeout]
         self._monotonic = monotonic
 
     # --- planning ---------------------------------------------------------------------
@@ -101,7 +122,7 @@ class ModelRouter:
             try:
                 answer = await provider.plan(request)
             except ProviderError as exc:
-                self._failed(provider.name, exc.detail, _rest_for(exc))
+                self._failed(provider.name, exc.detail, _rest_for(exc, self._rest_scale))
             except ProviderUnavailable as exc:  # a ChatModel outside adapters/ai may say so
                 self._failed(provider.name, exc.user_message, 0.0)
             except StrategyInvalid as exc:
@@ -110,7 +131,10 @@ class ModelRouter:
                 log.exception("model provider %s failed unexpectedly", provider.name)
                 self._failed(provider.name, f"failed ({type(exc).__name__})", 0.0)
             else:
-                state.last_error = ""
+                if state.last_error:  # it answers again: health re-checks at once
+                    state.last_error = ""
+                    state.checked_at = -math.inf
+                    state.epoch += 1
                 return answer
             problems.append(f"{provider.name}: {state.last_error}")
         raise ProviderUnavailable(
@@ -124,6 +148,8 @@ class ModelRouter:
         # The same failure again (Ollama not installed, say) is news only the first time.
         level = logging.INFO if detail == state.last_error else logging.WARNING
         state.last_error = detail
+        state.checked_at = -math.inf  # news for health: check again at the next call
+        state.epoch += 1
         if rest_s > 0:
             state.rest_until = self._monotonic() + rest_s
         log.log(level, "model provider %s failed: %s%s; trying the next one", name, detail,
@@ -157,24 +183,50 @@ class ModelRouter:
                 parts.append(f"{provider.name}: checking")
                 continue
             resting = state.rest_until > self._monotonic()
-            usable = usable or (status.ok and not resting)
-            word = "ok" if status.ok else "DOWN"
-            note = f", resting after: {state.last_error}" if resting else ""
+            # A provider whose last request failed is down until a request succeeds, even
+            # when its probe answers (Ollama lists its models while every chat fails).
+            failing = bool(state.last_error) and status.ok
+            usable = usable or (status.ok and not resting and not failing)
+            word = "ok" if status.ok and not failing else "DOWN"
+            if resting:
+                note = f", resting after: {state.last_error}"
+            elif failing:
+                note = f", its last request failed: {state.last_error}"
+            else:
+                note = ""
             parts.append(f"{provider.name}: {word} ({status.detail}{note})" if status.detail
                          else f"{provider.name}: {word}{note}")
         return DependencyStatus("model", usable, "; ".join(parts))
 
+    def reports(self) -> list[ProviderReport]:
+        """Each provider's last known health and most recent failure (the status page's view)."""
+        now = self._monotonic()
+        return [
+            ProviderReport(
+                name=provider.name,
+                status=self._states[provider.name].status,
+                last_error=self._states[provider.name].last_error,
+                resting_s=max(0.0, self._states[provider.name].rest_until - now),
+            )
+            for provider in self.providers
+        ]
+
     async def _check(self, provider: ChatModel, state: _ProviderState) -> None:
+        epoch = state.epoch
+        status: DependencyStatus | None = None
         try:
             async with asyncio.timeout(self._health_timeout_s):
-                state.status = await provider.health()
+                status = await provider.health()
         except TimeoutError:
-            state.status = DependencyStatus(f"model:{provider.name}", False, "no answer in time")
+            status = DependencyStatus(f"model:{provider.name}", False, "no answer in time")
         except Exception as exc:  # health reports failures, it never raises
-            state.status = DependencyStatus(f"model:{provider.name}", False, type(exc).__name__)
+            status = DependencyStatus(f"model:{provider.name}", False, type(exc).__name__)
         finally:
-            state.checked_at = self._monotonic()
             state.check = None
+            if state.epoch == epoch or state.status is None:
+                state.status = status
+            if state.epoch == epoch:
+                state.checked_at = self._monotonic()
 
     async def aclose(self) -> None:
         """Cancels health checks in flight and stops each provider's background work."""

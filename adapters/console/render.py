@@ -7,6 +7,7 @@ from typing import Any
 from core.commands import Reply
 from core.models import Health, LimitsStatus, Playlist
 from core.profile_edit import describe
+from core.text import displayable
 
 
 def _duration(ms: int) -> str:
@@ -15,20 +16,22 @@ def _duration(ms: int) -> str:
 
 
 def render_playlist(playlist: Playlist) -> str:
-    head = f"{playlist.title}  (draft {playlist.draft_id}"
+    # Names come from users, catalogues and models: a terminal must get no control codes.
+    show = displayable
+    head = f"{show(playlist.title)}  (draft {playlist.draft_id}"
     head += f", version {playlist.version})" if playlist.version > 1 else ")"
-    lines = [head, f"Prompt: {playlist.prompt}"]
+    lines = [head, f"Prompt: {show(playlist.prompt)}"]
     if playlist.feedback:
-        lines.append(f"Refined with: {playlist.feedback}")
+        lines.append(f"Refined with: {show(playlist.feedback)}")
     lines.append("")
     width = len(str(len(playlist.tracks)))
     for n, track in enumerate(playlist.tracks, 1):
-        artists = ", ".join(track.artists)
+        artists = show(", ".join(track.artists))
         length = f" [{_duration(track.duration_ms)}]" if track.duration_ms else ""
-        lines.append(f"{n:>{width}}. {track.title} - {artists}{length}  {track.url}")
+        lines.append(f"{n:>{width}}. {show(track.title)} - {artists}{length}  {track.url}")
     lines.append("")
     if playlist.note:
-        lines.append(playlist.note)
+        lines.append(show(playlist.note))
     lines.append(
         f"{len(playlist.tracks)} tracks - planned by {playlist.provider}, "
         f"found on the {playlist.catalogue} catalogue."

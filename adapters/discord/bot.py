@@ -25,6 +25,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
@@ -32,11 +33,14 @@ from discord.http import Route
 
 from adapters.discord import render
 from adapters.discord.client import EchoTunerBot
-from adapters.discord.interact import Services, send_dm
+from adapters.discord.interact import Services, bounded, send_dm
 from core.commands import Reply
+from core.health import DependencyMonitor
+from core.models import DependencyStatus
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +94,12 @@ class DiscordAdapter:
         self.redirect = ApiRedirect(api_url)
         self.ready_timeout_s = ready_timeout_s
         self.drain_timeout_s = drain_timeout_s
-        self._bot_options = bot_options or {}
+        # Every REST request tells the health monitor how it ended (an aiohttp trace).
+        self.monitor = services.monitor
+        self._bot_options = {"http_trace": monitor_trace(self.monitor), **(bot_options or {})}
+        engine = getattr(services, "engine", None)  # some tests build services without one
+        if engine is not None:
+            engine.add_health_check("discord", self.health)
         self.bot: EchoTunerBot | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -159,6 +168,29 @@ class DiscordAdapter:
         finally:
             self.redirect.restore()
 
+    async def health(self) -> DependencyStatus:
+        """Down when the gateway is not ready or the bot's latest REST call failed."""
+        bot = self.bot
+        if bot is None or bot.is_closed():
+            return DependencyStatus("discord", False, "not connected")
+        if not bot.is_ready():
+            return DependencyStatus("discord", False, "connecting to the gateway")
+        services = self.services
+        return await self.monitor.status(
+            "connected", probe=lambda: bounded(services, bot.application_info())
+        )
+
+    @property
+    def connected(self) -> bool:
+        """Logged in, the gateway session ready and open (for the status page)."""
+        bot = self.bot
+        return bot is not None and not bot.is_closed() and bot.is_ready()
+
+    @property
+    def chat_url(self) -> str:
+        """Where the OAuth landing page sends a Discord user back to."""
+        return "https://discord.com/app"
+
     async def send(self, conversation: str, reply: Reply) -> None:
         """Says something unprompted in ``dm:<user id>`` or ``channel:<channel id>``."""
         bot = self.bot
@@ -178,17 +210,66 @@ class DiscordAdapter:
             raise ValueError(f"not a Discord conversation: {conversation!r}")
 
 
+def shard_options(settings: Settings) -> dict[str, Any]:
+    """discord.py options for this process's share of the bot.
+
+    DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS make this process run those shards of
+    one ``AutoShardedBot`` whose shards are spread over several processes (each
+    identifies only its own); DISCORD_SYNC_COMMANDS=false leaves registering the
+    slash commands to the one process that has it on.
+    """
+    options: dict[str, Any] = {"sync_commands": settings.discord_sync_commands}
+    if settings.discord_shard_count:
+        options["shard_count"] = settings.discord_shard_count
+        ids = settings.discord_shard_id_list
+        if ids:
+            options["shard_ids"] = list(ids)
+    return options
+
+
+def monitor_trace(monitor: DependencyMonitor) -> aiohttp.TraceConfig:
+    """An aiohttp trace telling ``monitor`` how each request to Discord ended.
+
+    5xx and 429 answers and connection errors are failures; any other answer is Discord
+    answering (a 404 for an expired interaction token is not an outage).
+    """
+    trace = aiohttp.TraceConfig()
+
+    async def on_end(session: Any, context: Any, params: aiohttp.TraceRequestEndParams) -> None:
+        status = params.response.status
+        if status >= 500 or status == 429:
+            monitor.failed(f"HTTP {status} from {params.url.path}")
+        else:
+            monitor.succeeded()
+
+    async def on_exception(
+        session: Any, context: Any, params: aiohttp.TraceRequestExceptionParams
+    ) -> None:
+        if not isinstance(params.exception, asyncio.CancelledError):
+            monitor.failed(type(params.exception).__name__)
+
+    trace.on_request_end.append(on_end)
+    trace.on_request_exception.append(on_exception)
+    return trace
+
+
 def build_discord_adapter(app: App, *, bot_options: dict[str, Any] | None = None) -> DiscordAdapter:
     """The adapter ``bot/platforms.py`` starts when ``DISCORD_TOKEN`` is set.
 
-    ``bot_options`` go to discord.py's client (e.g. ``shard_count``, ``guild_ready_timeout``).
+    ``bot_options`` go to discord.py's client (e.g. ``guild_ready_timeout``), over the
+    sharding options the settings give (``shard_options``).
     """
     settings = app.settings
-    services = Services(engine=app.engine, linking=app.linking)
+    services = Services(engine=app.engine, linking=app.linking, sharing=app.sharing,
+                        rest_timeout_s=settings.discord_timeout)
+    options = {**shard_options(settings), **(bot_options or {})}
+    if "shard_ids" in options:
+        log.info("Discord: this process runs shards %s of %d",
+                 ",".join(str(i) for i in options["shard_ids"]), options["shard_count"])
     return DiscordAdapter(
         services,
         settings.discord_token,
         guild_ids=[int(g) for g in settings.discord_guild_ids],
         api_url=settings.discord_api_url,
-        bot_options=bot_options,
+        bot_options=options,
     )

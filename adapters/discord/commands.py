@@ -88,7 +88,8 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.
         async def run(answer: Answer) -> None:
             engine = answer.services.engine
             user = user_ref(interaction)
-            await deliver_playlist(answer, lambda progress: engine.generate(user, prompt, count, progress))
+            await deliver_playlist(answer, lambda progress, deliver: engine.generate(
+                user, prompt, count, progress, deliver=deliver))
 
         await handle(interaction, run, what="/playlist")
 
@@ -98,7 +99,8 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.
         async def run(answer: Answer) -> None:
             engine = answer.services.engine
             user = user_ref(interaction)
-            await deliver_playlist(answer, lambda progress: engine.refine(user, feedback, None, progress))
+            await deliver_playlist(answer, lambda progress, deliver: engine.refine(
+                user, feedback, None, progress, deliver=deliver))
 
         await handle(interaction, run, what="/refine")
 

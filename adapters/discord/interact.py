@@ -16,19 +16,24 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import aiohttp
 import discord
 
 from adapters.discord import render
 from core.engine import Engine
 from core.errors import EchoTunerError
+from core.health import DependencyMonitor
 from core.models import Progress, UserRef
 
 if TYPE_CHECKING:
     from core.linking import Linking
+    from core.sharing import Sharing
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 PLATFORM = "discord"
 SORRY = "Something went wrong on our side; nothing was charged. Please try again."
@@ -36,6 +41,8 @@ NOT_YOURS = "This is not your playlist. Make your own with /playlist."
 RESTARTING = (
     "EchoTuner is restarting, so this was stopped; nothing was charged. Please try again in a minute."
 )
+UNDELIVERED = "Discord didn't take my answer, so nothing was charged. Please try again."
+REST_TIMEOUT_S = 10.0
 # Discord error codes the adapter reacts to.
 CANNOT_DM = 50007  # "Cannot send messages to this user" (DMs closed, or no shared server)
 UNKNOWN_WEBHOOK = 10015
@@ -56,6 +63,12 @@ class Services:
     progress_interval_s: float = 1.0
     monotonic: Callable[[], float] = time.monotonic
     inflight: set[asyncio.Task[Any]] = field(default_factory=set)
+    # One REST call (retries included) may take this long: discord.py retries a 5xx for
+    # about 25 s and aiohttp waits minutes for an answer that trickles in.
+    rest_timeout_s: float = REST_TIMEOUT_S
+    # Discord's REST API as the bot's own calls see it (fed by an aiohttp trace).
+    monitor: DependencyMonitor = field(default_factory=lambda: DependencyMonitor("discord"))
+    sharing: Sharing | None = None  # playlist page links (with PUBLIC_BASE_URL)
 
     async def remember_notice(self, user_id: int, text: str) -> None:
         """Keeps a message we could not DM, to show on the user's next command."""
@@ -71,6 +84,27 @@ class Services:
             # Shown once: overwrite with an already-expired empty value.
             await self.engine.store.cache_put(NOTICE_NAMESPACE, key, "", now - timedelta(seconds=1))
         return text or None
+
+
+class RestTimeout(Exception):
+    """A Discord REST call did not finish within ``Services.rest_timeout_s``."""
+
+
+# Discord could not be reached or did not answer in time (aiohttp's connection errors are
+# OSErrors; discord.py lets them through).
+UNREACHABLE: tuple[type[Exception], ...] = (RestTimeout, aiohttp.ClientError, OSError)
+NOT_SHOWN: tuple[type[Exception], ...] = (discord.HTTPException, *UNREACHABLE)
+SERVER_TROUBLE: tuple[type[Exception], ...] = (discord.DiscordServerError, *UNREACHABLE)
+
+
+async def bounded(services: Services, call: Awaitable[T]) -> T:
+    """Awaits one Discord REST call within ``services.rest_timeout_s``."""
+    try:
+        async with asyncio.timeout(services.rest_timeout_s):
+            return await call
+    except TimeoutError:
+        services.monitor.failed("no complete answer in time")
+        raise RestTimeout(f"Discord did not answer within {services.rest_timeout_s:g} s") from None
 
 
 def services_of(interaction: discord.Interaction[Any]) -> Services:
@@ -129,7 +163,7 @@ class ProgressDisplay:
                 if text != self._shown:
                     try:
                         await self._edit(text)
-                    except discord.HTTPException:
+                    except NOT_SHOWN:
                         log.debug("a progress edit failed", exc_info=True)
                     self._shown = text
             await asyncio.sleep(self._interval)
@@ -170,9 +204,12 @@ class Answer:
     def responded(self) -> bool:
         return self.interaction.response.is_done()
 
+    async def _rest(self, call: Awaitable[T]) -> T:
+        return await bounded(self.services, call)
+
     async def defer(self, *, ephemeral: bool) -> None:
         """Acknowledges at once (Discord's 3-second rule) with a "thinking" message."""
-        await self.interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        await self._rest(self.interaction.response.defer(ephemeral=ephemeral, thinking=True))
         self.pending = "private" if ephemeral else "public"
 
     # --- progress -----------------------------------------------------------------
@@ -186,7 +223,7 @@ class Answer:
 
     async def _edit_progress(self, text: str) -> None:
         if self.token_fresh:
-            await self.interaction.edit_original_response(content=text)
+            await self._rest(self.interaction.edit_original_response(content=text))
 
     async def stop_progress(self) -> None:
         if self._progress is not None:
@@ -205,9 +242,10 @@ class Answer:
         response = self.interaction.response
         if not response.is_done():
             if view is None:
-                await response.send_message(content, embeds=list(embeds), ephemeral=True)
+                await self._rest(response.send_message(content, embeds=list(embeds), ephemeral=True))
             else:
-                await response.send_message(content, embeds=list(embeds), view=view, ephemeral=True)
+                await self._rest(response.send_message(content, embeds=list(embeds), view=view,
+                                                        ephemeral=True))
             return
         if not self.token_fresh:
             log.info("an interaction token expired before a private answer could be sent")
@@ -215,9 +253,9 @@ class Answer:
         if self.pending == "private":
             # The deferred reply is already private: fill it in.
             await self.stop_progress()
-            await self.interaction.edit_original_response(
+            await self._rest(self.interaction.edit_original_response(
                 content=content, embeds=list(embeds), view=view
-            )
+            ))
             self.pending = "done"
             return
         if self.pending == "public":
@@ -225,14 +263,15 @@ class Answer:
             # (a followup would otherwise fill that public message in).
             await self.stop_progress()
             with contextlib.suppress(discord.HTTPException):
-                await self.interaction.delete_original_response()
+                await self._rest(self.interaction.delete_original_response())
             self.pending = "done"
         if view is None:
-            await self.interaction.followup.send(content or "", embeds=list(embeds), ephemeral=True)
+            await self._rest(self.interaction.followup.send(content or "", embeds=list(embeds),
+                                                            ephemeral=True))
         else:
-            await self.interaction.followup.send(
+            await self._rest(self.interaction.followup.send(
                 content or "", embeds=list(embeds), view=view, ephemeral=True
-            )
+            ))
 
     async def publish(
         self, messages: Sequence[Sequence[discord.Embed]], view: discord.ui.View | None
@@ -249,14 +288,15 @@ class Answer:
             last = len(pending) == 1
             try:
                 if self.pending in {"public", "private"}:
-                    await self.interaction.edit_original_response(
+                    await self._rest(self.interaction.edit_original_response(
                         content=None, embeds=embeds, view=view if last else None
-                    )
+                    ))
                     self.pending = "done"
                 elif last and view is not None:
-                    await self.interaction.followup.send(embeds=embeds, view=view, wait=True)
+                    await self._rest(self.interaction.followup.send(embeds=embeds, view=view,
+                                                                    wait=True))
                 else:
-                    await self.interaction.followup.send(embeds=embeds, wait=True)
+                    await self._rest(self.interaction.followup.send(embeds=embeds, wait=True))
             except discord.HTTPException as exc:
                 if exc.status == 401 or is_code(exc, UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN):
                     log.info("interaction token no longer valid; answering in the channel")
@@ -280,9 +320,9 @@ class Answer:
         for n, embeds in enumerate(messages):
             note = "This took longer than Discord lets a reply wait, so here it is." if n == 0 else None
             if n == len(messages) - 1 and view is not None:
-                await target.send(note, embeds=list(embeds), view=view)
+                await self._rest(target.send(note, embeds=list(embeds), view=view))
             else:
-                await target.send(note, embeds=list(embeds))
+                await self._rest(target.send(note, embeds=list(embeds)))
 
     async def fail(self, text: str) -> None:
         """An error, shown only to this user."""
@@ -290,8 +330,8 @@ class Answer:
             if self.token_fresh or not self.responded:
                 await self.private(text)
                 return
-        except discord.HTTPException:
-            log.warning("could not show an error to the user", exc_info=True)
+        except NOT_SHOWN as exc:
+            log.warning("could not show an error to the user (%s: %s)", type(exc).__name__, exc)
             return
         log.info("an interaction token expired before its error could be shown")
 
@@ -321,6 +361,11 @@ async def handle(
     except EchoTunerError as exc:
         await answer.stop_progress()
         await answer.fail(exc.user_message)
+    except SERVER_TROUBLE as exc:
+        # Discord is down or failing: expected, not our bug; one line in the log.
+        await answer.stop_progress()
+        log.warning("Discord failed while handling %s (%s: %s)", what, type(exc).__name__, exc)
+        await answer.fail(SORRY)
     except discord.HTTPException:
         await answer.stop_progress()
         log.exception("Discord refused a request while handling %s", what)
@@ -349,7 +394,8 @@ async def _deliver_notice(answer: Answer) -> None:
     try:
         notice = await answer.services.take_notice(answer.interaction.user.id)
         if notice:
-            await answer.interaction.followup.send(render.content_text(notice), ephemeral=True)
+            await bounded(answer.services, answer.interaction.followup.send(
+                render.content_text(notice), ephemeral=True))
     except Exception:
         log.warning("could not show a pending notice", exc_info=True)
 

@@ -24,6 +24,7 @@ import discord
 from core.commands import Reply
 from core.models import Health, LimitSettings, LimitsStatus, Playlist, Profile, Track
 from core.profile_edit import describe
+from core.text import displayable
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -79,8 +80,8 @@ def neutralise_mentions(text: str) -> str:
 
 
 def escape(text: str) -> str:
-    """Markdown and mentions of untrusted text made inert."""
-    return neutralise_mentions(_MARKDOWN.sub(r"\\\1", text))
+    """Markdown and mentions of untrusted text made inert (and bidi controls removed)."""
+    return neutralise_mentions(_MARKDOWN.sub(r"\\\1", displayable(text)))
 
 
 def embed_chars(embed: discord.Embed) -> int:
@@ -192,21 +193,31 @@ def _footer(playlist: Playlist) -> str:
     return clip(" · ".join(parts), FOOTER_LIMIT)
 
 
-def playlist_messages(playlist: Playlist) -> list[list[discord.Embed]]:
+def playlist_messages(
+    playlist: Playlist, *, share_url: str | None = None
+) -> list[list[discord.Embed]]:
     """The playlist as one or more messages of embeds, each within every limit.
 
-    The first embed has the title, the prompt and the album art; tracks fill its
-    description, then fields, then further embeds and messages; the last embed
-    carries the footer (draft, provider, catalogue, expiry).
+    The first embed has the title, the prompt, the link to the playlist's page (when
+    ``share_url`` is given) and the album art; tracks fill its description, then fields,
+    then further embeds and messages; the last embed carries the footer (draft, provider,
+    catalogue, expiry).
     """
-    title = clip(playlist.title or "Your playlist", TITLE_LIMIT)
+    # Titles render no markdown but are still someone else's text (a model's): no mention-like
+    # text, no bidi trickery.
+    shown = neutralise_mentions(displayable(playlist.title)) or "Your playlist"
+    title = clip(shown, TITLE_LIMIT)
     footer = _footer(playlist)
-    packer = _Packer(title, f"{playlist.title} (continued)", reserve=discord_len(footer))
+    packer = _Packer(title, clip(f"{shown} (continued)", TITLE_LIMIT), reserve=discord_len(footer))
     header = [f"> {escape(clip(playlist.prompt, PROMPT_CLIP))}"]
     if playlist.feedback:
         header.append(f"Refined with: *{escape(clip(playlist.feedback, PROMPT_CLIP))}*")
     if playlist.note:
         header.append(f"*{escape(clip(playlist.note, PROMPT_CLIP))}*")
+    if share_url and discord_len(share_url) <= LINK_BUTTON_URL_LIMIT:
+        # Our own URL (PUBLIC_BASE_URL + a URL-safe id): nothing in it to escape.
+        header.append(f"🔗 [Open the playlist page]({share_url}) — album art, Copy all, "
+                      "Open in Spotify")
     packer.add_header("\n".join(header) + "\n")
     for number, track in enumerate(playlist.tracks, 1):
         packer.add_line(track_line(number, track), number)

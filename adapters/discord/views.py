@@ -23,13 +23,15 @@ import discord
 from adapters.discord import render
 from adapters.discord.interact import (
     NOT_YOURS,
+    UNDELIVERED,
     Answer,
     handle,
     link_view,
     services_of,
     user_ref,
 )
-from core.errors import NotYourPlaylist
+from core.engine import Deliver
+from core.errors import DeliveryFailed, NotYourPlaylist
 from core.models import Playlist, ProgressCallback
 
 log = logging.getLogger(__name__)
@@ -111,12 +113,27 @@ async def _owned(answer: Answer, draft_id: int) -> bool:
 
 
 async def deliver_playlist(
-    answer: Answer, produce: Callable[[ProgressCallback], Awaitable[Playlist]]
+    answer: Answer, produce: Callable[[ProgressCallback, Deliver], Awaitable[Playlist]]
 ) -> None:
-    """Defers publicly, shows progress, then the playlist with its buttons."""
+    """Defers publicly, shows progress, then the playlist with its buttons.
+
+    The playlist is published from inside the engine's charge (``deliver``): when Discord
+    cannot take it, nothing is charged and the user is told so, if Discord lets us.
+    """
     await answer.defer(ephemeral=False)
-    playlist = await produce(answer.progress)
-    await answer.publish(render.playlist_messages(playlist), playlist_view(playlist.draft_id))
+
+    async def deliver(playlist: Playlist) -> None:
+        sharing = answer.services.sharing
+        share_url = await sharing.share_url(playlist.draft_id) if sharing is not None else None
+        await answer.publish(render.playlist_messages(playlist, share_url=share_url),
+                             playlist_view(playlist.draft_id))
+
+    try:
+        await produce(answer.progress, deliver)
+    except DeliveryFailed as exc:
+        log.warning("discord: a playlist could not be sent (%s); nothing was charged",
+                    exc.__cause__ or exc)
+        await answer.fail(UNDELIVERED)
 
 
 # --- button actions ------------------------------------------------------------------
@@ -144,7 +161,8 @@ async def _open_refine_modal(answer: Answer, draft_id: int) -> None:
 async def _regenerate(answer: Answer, draft_id: int) -> None:
     engine = answer.services.engine
     user = user_ref(answer.interaction)
-    await deliver_playlist(answer, lambda progress: engine.regenerate(user, draft_id, progress))
+    await deliver_playlist(answer, lambda progress, deliver: engine.regenerate(
+        user, draft_id, progress, deliver=deliver))
 
 
 async def save_draft(answer: Answer, draft_id: int) -> None:
@@ -211,6 +229,7 @@ async def on_modal_submit(interaction: discord.Interaction[Any]) -> None:
             return
         engine = services_of(interaction).engine
         user = user_ref(interaction)
-        await deliver_playlist(answer, lambda progress: engine.refine(user, feedback, draft_id, progress))
+        await deliver_playlist(answer, lambda progress, deliver: engine.refine(
+            user, feedback, draft_id, progress, deliver=deliver))
 
     await handle(interaction, run, what="the refine modal")

@@ -52,7 +52,7 @@ from core.errors import CatalogueError
 from core.models import AudioTarget, DependencyStatus, Track
 from data.catalogue import COLUMNS, FEATURES
 
-__all__ = ["MAX_LIMIT", "MAX_OFFSET", "DemoCatalogue", "default_path"]
+__all__ = ["MAX_LIMIT", "MAX_OFFSET", "DemoCatalogue", "default_path", "shared_catalogue"]
 
 MAX_LIMIT = 10  # Spotify's search limit for apps since 2026
 MAX_OFFSET = 1000  # Spotify refuses offsets past 1000
@@ -153,8 +153,9 @@ class _Index:
     popularity: npt.NDArray[np.int64]
     explicit: npt.NDArray[np.bool_]
     duration_ms: npt.NDArray[np.int64]
-    features: npt.NDArray[np.float64]  # (n, 6) in _FEATURES order, NaN = unknown
-    feature_columns: npt.NDArray[np.float64]  # the same, transposed (fast column gathers)
+    # (6, n): one row per feature in _FEATURES order, NaN = unknown.  Stored by feature
+    # (fast column gathers when ranking), once: a second, by-track copy cost 3 MB for nothing.
+    feature_columns: npt.NDArray[np.float64]
     title_norm: list[str]
     title_base_norm: list[str]
     album_norm: list[str]
@@ -172,7 +173,7 @@ class _Index:
         return len(self.ids)
 
     def track(self, i: int) -> Track:
-        tempo = float(self.features[i, 3])
+        tempo = float(self.feature_columns[3, i])
         return Track(
             id=self.ids[i],
             title=self.titles[i],
@@ -192,7 +193,7 @@ class _Index:
         )
 
     def _feature(self, i: int, column: int) -> float | None:
-        value = float(self.features[i, column])
+        value = float(self.feature_columns[column, i])
         return None if np.isnan(value) else value
 
 
@@ -349,7 +350,6 @@ def _load(source: Path | Traversable) -> _Index:
         popularity=np.ascontiguousarray(columns[:, 0]),
         explicit=columns[:, 1].astype(np.bool_),
         duration_ms=np.ascontiguousarray(columns[:, 2]),
-        features=np.ascontiguousarray(matrix),
         feature_columns=np.ascontiguousarray(matrix.T),
         title_norm=title_norm,
         title_base_norm=title_base_norm,
@@ -645,3 +645,18 @@ class DemoCatalogue:
             ok=index.size > 0,
             detail=f"demo: {index.size} tracks, {len(index.genre_names)} genres",
         )
+
+
+_shared: DemoCatalogue | None = None
+
+
+def shared_catalogue() -> DemoCatalogue:
+    """The packaged catalogue, one per process.
+
+    It is read-only once loaded and loading it costs about 1.4 s and 80 MB, so every app
+    built in a process (the bot, a one-shot command, each test) shares the one copy.
+    """
+    global _shared
+    if _shared is None:
+        _shared = DemoCatalogue()
+    return _shared

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from adapters.music.spotify_http import SpotifyCallFailed, SpotifyHttp, classify
 from core.errors import AccessTokenRejected, NotLinked, PlaylistGone, ProviderUnavailable
 from core.ids import is_spotify_id
-from core.models import AccountProfile, AppCredentials, ArtistInfo, OAuthTokens
+from core.models import AccountProfile, AppCredentials, ArtistInfo, DependencyStatus, OAuthTokens
 
 __all__ = ["BATCH", "SpotifyAccounts"]
 
@@ -179,10 +179,23 @@ class SpotifyAccounts:
         return artists
 
     # --- errors -------------------------------------------------------------------------
+    async def health(self, app: AppCredentials) -> DependencyStatus:
+        """The accounts service as sign-ins and refreshes saw it; while down, a token request
+        with ``app`` (the operator's) checks whether it is back."""
+
+        async def probe() -> None:
+            manager = self._http.client_credentials(app.client_id, app.client_secret)
+            await self._http.call(lambda: manager.get_access_token(check_cache=False),
+                                  service="accounts")
+
+        return await self._http.monitors["accounts"].status("answering", probe=probe)
+
     async def _call(self, fn: Callable[[], T], *, what: str, retry: bool = True) -> T:
+        service = "accounts" if what in {"sign-in", "refresh"} else "api"
         try:
             if retry:
-                return await self._http.call(fn, wait_on_rate_limit=self._max_wait_s)
+                return await self._http.call(fn, wait_on_rate_limit=self._max_wait_s,
+                                             service=service)
             return await self._http.run(fn)
         except Exception as exc:
             failure = classify(exc)

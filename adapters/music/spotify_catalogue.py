@@ -22,6 +22,7 @@ from adapters.music.spotify_http import SpotifyCallFailed, SpotifyHttp
 from core.errors import CatalogueError, CatalogueQuotaExceeded, RateLimited
 from core.ids import is_spotify_id
 from core.models import AppCredentials, AudioTarget, DependencyStatus, Track
+from core.text import displayable
 
 __all__ = ["MAX_LIMIT", "SpotifyCatalogue", "track_from_json"]
 
@@ -42,13 +43,14 @@ def track_from_json(item: Any) -> Track | None:
     if not isinstance(item, dict) or item.get("type", "track") != "track":
         return None
     track_id, title = item.get("id"), item.get("name")
-    if not is_spotify_id(track_id) or not isinstance(title, str) or not title.strip():
+    if not is_spotify_id(track_id) or not isinstance(title, str) or not displayable(title).strip():
         return None
     if item.get("is_local") is True or item.get("is_playable") is False:
         return None
+    # Names are shown, stored and sent on: nothing in them may break a UTF-8 encoder or a line.
     artists = tuple(
-        a["name"] for a in item.get("artists") or ()
-        if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip()
+        displayable(a["name"]).strip() for a in item.get("artists") or ()
+        if isinstance(a, dict) and isinstance(a.get("name"), str) and displayable(a["name"]).strip()
     )
     if not artists:
         return None
@@ -62,9 +64,9 @@ def track_from_json(item: Any) -> Track | None:
     popularity = item.get("popularity")
     return Track(
         id=str(track_id),
-        title=title.strip(),
+        title=displayable(title).strip(),
         artists=artists,
-        album=album_name if isinstance(album_name, str) else "",
+        album=displayable(album_name) if isinstance(album_name, str) else "",
         duration_ms=duration if isinstance(duration, int) and not isinstance(duration, bool) else 0,
         explicit=item.get("explicit") is True,
         popularity=popularity if isinstance(popularity, int) and not isinstance(popularity, bool)
@@ -115,6 +117,7 @@ class SpotifyCatalogue:
         tracks = data.get("tracks") if isinstance(data, dict) else None
         items = tracks.get("items") if isinstance(tracks, dict) else None
         if not isinstance(items, list):
+            self._http.monitors["api"].failed("a search answer that is not a search result")
             raise CatalogueError("Spotify answered a search with an unexpected body")
         found = [t for t in (track_from_json(item) for item in items) if t is not None]
         return found[:limit]
@@ -139,11 +142,18 @@ class SpotifyCatalogue:
         return CatalogueError(f"Spotify search failed ({failure.kind})")
 
     async def health(self) -> DependencyStatus:
-        """Token and one tiny search, remembered for a minute (health must not burn quota)."""
+        """Token and one tiny search, remembered for a minute (health must not burn quota);
+        down at once while real searches fail."""
+        where = f"spotify (market {self.market})" if self.market else "spotify"
+        monitor = self._http.monitors["api"]
+        if monitor.down:  # searches are failing: say so, and probe now and then
+            status = await monitor.status(probe=lambda: self.search("a", limit=1))
+            if not status.ok:
+                return DependencyStatus("catalogue", False, f"{where}: {status.detail}")
+            self._health = None  # it answers again: check afresh
         now = time.monotonic()
         if self._health is not None and now - self._health[0] < HEALTH_TTL_S:
             return self._health[1]
-        where = f"spotify (market {self.market})" if self.market else "spotify"
         try:
             await self.search("a", limit=1)
             status = DependencyStatus("catalogue", True, where)

@@ -6,6 +6,13 @@ the event loop never waits on a socket.  The session is ours and mounts no urlli
 adapter: a 429 reaches us at once with its Retry-After, and we decide (the engine's resolver
 sleeps on the event loop; user-side calls wait here, briefly).  5xx answers and timeouts
 are retried with exponential backoff a bounded number of times.
+
+requests bounds each socket read, not a whole answer: a server that trickles its body a few
+bytes at a time would hold a worker thread for ever.  The session's adapter therefore
+reads every body against a deadline of ``timeout_s`` from the start of the request.
+
+``monitors`` keep the health of the two services as real calls see them: "accounts"
+(tokens: sign-in, refresh, client credentials) and "api" (the Web API).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import functools
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,9 +31,12 @@ from typing import Any, TypeVar
 
 import requests
 import spotipy
+import urllib3
 from requests.adapters import HTTPAdapter
 from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.oauth2 import SpotifyClientCredentials, SpotifyOauthError, SpotifyPKCE
+
+from core.health import DependencyMonitor
 
 __all__ = ["SpotifyCallFailed", "SpotifyHttp", "classify"]
 
@@ -37,6 +48,8 @@ logging.getLogger("spotipy").setLevel(logging.CRITICAL)
 T = TypeVar("T")
 
 DEFAULT_RETRY_AFTER = 1.0
+# Failures that say the service is down or overloaded (not "this user's grant is gone").
+_OUTAGES = frozenset({"rate", "quota", "transient"})
 MAX_RETRY_AFTER = 6 * 3600.0
 
 
@@ -82,6 +95,11 @@ def classify(exc: BaseException) -> SpotifyCallFailed | None:
             return SpotifyCallFailed("client", 400, 0.0, error)
         if error == "invalid_request":
             return SpotifyCallFailed("bad", 400, 0.0, str(getattr(exc, "error_description", "")))
+        # spotipy raises this inside its handler of the HTTP error, whose answer has the status.
+        answer = getattr(exc.__context__, "response", None)
+        if getattr(answer, "status_code", 0) == 429:
+            return SpotifyCallFailed("rate", 429, _retry_after(answer.headers),  # type: ignore[union-attr]
+                                     "accounts service rate limit")
         # Anything else from the accounts service (a 5xx page, a 429) is worth a retry.
         return SpotifyCallFailed("transient", 0, 0.0, "accounts service error")
     if isinstance(exc, requests.exceptions.Timeout | requests.exceptions.ConnectionError):
@@ -89,6 +107,60 @@ def classify(exc: BaseException) -> SpotifyCallFailed | None:
     if isinstance(exc, requests.exceptions.RequestException):
         return SpotifyCallFailed("transient", 0, 0.0, type(exc).__name__)
     return None
+
+
+class BoundedAdapter(HTTPAdapter):
+    """An ``HTTPAdapter`` that gives up on an answer not complete within ``total_s``.
+
+    The headers are bounded by the read timeout already; the body is then read as it
+    arrives (``read1``) and abandoned, with the connection, once the deadline has passed.
+    """
+
+    def __init__(self, *, total_s: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.total_s = total_s
+
+    def send(  # same parameters as HTTPAdapter.send
+        self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
+        verify: Any = True, cert: Any = None, proxies: Any = None,
+    ) -> requests.Response:
+        deadline = time.monotonic() + self.total_s
+        response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert,
+                                proxies=proxies)
+        if stream:
+            return response
+        body = bytearray()
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    raise requests.exceptions.ReadTimeout(
+                        f"no complete answer within {self.total_s:g} s", request=request
+                    )
+                chunk = response.raw.read1(65536, decode_content=True)
+                if not chunk:
+                    break
+                body.extend(chunk)
+        except requests.exceptions.RequestException:
+            response.close()
+            raise
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            response.close()
+            raise requests.exceptions.ConnectionError(exc, request=request) from exc
+        response._content = bytes(body)
+        response._content_consumed = True
+        response.raw.release_conn()
+        return response
+
+
+def _service_of(exc: BaseException, default: str, accounts_url: str) -> str:
+    """Which service a failure came from: "accounts" (tokens) or "api"."""
+    if isinstance(exc, SpotifyOauthError):
+        return "accounts"
+    request = getattr(exc, "request", None)
+    url = getattr(request, "url", None)
+    if isinstance(url, str):
+        return "accounts" if url.startswith(accounts_url) else "api"
+    return default
 
 
 class _Client(spotipy.Spotify):  # type: ignore[misc]
@@ -158,14 +230,20 @@ class SpotifyHttp:
         self.max_retries = max(0, max_retries)
         self.backoff_s = backoff_s
         self.session = requests.Session()
-        # No retry adapter (429 must reach us); as many pooled connections as workers.
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size, max_retries=0)
+        # No retry adapter (429 must reach us); as many pooled connections as workers;
+        # every answer complete within timeout_s.
+        adapter = BoundedAdapter(total_s=timeout_s, pool_connections=4,
+                                 pool_maxsize=self.pool_size, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self._executor = ThreadPoolExecutor(
             max_workers=self.pool_size, thread_name_prefix="spotify"
         )
         self._closed = False
+        self.monitors = {
+            "accounts": DependencyMonitor("spotify accounts"),
+            "api": DependencyMonitor("catalogue"),
+        }
 
     def client(self, *, auth: str | None = None, auth_manager: Any = None) -> spotipy.Spotify:
         """A spotipy client on the shared session, aimed at ``api_url``."""
@@ -218,19 +296,21 @@ class SpotifyHttp:
         *,
         wait_on_rate_limit: float = 0.0,
         on_auth_failure: Callable[[], None] | None = None,
+        service: str = "api",
     ) -> T:
         """Runs ``fn`` in the pool with the retry policy; raises ``SpotifyCallFailed``.
 
         Transient failures (5xx, timeouts, connection errors) are retried with backoff up to
         ``max_retries`` times.  A 429 is retried only when its Retry-After is at most
         ``wait_on_rate_limit`` seconds (0: never, the caller decides).  A 401 calls
-        ``on_auth_failure`` (drop a cached token) and is tried once more.
+        ``on_auth_failure`` (drop a cached token) and is tried once more.  ``service`` is the
+        one ``fn`` calls ("api" or "accounts"); its monitor hears how the call ended.
         """
         auth_retried = False
         attempt = 0
         while True:
             try:
-                return await self.run(fn)
+                result = await self.run(fn)
             except Exception as exc:
                 failure = classify(exc)
                 if failure is None:
@@ -250,7 +330,11 @@ class SpotifyHttp:
                         attempt += 1
                         await asyncio.sleep(failure.retry_after)
                         continue
+                if failure.kind in _OUTAGES:
+                    self.monitors[_service_of(exc, service, self.accounts_url)].failed(str(failure))
                 raise failure from exc
+            self.monitors[service].succeeded()
+            return result
 
     async def close(self) -> None:
         """Waits for calls in flight, then closes the pool and the session."""

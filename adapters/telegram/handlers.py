@@ -7,6 +7,7 @@ nothing else anyway).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -14,13 +15,13 @@ from dataclasses import dataclass
 
 from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType, MessageEntityType
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.telegram.admin import GROUP_TYPES, apply_limit_changes, is_admin, message_from_admin
 from adapters.telegram.keyboards import deep_link_keyboard, playlist_keyboard
 from adapters.telegram.keys import DeepLinkKind, KeyBook, Pending
-from adapters.telegram.messaging import StatusMessage, send_chunks
+from adapters.telegram.messaging import StatusMessage, safe_edit, send_chunks
 from adapters.telegram.render import (
     attr,
     esc,
@@ -31,14 +32,16 @@ from adapters.telegram.render import (
     split_html,
 )
 from core.commands import HELP, LINK_HELP, Reply, TextCommands
-from core.engine import Engine
-from core.errors import EchoTunerError, NotLinked
+from core.engine import Deliver, Engine
+from core.errors import DeliveryFailed, EchoTunerError, NotLinked
 from core.linking import Linking
-from core.models import Conversation, ProgressCallback, UserRef
+from core.models import Conversation, Playlist, ProgressCallback, UserRef
+from core.sharing import Sharing
 
 log = logging.getLogger(__name__)
 
 OUR_FAULT = "Something went wrong on our side; nothing was charged. Please try again."
+UNDELIVERED = "Telegram didn't take my answer, so nothing was charged. Please send it again."
 # When Telegram itself failed mid-answer the work may have been done (and counted).
 DELIVERY_FAULT = "Something went wrong on our side while answering. Please try again."
 TELEGRAM_HELP = (
@@ -50,11 +53,17 @@ _CREDENTIALS = re.compile(r"^\s*([A-Za-z0-9]{16,64})\s+([A-Za-z0-9]{16,64})\s*$"
 _SLOW = {"playlist", "p", "generate", "refine"}
 
 
+def _never() -> bool:
+    return False
+
+
 @dataclass
 class HandlerOptions:
     progress_interval_s: float = 1.0
     # A group may get 20 messages a minute from a bot, edits included.
     group_progress_interval_s: float = 4.0
+    # True while Telegram's flood limits have calls queueing: cosmetic calls are skipped.
+    congested: Callable[[], bool] = _never
 
     def interval(self, message: Message) -> float:
         private = message.chat.type == ChatType.PRIVATE
@@ -77,12 +86,14 @@ class Handlers:
         *,
         linking: Linking | None = None,
         options: HandlerOptions | None = None,
+        sharing: Sharing | None = None,
     ) -> None:
         self.engine = engine
         self.commands = TextCommands(engine, linking)
         self.keys = keys
         self.linking = linking
         self.options = options or HandlerOptions()
+        self.sharing = sharing
 
     # --- helpers ------------------------------------------------------------------
     @staticmethod
@@ -109,22 +120,46 @@ class Handlers:
     ) -> None:
         """A Reply as HTML; a playlist gets its keyboard under the last chunk."""
         markup = None
+        text = render_reply(reply)
         if reply.playlist is not None and not reply.is_error:
             markup = await playlist_keyboard(self.keys, user, reply.playlist)
+            text += await self._page_line(reply.playlist)
         reply_to = None if self._is_private(message) else message.message_id
-        await self._say(bot, message.chat.id, render_reply(reply), markup=markup,
+        await self._say(bot, message.chat.id, text, markup=markup,
                         reply_to=None if status and status.message else reply_to,
                         replace=status.message if status else None)
 
     async def _with_status(
-        self, bot: Bot, message: Message, work: Callable[[ProgressCallback], Awaitable[Reply]],
+        self, bot: Bot, message: Message,
+        work: Callable[[ProgressCallback, Deliver], Awaitable[Reply]],
         user: UserRef, first_text: str = "⏳ Working on it…",
     ) -> None:
+        """Runs slow ``work`` under a status message; a playlist is sent by ``deliver``, inside
+        the engine's charge: if Telegram cannot take it, nothing is charged."""
         reply_to = None if self._is_private(message) else message.message_id
+        delivered = False
         async with StatusMessage(bot, message.chat.id, reply_to=reply_to, first_text=first_text,
-                                 interval_s=self.options.interval(message)) as status:
-            reply = await work(status.progress)
-        await self._deliver(bot, message, user, reply, status)
+                                 interval_s=self.options.interval(message),
+                                 congested=self.options.congested) as status:
+
+            async def deliver(playlist: Playlist) -> None:
+                nonlocal delivered
+                await status.finish()
+                await self._deliver(bot, message, user, Reply(playlist=playlist), status)
+                delivered = True
+
+            try:
+                reply = await work(status.progress, deliver)
+            except DeliveryFailed as exc:
+                log.warning("telegram: a playlist could not be sent (%s); nothing was charged",
+                            exc.__cause__ or exc)
+                if status.message is not None:  # Telegram may answer again already
+                    with contextlib.suppress(TelegramError):
+                        await safe_edit(bot, message.chat.id, status.message.message_id,
+                                        "⚠️ " + UNDELIVERED)
+                return
+        if not delivered:
+            await self._deliver(bot, message, user, reply, status)
 
     async def _run_line(self, bot: Bot, message: Message, user: UserRef, line: str) -> None:
         """A text command (or a bare prompt) through the shared TextCommands."""
@@ -132,7 +167,8 @@ class Handlers:
             else "playlist"
         if head in _SLOW:
             await self._with_status(
-                bot, message, lambda progress: self.commands.handle(user, line, progress), user
+                bot, message,
+                lambda progress, deliver: self.commands.handle(user, line, progress, deliver), user,
             )
         else:
             await self._deliver(bot, message, user, await self.commands.handle(user, line))
@@ -148,6 +184,15 @@ class Handlers:
         except Exception:
             log.exception("telegram action failed")
             await self._say(bot, chat_id, "⚠️ " + OUR_FAULT)
+
+    async def _page_line(self, playlist: Playlist) -> str:
+        """A last line linking the playlist's page, when PUBLIC_BASE_URL is set."""
+        if self.sharing is None:
+            return ""
+        url = await self.sharing.share_url(playlist.draft_id)
+        if url is None:
+            return ""
+        return f'\n🔗 <a href="{attr(url)}">Open the playlist page</a> (covers, Copy all, Open in Spotify)'
 
     def _help_text(self) -> str:
         return HELP + (LINK_HELP if self.linking is not None else "")
@@ -420,11 +465,14 @@ class Handlers:
     ) -> None:
         feedback = message.text or ""
 
-        async def work(progress: ProgressCallback) -> Reply:
+        async def work(progress: ProgressCallback, deliver: Deliver) -> Reply:
             try:
-                playlist = await self.engine.refine(user, feedback, draft_id, progress)
+                playlist = await self.engine.refine(user, feedback, draft_id, progress,
+                                                    deliver=deliver)
             except EchoTunerError as exc:
                 return Reply(text=exc.user_message, is_error=True)
+            except DeliveryFailed:
+                raise
             except Exception:
                 log.exception("refinement failed")
                 return Reply(text=OUR_FAULT, is_error=True)
@@ -506,23 +554,19 @@ class Handlers:
         await self._engine_call(bot, message.chat.id, run())
 
     async def _regenerate(self, bot: Bot, message: Message, user: UserRef, draft_id: int) -> None:
-        async def work(progress: ProgressCallback) -> Reply:
+        async def work(progress: ProgressCallback, deliver: Deliver) -> Reply:
             try:
-                return Reply(playlist=await self.engine.regenerate(user, draft_id, progress))
+                return Reply(playlist=await self.engine.regenerate(user, draft_id, progress,
+                                                                   deliver=deliver))
             except EchoTunerError as exc:
                 return Reply(text=exc.user_message, is_error=True)
+            except DeliveryFailed:
+                raise
             except Exception:
                 log.exception("regeneration failed")
                 return Reply(text=OUR_FAULT, is_error=True)
 
-        async with StatusMessage(bot, message.chat.id, first_text="⏳ Regenerating…",
-                                 interval_s=self.options.interval(message)) as status:
-            reply = await work(status.progress)
-        markup = None
-        if reply.playlist is not None:
-            markup = await playlist_keyboard(self.keys, user, reply.playlist)
-        await self._say(bot, message.chat.id, render_reply(reply), markup=markup,
-                        replace=status.message)
+        await self._with_status(bot, message, work, user, "⏳ Regenerating…")
 
     async def _save(self, bot: Bot, message: Message, user: UserRef, draft_id: int) -> None:
         linking = self.linking
@@ -566,7 +610,12 @@ class Handlers:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Logs the failure and tells the user, without ever raising itself."""
-        log.error("telegram handler failed", exc_info=context.error)
+        if isinstance(context.error, NetworkError | RetryAfter):
+            # Telegram itself is unreachable or failing: expected, and not our bug.
+            log.warning("telegram: a handler could not reach Telegram (%s: %s)",
+                        type(context.error).__name__, context.error)
+        else:
+            log.error("telegram handler failed", exc_info=context.error)
         if not isinstance(update, Update):
             return
         if update.callback_query is not None:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
@@ -82,12 +82,14 @@ class StatusMessage:
     """A "typing" action kept alive and one status message edited as progress arrives.
 
     Edits run beside the work, latest text wins: the engine never waits for Telegram
-    (whose flood limits allow a group only 20 messages a minute).
+    (whose flood limits allow a group only 20 messages a minute).  While those limits have
+    calls queueing (``congested``), all of it is skipped: the answer then comes as a new
+    message, sooner than it would behind everyone's progress edits.
     """
 
     def __init__(
         self, bot: Bot, chat_id: int, *, reply_to: int | None = None, interval_s: float = 1.0,
-        first_text: str = "⏳ Working on it…",
+        first_text: str = "⏳ Working on it…", congested: Callable[[], bool] = lambda: False,
     ) -> None:
         self._bot = bot
         self._chat_id = chat_id
@@ -101,8 +103,12 @@ class StatusMessage:
         self._wanted = ""
         self._last_stage: Stage | None = None
         self._last_edit = 0.0
+        self._congested = congested
+        self.message_final = False  # the answer is (being) shown: no more progress edits
 
     async def __aenter__(self) -> StatusMessage:
+        if self._congested():
+            return self  # no status message: the answer will be a new message
         self._typing = asyncio.create_task(self._keep_typing())
         try:
             parameters = (
@@ -121,24 +127,39 @@ class StatusMessage:
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        # A late progress edit must not land on top of the answer that replaces it.
+        await self.finish()
+
+    async def finish(self) -> None:
+        """Stops typing and progress edits (before the answer replaces the status message).
+
+        A late progress edit must not land on top of the answer that replaces it.
+        """
         for task in (self._editor, self._typing):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        self._editor = self._typing = None
+        self.message_final = True
+
+    async def progress(self, event: Progress) -> None:
+        """The engine's progress callback (see ``_progress``); silent once finished."""
+        if self.message_final:
+            return
+        await self._progress(event)
 
     async def _keep_typing(self) -> None:
         while True:
-            try:
-                await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING)
-            except TelegramError:
-                log.info("chat action failed", exc_info=True)
+            if not self._congested():
+                try:
+                    await self._bot.send_chat_action(self._chat_id, ChatAction.TYPING)
+                except TelegramError:
+                    log.info("chat action failed", exc_info=True)
             await asyncio.sleep(TYPING_REFRESH_S)
 
-    async def progress(self, event: Progress) -> None:
-        """The engine's progress callback: schedules an edit of the status message, throttled."""
-        if self.message is None or event.stage is Stage.DONE:
+    async def _progress(self, event: Progress) -> None:
+        """Schedules an edit of the status message, throttled."""
+        if self.message is None or event.stage is Stage.DONE or self._congested():
             return
         text = f"⏳ {esc(event.describe())}…"
         now = time.monotonic()

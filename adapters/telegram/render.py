@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from core.commands import Reply
 from core.models import Health, LimitSettings, LimitsStatus, Playlist, Profile, Track
 from core.profile_edit import describe
+from core.text import displayable
 
 MESSAGE_LIMIT = 4096
 # Bounds for strings we did not write, so one line can never approach the limit.
@@ -28,7 +29,7 @@ def esc(text: object, limit: int = MAX_FIELD) -> str:
     A word joiner after "@" keeps "@someone" in a prompt or a track name from
     notifying (or linking to) that account.
     """
-    value = str(text)
+    value = displayable(str(text))  # no lone surrogates (unsendable), no bidi tricks
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return html.escape(value, quote=False).replace("@", "@\u2060")

@@ -1,7 +1,9 @@
 """Webhook mode: an aiohttp route that feeds Telegram's POSTs to the Application.
 
 The web side's server mounts the route (one port for OAuth callbacks, REST and this);
-Telegram proves each request with the secret token given to setWebhook.
+Telegram proves each request with the secret token given to setWebhook.  Any number
+of workers may serve the route behind a load balancer; the handlers' first step
+claims each update in the shared store, so a redelivery is answered once.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -27,12 +30,16 @@ def webhook_path(webhook_url: str) -> str:
     return urlparse(webhook_url).path or "/"
 
 
-def webhook_route(application: TelegramApplication, path: str, secret: str) -> web.RouteDef:
-    """``POST path``: checks the secret, queues the update, answers 200 at once."""
+def webhook_route(
+    application: TelegramApplication, path: str, secret: Callable[[], str]
+) -> web.RouteDef:
+    """``POST path``: checks the secret (read per request: it is known once the adapter
+    started), queues the update, answers 200 at once."""
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
-        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        expected = secret()
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
             return web.Response(status=403, text="forbidden")
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413, text="too large")

@@ -21,8 +21,9 @@ from urllib.parse import parse_qs, urlsplit
 from aiohttp import web
 
 from adapters.web.openapi import openapi_document
-from core.engine import Engine
+from core.engine import Deliver, Engine
 from core.errors import (
+    DeliveryFailed,
     DraftNotFound,
     EchoTunerError,
     InvalidInput,
@@ -37,6 +38,7 @@ from core.profile_edit import apply_changes
 
 if TYPE_CHECKING:
     from core.linking import Linking
+    from core.sharing import Sharing
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +121,14 @@ def playlist_body(playlist: Playlist) -> dict[str, Any]:
 class RestApi:
     """Route handlers over one engine; mount them with ``routes()``."""
 
-    def __init__(self, engine: Engine, config: ApiConfig, linking: Linking | None = None) -> None:
+    def __init__(
+        self, engine: Engine, config: ApiConfig, linking: Linking | None = None,
+        sharing: Sharing | None = None,
+    ) -> None:
         self.engine = engine
         self.config = config
         self.linking = linking
+        self.sharing = sharing
 
     def routes(self) -> list[web.RouteDef]:
         """Every REST route, ``/openapi.json`` included."""
@@ -148,6 +154,10 @@ class RestApi:
                 return error_response(error)
             except EchoTunerError as exc:
                 return error_response(_from_engine(exc))
+            except DeliveryFailed as exc:
+                log.info("%s %s: the client left before its answer; nothing was charged (%s)",
+                         request.method, request.path, exc.__cause__)
+                return error_response(ApiError(499, "client_gone", "The client went away."))
             except Exception:
                 log.exception("%s %s failed", request.method, request.path)
                 return error_response(ApiError(
@@ -205,8 +215,10 @@ class RestApi:
         user = self._device(body.get("device_id"))
         prompt = self._text(body, "prompt")
         profile = await self._context_profile(user, body.get("user_context"))
-        playlist = await self.engine.generate(user, prompt, body.get("count"), profile=profile)
-        return web.json_response(playlist_body(playlist))
+        sent: list[web.Response] = []
+        await self.engine.generate(user, prompt, body.get("count"), profile=profile,
+                                   deliver=self._sender(request, sent))
+        return sent[0]
 
     async def refine(self, request: web.Request) -> web.Response:
         body = await self._json(request)
@@ -225,8 +237,31 @@ class RestApi:
                                "Send playlist_id, or current_songs as a list of songs.")
             adopted = await self.engine.adopt(user, feedback, self._tracks(songs))
             draft_id = adopted.draft_id
-        playlist = await self.engine.refine(user, feedback, draft_id, count=body.get("count"))
-        return web.json_response(playlist_body(playlist))
+        sent: list[web.Response] = []
+        await self.engine.refine(user, feedback, draft_id, count=body.get("count"),
+                                 deliver=self._sender(request, sent))
+        return sent[0]
+
+    def _sender(self, request: web.Request, sent: list[web.Response]) -> Deliver:
+        """Writes the playlist's answer from inside the engine's charge: a client that is gone
+        by then (it gave up waiting) gets nothing and is charged nothing."""
+
+        async def deliver(playlist: Playlist) -> None:
+            response = web.json_response(await self._answer(playlist))
+            await response.prepare(request)
+            await response.write_eof()
+            sent.append(response)
+
+        return deliver
+
+    async def _answer(self, playlist: Playlist) -> dict[str, Any]:
+        """The playlist body, with ``share_url`` (its page) when PUBLIC_BASE_URL is set."""
+        body = playlist_body(playlist)
+        if self.sharing is not None:
+            url = await self.sharing.share_url(playlist.draft_id)
+            if url is not None:
+                body["share_url"] = url
+        return body
 
     async def rate_limit_status(self, request: web.Request) -> web.Response:
         user = self._device(request.match_info["device_id"])

@@ -4,17 +4,17 @@ It runs as an adapter beside the chat platforms (name ``"web"``; ``send`` does n
 nobody chats with a web server).  Other adapters add their routes (the REST API, a
 Telegram webhook) through ``App.add_web_routes`` before it starts.
 
+The HTML pages (the OAuth landing page, shared playlists at ``/p/<id>``, the operator's
+``/status``) are rendered by ``adapters.web.pages`` from Jinja2 templates.
+
 Security: the callback page echoes no code, token or state; it is never cached
 (``Cache-Control: no-store``), sends no referrer, and carries a strict CSP (no scripts;
-the one inline style is allowed by its hash).  Callback attempts are limited per IP.
-The access log never shows query strings (they carry OAuth codes).
+one same-origin stylesheet).  Callback attempts are limited per IP.
+The access log never shows query strings (they carry OAuth codes and status tokens).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import html
 import logging
 import time
 from collections import deque
@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from adapters.web.pages import Pages, StatusCollector, callback_html
+from adapters.web.pages.site import PAGE_CSP
 from core.commands import Reply
 from core.linking import Linking
 from core.models import Health, LinkOutcome
@@ -31,35 +33,19 @@ from core.models import Health, LinkOutcome
 if TYPE_CHECKING:
     from bot.app import App
 
-__all__ = ["AttemptLimiter", "WebAdapter", "build_web_adapter", "callback_page"]
+__all__ = ["AttemptLimiter", "WebAdapter", "build_pages", "build_web_adapter", "callback_page"]
 
 log = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/auth/callback"
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;"
-    "color:#222}h1{font-size:1.4rem}.ok{color:#1a7f37}.no{color:#b42318}"
-)
-_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
-CALLBACK_CSP = (
-    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'"
-)
+CALLBACK_CSP = PAGE_CSP
 DEFAULT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 _MAX_TRACKED_IPS = 10_000
 
 
 def callback_page(outcome: LinkOutcome) -> str:
-    """The small page the browser shows after Spotify sends the user back."""
-    title = "Spotify linked" if outcome.ok else "Not linked"
-    css = "ok" if outcome.ok else "no"
-    return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        f"<title>EchoTuner - {title}</title><style>{_STYLE}</style></head><body>"
-        f"<h1 class=\"{css}\">{title}</h1><p>{html.escape(outcome.message)}</p>"
-        "</body></html>"
-    )
+    """The page the browser shows after Spotify sends the user back (templates/callback.html)."""
+    return callback_html(outcome)
 
 
 class AttemptLimiter:
@@ -123,6 +109,8 @@ class WebAdapter:
         auth_window_s: float = 15 * 60,
         routes: Callable[[], Sequence[web.AbstractRouteDef]] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        pages: Pages | None = None,
+        middlewares: Sequence[Any] = (),
     ) -> None:
         self.host = host
         self._port = port
@@ -134,7 +122,9 @@ class WebAdapter:
         self.hsts = hsts
         self.limiter = AttemptLimiter(max_auth_attempts, auth_window_s, clock)
         self._routes = routes
+        self.pages = pages or Pages()
         self._runner: web.AppRunner | None = None
+        self._middlewares = tuple(middlewares)  # e.g. the metrics' request counter
 
     @property
     def port(self) -> int:
@@ -149,10 +139,11 @@ class WebAdapter:
 
     def application(self) -> web.Application:
         """The aiohttp application with every route (built at start, after others added theirs)."""
-        app = web.Application(client_max_size=256 * 1024)
+        app = web.Application(client_max_size=256 * 1024, middlewares=self._middlewares)
         # No HEAD: a probe must not consume a single-use state.
         app.router.add_get(CALLBACK_PATH, self._callback, allow_head=False)
         app.router.add_get("/health", self._health_route)
+        self.pages.install(app)
         if self._routes is not None:
             app.router.add_routes(list(self._routes()))
         app.on_response_prepare.append(self._headers)
@@ -183,10 +174,12 @@ class WebAdapter:
         if wait:
             minutes = max(1, round(wait / 60))
             outcome = LinkOutcome(False, f"Too many sign-in attempts from your address. Try again "
-                                         f"in {minutes} minute{'s' if minutes != 1 else ''}.")
-            return self._page(outcome, 429, {"Retry-After": str(int(wait + 0.999))})
+                                         f"in {minutes} minute{'s' if minutes != 1 else ''}.",
+                                  kind="limited")
+            return self._page(request, outcome, 429, {"Retry-After": str(int(wait + 0.999))})
         if self.linking is None:
-            return self._page(LinkOutcome(False, "Spotify linking isn't set up on this bot."), 404)
+            return self._page(request, LinkOutcome(False, "Spotify linking isn't set up on this bot.",
+                                                   kind="unavailable"), 404)
         query = request.query
         try:
             outcome = await self.linking.link_finish(
@@ -195,30 +188,24 @@ class WebAdapter:
         except Exception:
             log.exception("the OAuth callback failed")
             outcome = LinkOutcome(False, "Something went wrong on our side, so nothing was linked. "
-                                         "Send /link in the chat to try again.")
-            return self._page(outcome, 500)
-        return self._page(outcome, 200 if outcome.ok else 400)
+                                         "Send /link in the chat to try again.", kind="error")
+            return self._page(request, outcome, 500)
+        return self._page(request, outcome, 200 if outcome.ok else 400)
 
-    @staticmethod
-    def _page(outcome: LinkOutcome, status: int, headers: Mapping[str, str] | None = None
-              ) -> web.Response:
-        response = web.Response(text=callback_page(outcome), status=status,
-                                content_type="text/html", headers=headers)
-        # Always, whatever SECURE_HEADERS says: this page follows an OAuth redirect.
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Pragma"] = "no-cache"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Content-Security-Policy"] = CALLBACK_CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    def _page(self, request: web.Request, outcome: LinkOutcome, status: int,
+              headers: Mapping[str, str] | None = None) -> web.Response:
+        # no-store, no referrer, strict CSP: always, whatever SECURE_HEADERS says, because
+        # this page follows an OAuth redirect (see adapters.web.pages.site.page_headers).
+        return self.pages.landing(request, outcome, status, headers)
 
     async def _health_route(self, request: web.Request) -> web.Response:
         health = await self._health()
         body = {
             "status": "ok" if health.ok else "degraded",
             "version": self.version,
-            "dependencies": {d.name: {"ok": d.ok, "detail": d.detail} for d in health.dependencies},
+            # latency_ms: how long each check took; for the database, one round trip.
+            "dependencies": {d.name: {"ok": d.ok, "detail": d.detail, "latency_ms": d.latency_ms}
+                             for d in health.dependencies},
             "features": self.features,
         }
         return web.json_response(body, status=200 if health.ok else 503,
@@ -238,6 +225,32 @@ class WebAdapter:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
+def build_pages(app: App) -> Pages:
+    """The pages of the wired app: its shared playlists, its status, links back to its chats."""
+    settings = app.settings
+    engine = app.engine
+
+    def chat_url(platform: str) -> str | None:
+        for adapter in app.notifier.adapters:
+            if adapter.name == platform:
+                url = getattr(adapter, "chat_url", None)
+                return url if isinstance(url, str) else None
+        return "https://discord.com/app" if platform == "discord" else None
+
+    status = StatusCollector(
+        health=engine.health,
+        model=app.model,
+        validator=engine.validator,
+        adapters=lambda: app.notifier.adapters,
+        configured_platforms=app.features()["platforms"],
+        activity=app.activity,
+        version=app.version,
+    )
+    return Pages(sharing=app.sharing, status=status,
+                 status_token=settings.status_token, chat_url=chat_url,
+                 draft_ttl=engine.config.draft_ttl)
+
+
 def build_web_adapter(app: App) -> WebAdapter:
     """The web side of the wired app, configured from its settings."""
     settings = app.settings
@@ -254,4 +267,6 @@ def build_web_adapter(app: App) -> WebAdapter:
         max_auth_attempts=settings.max_auth_attempts_per_ip,
         auth_window_s=settings.auth_attempt_window_minutes * 60.0,
         routes=lambda: app.web_routes,
+        pages=build_pages(app),
+        middlewares=[app.metrics.middleware] if app.metrics is not None else [],
     )

@@ -296,6 +296,10 @@ class FakeDiscord:
         self._rules.append(Rule(method, re.compile(path), 502, None, times=times,
                                 raw=b"<html>bad gateway</html>"))
 
+    def heal(self) -> None:
+        """Forgets every pending ``fail_next``, ``rate_limit_next`` and ``malformed_next``."""
+        self._rules.clear()
+
     # --- what happened ------------------------------------------------------------------
     def requests(self, method: str | None = None, path: str = "") -> list[Call]:
         return [c for c in self.calls if (method is None or c.method == method)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import json
 import math
 import re
@@ -29,9 +30,10 @@ class Behaviour:
     """One scripted reaction to a request.
 
     kind: ``answer`` (``content``: a dict for a structured answer, a str for raw model
-    text), ``status`` (an HTTP error with the service's error body), ``rate_limited``
-    (429 with Retry-After), ``hang`` (no answer until the server stops),
-    ``malformed_body`` (200 whose body is not JSON), ``model_missing``.
+    text, or a callable of the request body returning either), ``status`` (an HTTP error
+    with the service's error body), ``rate_limited`` (429 with Retry-After), ``hang`` (no
+    answer until the server stops), ``malformed_body`` (200 whose body is not JSON),
+    ``model_missing``.
     """
 
     kind: str
@@ -220,6 +222,16 @@ class FakeServer:
     @staticmethod
     def malformed() -> web.Response:
         return web.Response(text='{"model": "x", "message": {"content": ', content_type=JSON)
+
+    async def content_for(self, behaviour: Behaviour, body: Any) -> str:
+        """The answer's text; a callable content is asked, with the request body, per request
+        (a benchmark plans each prompt differently, as a real model would)."""
+        content = behaviour.content
+        if callable(content):
+            content = content(body)
+            if inspect.isawaitable(content):
+                content = await content
+        return self.text_of(content)
 
     @staticmethod
     def text_of(content: object) -> str:

@@ -106,7 +106,7 @@ class FakeOllama(FakeServer):
         failure = await self._scripted(behaviour, body["model"])
         if failure is not None:
             return failure
-        content = self.text_of(behaviour.content)
+        content = await self.content_for(behaviour, body)
         return self.json({**self._timings(body["model"]),
                           "message": {"role": "assistant", "content": content}})
 

@@ -24,6 +24,9 @@ Switches: ``latency``, ``rate_limit(times, retry_after)``, ``rate_limit_for(seco
 ``rate_limit_after(searches, seconds)``, ``quota_exceeded``, ``server_errors``,
 ``malformed``, ``expire_access_tokens()``, ``revoke(user)``, ``advance(seconds)``,
 ``consent`` ("allow"/"deny") and ``login_as`` (the user who is signed in at /authorize).
+``fail(where, kind)`` makes every request to one service ("accounts": ``/api/token``;
+"api": ``/v1``) fail the same way until ``heal()``: "5xx", "429" (Retry-After), "malformed"
+(a 200 whose JSON is cut off) or "hang" (no answer until healed or closed).
 """
 
 from __future__ import annotations
@@ -152,6 +155,8 @@ class FakeSpotify:
         self._rate_limit_until = 0.0
         self._rate_limit_after: tuple[int, float] | None = None
         self._offset_s = 0.0
+        self._faults: dict[str, tuple[str, int]] = {}  # service -> (kind, retry_after)
+        self._healed = asyncio.Event()
         # records
         self.requests: list[tuple[str, str]] = []
         self.token_requests: dict[str, int] = {}
@@ -184,6 +189,7 @@ class FakeSpotify:
         return self.base
 
     async def close(self) -> None:
+        self._healed.set()  # releases hanging requests
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -244,6 +250,41 @@ class FakeSpotify:
         """After ``searches`` more searches, every request answers 429 for ``seconds``."""
         self._rate_limit_after = (self.searches + searches, seconds)
 
+    def fail(self, where: str, kind: str, *, retry_after: int = 1) -> None:
+        """Every request to ``where`` ("accounts" or "api") fails as ``kind`` until ``heal()``.
+
+        ``kind``: "5xx" (503), "429" (with ``retry_after``), "malformed" (200, JSON cut off),
+        or "hang" (held until ``heal()`` or ``close()``).
+        """
+        if where not in {"accounts", "api"} or kind not in {"5xx", "429", "malformed", "hang"}:
+            raise ValueError(f"unknown fault {where}/{kind}")
+        self._faults[where] = (kind, retry_after)
+        if kind == "hang":
+            self._healed.clear()
+
+    def heal(self) -> None:
+        """Ends every fault set with ``fail``; hanging requests are released (and answer 503)."""
+        self._faults.clear()
+        self._healed.set()
+
+    async def _fault(self, request: web.Request) -> web.StreamResponse | None:
+        if request.path == "/authorize":  # the user's browser, not the bot, goes there
+            return None
+        where = "api" if request.path.startswith("/v1/") else "accounts"
+        fault = self._faults.get(where)
+        if fault is None:
+            return None
+        kind, retry_after = fault
+        if kind == "hang":
+            await self._healed.wait()
+            return _error(503, "Service unavailable")
+        if kind == "5xx":
+            return _error(503, "Service unavailable")
+        if kind == "429":
+            return web.json_response({"error": {"status": 429, "message": "API rate limit exceeded"}},
+                                     status=429, headers={"Retry-After": str(retry_after)})
+        return web.Response(status=200, text='{"access_token": "', content_type="application/json")
+
     def expire_access_tokens(self) -> None:
         """Every access token issued so far is now expired (401 "The access token expired")."""
         for token in self._tokens.values():
@@ -269,6 +310,9 @@ class FakeSpotify:
         try:
             if self.latency:
                 await asyncio.sleep(self.latency)
+            faulty = await self._fault(request)
+            if faulty is not None:
+                return faulty
             return await handler(request)
         finally:
             self.in_flight -= 1

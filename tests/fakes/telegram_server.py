@@ -13,6 +13,9 @@ behaves like Telegram where our adapter could get it wrong:
 * editing a message to what it already shows is 400 "message is not modified", and
   editing a deleted one is 400 "message to edit not found";
 * a callback query may be answered once;
+* only one long poll at a time: a second ``getUpdates`` ends the one being held with
+  409 Conflict ("terminated by other getUpdates request"), and ``getUpdates`` while a
+  webhook is set is a 409 too, as when two processes run one bot;
 * parameters are checked against the published Bot API spec (``shared/specs``) when
   it is present: unknown or missing required parameters are recorded in ``problems``.
 
@@ -50,6 +53,11 @@ _ALLOWED_TAGS = {
     "code", "pre", "blockquote", "tg-emoji", "tg-time",
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+# Telegram numbers a bot's updates in one increasing series; a fake started again for
+# the same bot (a restart test) must not hand out ids the bot's store has seen.
+_UPDATE_IDS = itertools.count(1)
 
 
 class EntityError(ValueError):
@@ -191,14 +199,18 @@ class FakeTelegram:
         self.latency = 0.0
         self._rate_limits: dict[str, list[int]] = {}
         self._malformed: dict[str, int] = {}
+        self._failures: dict[str, list[int]] = {}  # method -> statuses still to answer
+        self._garbled: dict[str, int] = {}
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = _UPDATE_IDS  # one bot's ids never repeat, even across restarts
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._query_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._spec = json.loads(SPEC.read_text()) if SPEC.is_file() else None
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self._poll_generation = 0  # which getUpdates call may hold the long poll
+        self.webhook_url = ""
         self.api_url = ""
 
     # --- life cycle -------------------------------------------------------------------
@@ -231,6 +243,21 @@ class FakeTelegram:
     def malformed(self, method: str, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` answer a body that is not JSON."""
         self._malformed[method] = self._malformed.get(method, 0) + times
+
+    def fail(self, method: str, status: int = 500, *, times: int = 1_000_000) -> None:
+        """The next ``times`` calls of ``method`` answer ``status`` (a 5xx: Telegram's error body)."""
+        self._failures.setdefault(method, []).extend([status] * times)
+
+    def garble(self, method: str, *, times: int = 1_000_000) -> None:
+        """The next ``times`` calls of ``method`` answer 200 with a body that is not JSON."""
+        self._garbled[method] = self._garbled.get(method, 0) + times
+
+    def heal(self) -> None:
+        """Ends every ``fail``, ``garble``, ``malformed`` and ``rate_limit`` still pending."""
+        self._failures.clear()
+        self._garbled.clear()
+        self._malformed.clear()
+        self._rate_limits.clear()
 
     def set_member(self, chat_id: int, user_id: int, status: str) -> None:
         """creator, administrator, member, restricted, left or kicked."""
@@ -401,6 +428,15 @@ class FakeTelegram:
                 self._malformed[method] -= 1
                 call.status = 502
                 return web.Response(status=502, text="<html>Bad Gateway</html>")
+            failures = self._failures.get(method)
+            if failures:
+                call.status = failures.pop(0)
+                return _error(call.status, "Internal Server Error")
+            if self._garbled.get(method):
+                self._garbled[method] -= 1
+                call.status = 299  # answered, but not in a form the client can read
+                return web.Response(status=200, text='{"ok": true, "result": {"message_id": ',
+                                    content_type="application/json")
             handler = getattr(self, f"_m_{method}", None)
             if handler is None:
                 call.status = 404
@@ -419,9 +455,11 @@ class FakeTelegram:
         return self.bot_user
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook_url = ""
         return True
 
     async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook_url = str(params.get("url") or "")
         return True
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
@@ -434,9 +472,14 @@ class FakeTelegram:
         return True
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+        if self.webhook_url:
+            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                 "use deleteWebhook to delete the webhook first")
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         limit = int(params.get("limit") or 100)
+        self._poll_generation += 1
+        mine = self._poll_generation
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
 
@@ -447,10 +490,16 @@ class FakeTelegram:
             async with self._changed:
                 try:
                     await asyncio.wait_for(
-                        self._changed.wait_for(lambda: self._closing or bool(ready())), timeout
+                        self._changed.wait_for(
+                            lambda: self._closing or bool(ready()) or self._poll_generation != mine
+                        ),
+                        timeout,
                     )
                 except TimeoutError:
                     pass
+            if self._poll_generation != mine and not ready():
+                raise _ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
+                                     "that only one bot instance is running")
         return ready()
 
     def _message_from_bot(self, chat_id: int, text_html: str, params: dict[str, Any]) -> SentMessage:

@@ -138,10 +138,16 @@ async def build_harness(
     defaults: LimitSettings | None = None,
     services_options: Mapping[str, Any] | None = None,
     fake: FakeDiscord | None = None,
+    api_url: str | None = None,
 ) -> tuple[Harness, Callable[[], Any]]:
-    """Starts everything; returns the harness and an async function that stops it."""
+    """Starts everything; returns the harness and an async function that stops it.
+
+    ``api_url`` points the bot's REST calls elsewhere than the fake (a fault proxy in
+    front of it); the gateway is still the fake's own.
+    """
     fake = fake or FakeDiscord()
-    await fake.start()
+    if not fake.port:  # a test may have started it already (to put a proxy in front)
+        await fake.start()
     store = SqliteStore(tmp_path / "echotuner.db")
     await store.open()
     catalogue = FakeCatalogue(everyday_tracks() if tracks is None else tracks)
@@ -153,7 +159,7 @@ async def build_harness(
     linking = linking_factory(engine) if linking_factory else None
     services = Services(engine=engine, linking=linking, progress_interval_s=0.0,
                         **dict(services_options or {}))
-    adapter = DiscordAdapter(services, TOKEN, api_url=fake.api_url, ready_timeout_s=10,
+    adapter = DiscordAdapter(services, TOKEN, api_url=api_url or fake.api_url, ready_timeout_s=10,
                              bot_options={"guild_ready_timeout": 0.05})
     before = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
     try:

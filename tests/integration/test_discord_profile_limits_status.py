@@ -106,7 +106,8 @@ async def test_status_shows_the_health_of_each_dependency(discord_bot: Harness) 
     assert exchange.callback_type == 5 and exchange.public() == []
     embed = exchange.private()[0]["embeds"][0]
     assert embed["title"] == "EchoTuner status: all good"
-    assert {f["name"] for f in embed["fields"]} == {"database", "model:offline", "catalogue"}
+    assert {f["name"] for f in embed["fields"]} == {"database", "model:offline", "catalogue",
+                                                    "discord"}
 
 
 async def test_status_says_which_dependency_is_down(discord_bot: Harness) -> None:

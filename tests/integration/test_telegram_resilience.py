@@ -66,10 +66,11 @@ async def test_a_failure_talking_to_telegram_is_logged_and_the_user_told(
 ) -> None:
     async with running_bot(tmp_path, catalogue=jazz()) as bot:
         bot.fake.malformed("sendMessage")
-        with caplog.at_level(logging.ERROR, logger="adapters.telegram.handlers"):
+        with caplog.at_level(logging.WARNING, logger="adapters.telegram.handlers"):
             await bot.say(ALICE_DM, ALICE, "/limits")
         assert "Something went wrong on our side" in bot.last(ALICE_DM).text
-        assert any("telegram handler failed" in r.message for r in caplog.records)
+        # Telegram failing is expected, not our bug: one warning line, no traceback.
+        assert any("could not reach Telegram" in r.message for r in caplog.records)
 
 
 async def test_an_engine_failure_tells_the_user_nothing_was_charged(tmp_path: Path) -> None:

@@ -394,3 +394,15 @@ async def test_adopting_tracks_with_bad_ids_is_refused(store: SqliteStore) -> No
     bad = make_track(1, "Song", "Band").__class__(id="../../etc", title="x", artists=("y",))
     with pytest.raises(InvalidInput, match="track id"):
         await make_engine(store).adopt(ALICE, "my mix", [bad])
+
+
+async def test_a_suggested_holiday_song_is_held_back_too(store: SqliteStore) -> None:
+    catalogue = FakeCatalogue([
+        make_track(1, "Joy To The World", "Nat King Cole"),
+        *[make_track(10 + i, f"Tune {i}", f"Band {i}") for i in range(10)],
+    ])
+    model = ScriptedModel(Strategy(title="Late Jazz", songs=(SongSuggestion("Joy To The World",
+                                   "Nat King Cole"),), queries=('genre:"jazz"',)))
+    playlist = await make_engine(store, catalogue=catalogue, model=model).generate(
+        ALICE, "late-night jazz", 5)
+    assert all(t.title != "Joy To The World" for t in playlist.tracks)
