@@ -32,7 +32,6 @@ from core.models import (
 from core.ports import Store
 from data.postgres_store import PostgresStore
 from data.sqlite_store import SqliteStore
-
 from tests.store_samples import DAY, LATER, NOW, version
 
 AnyStore = SqliteStore | PostgresStore
