@@ -57,6 +57,14 @@ def _never() -> bool:
     return False
 
 
+def telegram_failed(error: object) -> bool:
+    """Whether ``error`` says Telegram itself failed (unreachable, 5xx, 429, an unreadable
+    answer), as opposed to refusing what we sent (a 400 is our bug, or the user's doing)."""
+    if isinstance(error, NetworkError | RetryAfter):
+        return True
+    return isinstance(error, TelegramError) and "invalid server response" in error.message.lower()
+
+
 @dataclass
 class HandlerOptions:
     progress_interval_s: float = 1.0
@@ -610,7 +618,7 @@ class Handlers:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Logs the failure and tells the user, without ever raising itself."""
-        if isinstance(context.error, NetworkError | RetryAfter):
+        if telegram_failed(context.error):
             # Telegram itself is unreachable or failing: expected, and not our bug.
             log.warning("telegram: a handler could not reach Telegram (%s: %s)",
                         type(context.error).__name__, context.error)

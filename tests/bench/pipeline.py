@@ -209,10 +209,14 @@ async def telegram_figures(users: int, count: int = 20, api_latency_s: float = 0
                            *, before: bool = False) -> dict[str, object]:
     """``before``: as the bot was before this benchmark's fixes (every update handled at once,
     no shedding of cosmetic calls under a flood, no frozen start-up heap)."""
+    import gc
+
     from adapters.telegram.bot import build_telegram_adapter
     from bot.app import build_app
     from bot.settings import load_settings
 
+    if before:
+        gc.unfreeze()  # in case an earlier run in this process froze its heap
     async with FakesProcess("ollama", "spotify", "telegram") as fakes:
         await fakes.send("plan", prompts=PROMPTS, count=count)
         with tempfile.TemporaryDirectory() as tmp:
@@ -521,9 +525,12 @@ def import_compare() -> dict[str, object]:
         for _ in range(3):
             with tempfile.TemporaryDirectory() as cwd:
                 started = time.perf_counter()
+                # Resident memory read in the child (ru_maxrss would report this parent's, which
+                # a forked child inherits on Linux).
                 done = subprocess.run(
-                    [sys.executable, "-c", code + "; import resource; print(resource.getrusage("
-                     "resource.RUSAGE_SELF).ru_maxrss)"],
+                    [sys.executable, "-c", code + "; import pathlib; print([line for line in "
+                     "pathlib.Path('/proc/self/status').read_text().splitlines() if "
+                     "line.startswith('VmRSS:')][0].split()[1])"],
                     cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                     text=True, check=True)
                 times.append(time.perf_counter() - started)
@@ -536,9 +543,42 @@ def import_compare() -> dict[str, object]:
             "import_rss_mb_before": round(m_before, 1), "import_rss_mb_after": round(m_after, 1)}
 
 
-async def telegram_compare(users: int) -> dict[str, object]:
-    before = await telegram_figures(users, before=True)
-    after = await telegram_figures(users)
+def catalogue_memory() -> dict[str, object]:
+    """What the loaded demo catalogue holds in memory, in a fresh process: as loaded (before),
+    and after the warm-up's collection and hand-back of the loader's scratch memory (after)."""
+    code = (
+        "import asyncio, gc, pathlib\n"
+        "def rss():\n"
+        "    status = pathlib.Path('/proc/self/status').read_text().splitlines()\n"
+        "    return int([l for l in status if l.startswith('VmRSS:')][0].split()[1]) / 1024\n"
+        "from adapters.music.demo_catalogue import shared_catalogue\n"
+        "from bot.warmup import _release_free_memory\n"
+        "empty = rss()\n"
+        "asyncio.run(shared_catalogue().size())\n"
+        "loaded = rss()\n"
+        "gc.collect(); gc.freeze(); _release_free_memory()\n"
+        "print(loaded - empty, rss() - empty)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    loaded, kept = (float(x) for x in done.stdout.split())
+    return {"catalogue_mb_before": round(loaded, 1), "catalogue_mb_after": round(kept, 1),
+            "catalogue_mb_ratio": round(kept / loaded, 3)}
+
+
+def telegram_in_child(users: int, *, before: bool) -> dict[str, object]:
+    """``telegram_figures`` in a fresh process (a garbage collector's state is per process)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--telegram-child", "--users", str(users),
+         *(["--before"] if before else [])],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def telegram_compare(users: int) -> dict[str, object]:
+    before = telegram_in_child(users, before=True)
+    after = telegram_in_child(users, before=False)
     figures: dict[str, object] = {}
     for key in ("p50_ms", "p95_ms", "loop_lag_ms_max", "telegram_calls", "telegram_wall_s"):
         figures[f"telegram_{key}_before"] = before[key]
@@ -560,7 +600,11 @@ def main() -> None:
                         help="also measure before/after each fix, in this one run")
     parser.add_argument("--engine-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--before", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--telegram-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.telegram_child:
+        print(json.dumps(asyncio.run(telegram_figures(args.users, before=args.before))))
+        return
     if args.engine_child:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
         import core.matching
@@ -579,7 +623,8 @@ def main() -> None:
             **asyncio.run(demo_figures(args.throughput_users, args.rounds, args.count)),
         }),
         ("e2e", lambda: asyncio.run(e2e_figures())),
-        ("telegram", lambda: asyncio.run(telegram_figures(args.users))),
+        # In a fresh process: the event loop's lag depends on the heap (see bot/warmup.py).
+        ("telegram", lambda: telegram_in_child(args.users, before=False)),
         ("engine", engine_on_one_core),
         ("quota", lambda: asyncio.run(quota_figures())),
         ("process", lambda: asyncio.run(process_figures())),
@@ -594,8 +639,9 @@ def main() -> None:
         figures["engine_generations_per_s_ratio"] = round(
             float(after["engine_generations_per_s"]) / float(before["engine_generations_per_s"]), 3)
         figures.update(import_compare())
+        figures.update(catalogue_memory())
         figures.update(asyncio.run(startup_compare()))
-        figures.update(asyncio.run(telegram_compare(args.users)))
+        figures.update(telegram_compare(args.users))
     figures["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(figures, indent=None if args.json else 2))
 

@@ -26,7 +26,7 @@ params = st.dictionaries(st.sampled_from(("state", "code", "error", "error_descr
                          hostile_text(120).map(lambda text: text[:120]), max_size=4)
 
 
-@settings(max_examples=6)  # each example builds the whole world: twenty requests apiece
+@settings(max_examples=4)  # each example builds the whole world: twenty requests apiece
 @given(attempts=st.lists(params, min_size=20, max_size=20))
 def test_garbage_at_the_callback_links_nobody_and_echoes_nothing(
     attempts: list[dict[str, str]]
