@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from core.errors import InvalidInput
-from core.models import DISCOVERY_CHOICES, Profile
+from core.models import DISCOVERY_CHOICES, LimitsStatus, Profile
 from core.text import visible
 
 MAX_ITEMS = 20
@@ -116,4 +116,30 @@ def describe(profile: Profile) -> str:
         f"Energy: {energy}\n"
         f"Discovery: {profile.discovery}\n"
         f"Explicit tracks: {'allowed' if profile.explicit_ok else 'filtered out'}"
+    )
+
+
+def describe_limits(status: LimitsStatus, emphasis: Callable[[str], str] = str) -> str:
+    """The /limits sentence for every front end; ``emphasis`` marks the numbers left."""
+    s = status.settings
+    if status.playlists_left is None:
+        playlists = f"{status.playlists_used_today} playlists made today (no daily limit)"
+    else:
+        playlists = (
+            f"{emphasis(str(status.playlists_left))} of {s.max_playlists_per_day} "
+            "playlists left today"
+        )
+    if status.latest_draft_id is None:
+        refinements = "no current playlist to refine"
+    elif status.refinements_left is None:
+        refinements = "refinements unlimited"
+    else:
+        refinements = (
+            f"{emphasis(str(status.refinements_left))} of {s.max_refinements_per_playlist} "
+            "refinements left on your latest playlist"
+        )
+    return (
+        f"{playlists}; {refinements}.\n"
+        f"Up to {s.max_songs} songs per playlist. Daily limits reset at "
+        f"{status.resets_at:%Y-%m-%d %H:%M} UTC."
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from core.commands import Reply
 from core.models import Health, LimitsStatus, Playlist
-from core.profile_edit import describe
+from core.profile_edit import describe, describe_limits
 from core.text import displayable
 
 
@@ -41,26 +41,7 @@ def render_playlist(playlist: Playlist) -> str:
 
 
 def render_limits(status: LimitsStatus) -> str:
-    s = status.settings
-    playlists = (
-        f"{status.playlists_left} of {s.max_playlists_per_day} playlists left today"
-        if status.playlists_left is not None
-        else f"{status.playlists_used_today} playlists made today (no daily limit)"
-    )
-    if status.latest_draft_id is None:
-        refinements = "no current playlist to refine"
-    elif status.refinements_left is None:
-        refinements = "refinements unlimited"
-    else:
-        refinements = (
-            f"{status.refinements_left} of {s.max_refinements_per_playlist} refinements left "
-            f"on your latest playlist"
-        )
-    return (
-        f"{playlists}; {refinements}.\n"
-        f"Up to {s.max_songs} songs per playlist. Daily limits reset at "
-        f"{status.resets_at:%Y-%m-%d %H:%M} UTC."
-    )
+    return describe_limits(status, str)
 
 
 def render_health(health: Health) -> str:

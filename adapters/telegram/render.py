@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from core.commands import Reply
 from core.models import Health, LimitSettings, LimitsStatus, Playlist, Profile, Track
-from core.profile_edit import describe
+from core.profile_edit import describe, describe_limits
 from core.text import displayable
 
 MESSAGE_LIMIT = 4096
@@ -145,25 +145,7 @@ def render_uris(playlist: Playlist) -> list[str]:
 
 
 def render_limits(status: LimitsStatus) -> str:
-    s = status.settings
-    if status.playlists_left is None:
-        playlists = f"{status.playlists_used_today} playlists made today (no daily limit)"
-    else:
-        playlists = f"<b>{status.playlists_left}</b> of {s.max_playlists_per_day} playlists left today"
-    if status.latest_draft_id is None:
-        refinements = "no current playlist to refine"
-    elif status.refinements_left is None:
-        refinements = "refinements unlimited"
-    else:
-        refinements = (
-            f"<b>{status.refinements_left}</b> of {s.max_refinements_per_playlist} refinements "
-            "left on your latest playlist"
-        )
-    return (
-        f"{playlists}; {refinements}.\n"
-        f"Up to {s.max_songs} songs per playlist. Daily limits reset at "
-        f"{status.resets_at:%Y-%m-%d %H:%M} UTC."
-    )
+    return describe_limits(status, lambda n: f"<b>{n}</b>")
 
 
 def render_health(health: Health) -> str:
