@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import ipaddress
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -97,6 +98,15 @@ def _fernet_keys(value: str) -> str | None:
             raw = b""
         if len(raw) != 32 or len(key) != 44:
             return "must be Fernet keys (44 url-safe base64 characters each), comma separated"
+    return None
+
+
+def _networks(value: tuple[str, ...]) -> str | None:
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            return f"{item!r} is not an IP address or network such as 10.0.0.0/8"
     return None
 
 
@@ -471,6 +481,12 @@ class Settings:
         65536, "Largest REST request body accepted, in bytes.", section="Web",
         minimum=1024, maximum=10 * 1024 * 1024,
     )
+    trusted_proxies: tuple[str, ...] = _setting(
+        (), "Comma-separated addresses or networks (CIDR) of reverse proxies in front of the "
+        "web side. Only from these is X-Forwarded-For (or Forwarded / X-Real-IP) believed "
+        "for the client's address; from anyone else the TCP peer is the client.",
+        section="Web", check=_networks,
+    )
     # Pages (issue 11)
     status_token: str = _setting(
         "", "Token for the operator's status page /status (Authorization: Bearer, or "
@@ -546,6 +562,23 @@ class Settings:
     def discord_shard_id_list(self) -> tuple[int, ...]:
         """DISCORD_SHARD_IDS as numbers (empty: every shard)."""
         return parse_shard_ids(self.discord_shard_ids)
+
+    @property
+    def web_exposed(self) -> bool:
+        """True when the web side may be reached from beyond this machine.
+
+        That is: a public URL is set, or it listens on an address that is not loopback.
+        Operator pages and device routes then fail closed (they need their tokens).
+        """
+        if self.public_base_url:
+            return True
+        host = self.web_host.strip("[]")
+        if host == "localhost":
+            return False
+        try:
+            return not ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return True  # a host name that may resolve anywhere
 
     @property
     def spotify_configured(self) -> bool:

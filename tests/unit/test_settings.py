@@ -75,3 +75,22 @@ def test_env_sample_lists_every_setting_with_its_default() -> None:
     assert (ROOT / ".env.sample").read_text() == render_env_sample()
     for f in dataclasses.fields(Settings):
         assert f"\n{f.name.upper()}=" in render_env_sample()
+
+
+def test_web_side_counts_as_exposed_beyond_loopback_or_with_a_public_url() -> None:
+    from bot.settings import load_settings
+
+    assert not load_settings({}, env_file=None).web_exposed
+    assert load_settings({"WEB_HOST": "0.0.0.0"}, env_file=None).web_exposed
+    assert load_settings({"PUBLIC_BASE_URL": "https://bot.example.org"}, env_file=None).web_exposed
+    assert not load_settings({"WEB_HOST": "::1"}, env_file=None).web_exposed
+
+
+def test_trusted_proxies_must_be_addresses_or_networks() -> None:
+    import pytest
+
+    from bot.settings import SettingsError, load_settings
+
+    assert load_settings({"TRUSTED_PROXIES": "127.0.0.1,10.0.0.0/8"}, env_file=None).trusted_proxies
+    with pytest.raises(SettingsError, match="TRUSTED_PROXIES"):
+        load_settings({"TRUSTED_PROXIES": "proxy.local"}, env_file=None)
