@@ -389,13 +389,18 @@ class Engine:
         return await self._charged(reservation, work(), deliver)
 
     async def _earlier_tracks(self, draft: Draft) -> list[Track]:
-        """Every track of every version of ``draft`` so far (what a regeneration avoids)."""
+        """Every track of every version of ``draft`` so far (what a regeneration avoids).
+
+        Read from the store, up to its latest version, whichever version ``draft`` holds.
+        """
+        stored = await self.store.get_draft(draft.id, self._clock())
+        latest = stored.latest if stored is not None else draft.latest
         tracks: list[Track] = []
-        for number in range(1, draft.latest.version):
+        for number in range(1, latest.version):
             version = await self.store.get_draft_version(draft.id, number)
             if version is not None:
                 tracks.extend(version.tracks)
-        tracks.extend(draft.latest.tracks)
+        tracks.extend(latest.tracks)
         return tracks
 
     async def adopt(
