@@ -146,6 +146,8 @@ class StrategyRequest:
     feedback: str | None = None
     previous: Strategy | None = None
     previous_tracks: tuple[str, ...] = ()  # "Title - Artist" lines of the current version
+    # A regeneration's "Title - Artist" lines of every earlier version: songs not to repeat.
+    avoid_tracks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

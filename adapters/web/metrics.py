@@ -10,8 +10,8 @@ What is counted:
 * ``echotuner_http_requests_total{method,route,status}``: every answer of the web
   side, by route template (``/rate-limit-status/{device_id}``, never the raw path,
   so the label set stays small; ``unmatched`` for unknown paths);
-* ``echotuner_playlist_seconds{verb,outcome}``: how long generate, refine and
-  regenerate took, by outcome (``ok`` or the error's code);
+* ``echotuner_playlist_seconds{verb,outcome}``: how long generate, refine,
+  regenerate and adopt (REST ``current_songs``) took, by outcome (``ok`` or the error's code);
 * ``echotuner_provider_errors_total{provider,kind}``: failures of each model
   provider and of the music catalogue, by kind (timeout, rate_limited...);
 * ``echotuner_quota_refusals_total{kind}``: requests refused by a limit;

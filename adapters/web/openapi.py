@@ -146,7 +146,9 @@ def openapi_document() -> dict[str, Any]:
             "prompt": {"type": "string", "description": "the feedback"},
             "device_id": _DEVICE,
             "playlist_id": {"type": "string"},
-            "current_songs": {"type": "array", "items": {"$ref": "#/components/schemas/Song"}},
+            "current_songs": {"type": "array", "items": {"$ref": "#/components/schemas/Song"},
+                              "description": "the client's own playlist, refined by prompt: it "
+                              "costs a playlist and gets the music check, as generating does"},
             "count": {"type": "integer"},
         },
     }

@@ -225,6 +225,7 @@ class RestApi:
         user = self._device(body.get("device_id"))
         feedback = self._text(body, "prompt")
         playlist_id = body.get("playlist_id")
+        sent: list[web.Response] = []
         if playlist_id is not None:
             try:
                 draft_id = int(str(playlist_id))
@@ -235,9 +236,10 @@ class RestApi:
             if not isinstance(songs, list) or not songs:
                 raise ApiError(422, "invalid_input",
                                "Send playlist_id, or current_songs as a list of songs.")
-            adopted = await self.engine.adopt(user, feedback, self._tracks(songs))
-            draft_id = adopted.draft_id
-        sent: list[web.Response] = []
+            # The client's own playlist refined: a planning run that costs a playlist.
+            await self.engine.adopt(user, feedback, self._tracks(songs), count=body.get("count"),
+                                    deliver=self._sender(request, sent))
+            return sent[0]
         await self.engine.refine(user, feedback, draft_id, count=body.get("count"),
                                  deliver=self._sender(request, sent))
         return sent[0]
