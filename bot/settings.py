@@ -481,6 +481,16 @@ class Settings:
         65536, "Largest REST request body accepted, in bytes.", section="Web",
         minimum=1024, maximum=10 * 1024 * 1024,
     )
+    api_client_generations_per_day: int = _setting(
+        200, "REST generations (generate, refine) one client address may ask for in a "
+        "day, whatever device ids it sends; 0: no limit. Counted per process.",
+        section="Web", minimum=0, maximum=1_000_000,
+    )
+    api_client_signins_per_day: int = _setting(
+        50, "REST device registrations and Spotify sign-ins (/auth/init) one client address "
+        "may start in a day; 0: no limit. Counted per process.",
+        section="Web", minimum=0, maximum=1_000_000,
+    )
     trusted_proxies: tuple[str, ...] = _setting(
         (), "Comma-separated addresses or networks (CIDR) of reverse proxies in front of the "
         "web side. Only from these is X-Forwarded-For (or Forwarded / X-Real-IP) believed "
