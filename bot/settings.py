@@ -472,7 +472,9 @@ class Settings:
         section="Web",
     )
     api_keys: tuple[str, ...] = _setting(
-        (), "Comma-separated keys REST clients must send (X-API-Key or Bearer). Empty: open.",
+        (), "Comma-separated keys REST clients must send (X-API-Key or Bearer); the key "
+        "holder vouches for its device ids. Empty: device ids alone on loopback; a server "
+        "reachable from elsewhere then needs device secrets (POST /register-device).",
         section="Web", secret=True,
         check=lambda keys: "each key must be at least 16 characters"
         if any(len(k) < 16 for k in keys) else None,
