@@ -89,6 +89,10 @@ class App:
             "search_cache": settings.cache_enabled,
             "platforms": [name for name, on in (("discord", settings.discord_token),
                                                 ("telegram", settings.telegram_token)) if on],
+            # EchoTuner's own feature flags, for its clients.
+            "spotify_search": self.catalogue.name == "spotify",
+            "ai_generation": any(p != "offline" for p in settings.provider_chain),
+            "rate_limiting": settings.playlist_limit_enabled or settings.refinement_limit_enabled,
         }
 
 

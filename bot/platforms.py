@@ -17,14 +17,25 @@ log = logging.getLogger(__name__)
 
 def mount_rest_api(app: App) -> None:
     """Adds the REST API's routes to the web side (before it starts)."""
+    from adapters.web.client_address import parse_networks
     from adapters.web.rest_api import ApiConfig, RestApi
 
     settings = app.settings
+    # Without API_KEYS on a server others can reach, a device id alone proves nothing:
+    # devices then register and send their secret (README, "Device credentials").
+    device_secrets = settings.web_exposed and not settings.api_keys
     config = ApiConfig(
         api_keys=settings.api_keys,
         max_body_bytes=settings.max_request_bytes,
         session_ttl=timedelta(hours=settings.session_timeout),
+        device_secrets=device_secrets,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
+        generations_per_client_per_day=settings.api_client_generations_per_day,
+        signins_per_client_per_day=settings.api_client_signins_per_day,
     )
+    if device_secrets:
+        log.info("REST API: reachable beyond this machine without API_KEYS, so devices must "
+                 "register (POST /register-device) and send X-Device-Secret")
     app.add_web_routes(RestApi(app.engine, config, app.linking, sharing=app.sharing).routes())
 
 

@@ -472,7 +472,9 @@ class Settings:
         section="Web",
     )
     api_keys: tuple[str, ...] = _setting(
-        (), "Comma-separated keys REST clients must send (X-API-Key or Bearer). Empty: open.",
+        (), "Comma-separated keys REST clients must send (X-API-Key or Bearer); the key "
+        "holder vouches for its device ids. Empty: device ids alone on loopback; a server "
+        "reachable from elsewhere then needs device secrets (POST /register-device).",
         section="Web", secret=True,
         check=lambda keys: "each key must be at least 16 characters"
         if any(len(k) < 16 for k in keys) else None,
@@ -480,6 +482,16 @@ class Settings:
     max_request_bytes: int = _setting(
         65536, "Largest REST request body accepted, in bytes.", section="Web",
         minimum=1024, maximum=10 * 1024 * 1024,
+    )
+    api_client_generations_per_day: int = _setting(
+        200, "REST generations (generate, refine) one client address may ask for in a "
+        "day, whatever device ids it sends; 0: no limit. Counted per process.",
+        section="Web", minimum=0, maximum=1_000_000,
+    )
+    api_client_signins_per_day: int = _setting(
+        50, "REST device registrations and Spotify sign-ins (/auth/init) one client address "
+        "may start in a day; 0: no limit. Counted per process.",
+        section="Web", minimum=0, maximum=1_000_000,
     )
     trusted_proxies: tuple[str, ...] = _setting(
         (), "Comma-separated addresses or networks (CIDR) of reverse proxies in front of the "

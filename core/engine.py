@@ -182,6 +182,7 @@ class Engine:
         progress: ProgressCallback | None = None,
         profile: Profile | None = None,
         deliver: Deliver | None = None,
+        min_count: int = MIN_SONGS,
     ) -> Playlist:
         """Plans, resolves and stores a new playlist; charges one playlist only on success.
 
@@ -189,9 +190,10 @@ class Engine:
         send their own context).  ``deliver``, when given, hands the playlist to the user
         before it is charged: if it raises, nothing is charged and ``DeliveryFailed``
         says so (a chat platform that cannot send the answer must not cost a playlist).
+        ``min_count``: the fewest songs one may ask for (the REST API allows 1, as EchoTuner's).
         """
         return await self._observed(
-            "generate", self._generate(user, prompt, count, progress, profile, deliver)
+            "generate", self._generate(user, prompt, count, progress, profile, deliver, min_count)
         )
 
     async def _generate(
@@ -202,10 +204,12 @@ class Engine:
         progress: ProgressCallback | None,
         profile: Profile | None,
         deliver: Deliver | None = None,
+        min_count: int = MIN_SONGS,
     ) -> Playlist:
         text = clean_text(prompt, max_length=self.config.max_prompt_length)
         settings = await self.limit_settings(user.scope)
-        wanted = check_count(count, default=self.config.default_count, max_songs=settings.max_songs)
+        wanted = check_count(count, default=self.config.default_count, max_songs=settings.max_songs,
+                             min_songs=min_count)
         reservation = await self._reserve_playlist(user, settings)
         key = self.keys.key(user)
 
@@ -314,15 +318,16 @@ class Engine:
         progress: ProgressCallback | None = None,
         count: object = None,
         deliver: Deliver | None = None,
+        min_count: int = MIN_SONGS,
     ) -> Playlist:
         """Makes a new version of one of the user's drafts (their latest when no id).
 
         ``count`` changes the playlist's length; by default it stays as it was.
-        ``deliver``: as for ``generate``.
+        ``deliver``, ``min_count``: as for ``generate``.
         """
         text = clean_text(feedback, max_length=self.config.max_feedback_length, what="feedback")
         return await self._observed(
-            "refine", self._new_version(user, draft_id, text, progress, count, deliver)
+            "refine", self._new_version(user, draft_id, text, progress, count, deliver, min_count)
         )
 
     async def regenerate(
@@ -347,10 +352,12 @@ class Engine:
         progress: ProgressCallback | None,
         count: object = None,
         deliver: Deliver | None = None,
+        min_count: int = MIN_SONGS,
     ) -> Playlist:
         draft = await self.own_draft(user, draft_id)
         settings = await self.limit_settings(user.scope)
-        wanted = check_count(count, default=draft.latest.requested_count, max_songs=settings.max_songs)
+        wanted = check_count(count, default=draft.latest.requested_count,
+                             max_songs=settings.max_songs, min_songs=min_count)
         limit = (
             settings.max_refinements_per_playlist if settings.refinement_limit_enabled else None
         )
@@ -411,6 +418,7 @@ class Engine:
         count: object = None,
         progress: ProgressCallback | None = None,
         deliver: Deliver | None = None,
+        min_count: int = MIN_SONGS,
     ) -> Playlist:
         """Refines a playlist a client already has (``tracks``) by ``feedback``.
 
@@ -421,10 +429,10 @@ class Engine:
         refinement as version 2, with the refinement allowance of a new playlist.
         The client's titles and artists are untrusted text: control characters stripped,
         bounded, and quoted as data in the model prompt.  ``count`` defaults to the
-        number of tracks sent; ``deliver``: as for ``generate``.
+        number of tracks sent; ``deliver``, ``min_count``: as for ``generate``.
         """
         return await self._observed(
-            "adopt", self._adopt(user, feedback, tracks, count, progress, deliver)
+            "adopt", self._adopt(user, feedback, tracks, count, progress, deliver, min_count)
         )
 
     async def _adopt(
@@ -435,12 +443,13 @@ class Engine:
         count: object,
         progress: ProgressCallback | None,
         deliver: Deliver | None,
+        min_count: int,
     ) -> Playlist:
         text = clean_text(feedback, max_length=self.config.max_feedback_length, what="feedback")
         settings = await self.limit_settings(user.scope)
         adopted = self._adopted_tracks(tracks, settings.max_songs)
-        wanted = check_count(count, default=max(MIN_SONGS, len(adopted)),
-                             max_songs=settings.max_songs)
+        wanted = check_count(count, default=max(min_count, len(adopted)),
+                             max_songs=settings.max_songs, min_songs=min_count)
         reservation = await self._reserve_playlist(user, settings)
         key = self.keys.key(user)
 

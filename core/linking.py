@@ -95,6 +95,10 @@ REPLAYED_STATE = (
 ISSUED_NAMESPACE = "oauth-issued"
 USED_NAMESPACE = "oauth-used"
 STATE_MEMORY = timedelta(days=1)
+# Which account each successful callback linked, by state digest, so an API session can be
+# valid only when its own state's callback succeeded; kept longer than the longest session.
+COMPLETED_NAMESPACE = "oauth-linked"
+COMPLETED_MEMORY = timedelta(days=31)
 
 T = TypeVar("T")
 
@@ -250,6 +254,8 @@ class Linking:
             linked_at=now,
         )
         await self.store.save_linked_account(account)
+        await self.store.cache_put(COMPLETED_NAMESPACE, digest, profile.account_id,
+                                   now + COMPLETED_MEMORY)
         name = profile.display_name or profile.account_id
         await self._notify(
             conversation,
@@ -280,6 +286,16 @@ class Linking:
         key = self.keys.key(user)
         async with self._lock(key):
             return await self.store.delete_linked_account(key, self.provider)
+
+    @staticmethod
+    def state_digest(state: str) -> str:
+        """What the store knows a state by (never the state itself)."""
+        return _state_digest(state)
+
+    async def completed_link(self, state_digest: str) -> str | None:
+        """The account id that the callback of this state linked; None while it is pending,
+        when it failed, or when it is unknown."""
+        return await self.store.cache_get(COMPLETED_NAMESPACE, state_digest, self._clock())
 
     async def linked_account(self, user: UserRef) -> LinkedAccount | None:
         """The user's link (its tokens still encrypted), or None."""

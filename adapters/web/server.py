@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from adapters.web.health import health_body
 from adapters.web.pages import Pages, StatusCollector, callback_html
 from adapters.web.pages.site import PAGE_CSP
 from core.commands import Reply
@@ -199,17 +200,8 @@ class WebAdapter:
         return self.pages.landing(request, outcome, status, headers)
 
     async def _health_route(self, request: web.Request) -> web.Response:
-        health = await self._health()
-        body = {
-            "status": "ok" if health.ok else "degraded",
-            "version": self.version,
-            # latency_ms: how long each check took; for the database, one round trip.
-            "dependencies": {d.name: {"ok": d.ok, "detail": d.detail, "latency_ms": d.latency_ms}
-                             for d in health.dependencies},
-            "features": self.features,
-        }
-        return web.json_response(body, status=200 if health.ok else 503,
-                                 headers={"Cache-Control": "no-store"})
+        body, status = health_body(await self._health(), self.version, self.features)
+        return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
 
     async def _headers(self, request: web.Request, response: web.StreamResponse) -> None:
         if not self.secure_headers:

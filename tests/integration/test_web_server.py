@@ -25,7 +25,8 @@ async def test_health_reports_status_version_dependencies_and_features(tmp_path:
     async with spotify_world(tmp_path) as world, world.http.get(f"{world.web.base_url}/health") as r:
         body = await r.json()
         headers = r.headers
-    assert r.status == 200 and body["status"] == "ok"
+    assert r.status == 200 and body["status"] == "healthy"  # EchoTuner's word for it
+    assert body["services"]["database"] is True and body["services"]["rate_limiter"] is True
     assert body["version"] and set(body["dependencies"]) >= {"database", "catalogue"}
     assert body["dependencies"]["catalogue"]["detail"].startswith("spotify")
     assert body["features"]["spotify_linking"] is True and body["features"]["catalogue"] == "spotify"
