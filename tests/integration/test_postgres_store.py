@@ -18,11 +18,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from cryptography.fernet import Fernet
 
 from core.errors import StoreUnavailable
+from core.models import OAuthState
 from data.migrate import Migration, load_migrations
 from data.pg_migrate import apply_pg_migrations, load_pg_migrations
 from data.postgres_store import PostgresStore
+from data.token_cipher import FernetCipher
 from tests.postgres_server import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -309,3 +312,100 @@ def test_migrate_on_sqlite_creates_the_file_and_reports_the_version(tmp_path: Pa
     assert f"schema version {load_migrations()[-1].version}" in stdout
     again = finish(run_migrate({"DATABASE_FILENAME": "bot.db"}, tmp_path))
     assert again[0] == 0 and "already up to date" in again[1]
+
+
+# --- secrets at rest (issue 15, item 8) --------------------------------------------------
+
+USER_KEY_SECRET = "6f1d0c2e9a8b7c6d5e4f30211f0e0d0c0b0a09080706050403020100ffeeddcc"
+OAUTH_STATE = "oauth-state-the-user-carries-7vQpR2sT"
+
+
+async def schema_3_database(conn: asyncpg.Connection) -> None:
+    """A database as the previous release left it: migrations 1-3, secrets in plain text."""
+    await apply_pg_migrations(conn, load_pg_migrations()[:3])
+    await conn.execute("INSERT INTO meta (key, value) VALUES ('user_key_secret', $1)",
+                       USER_KEY_SECRET)
+    await conn.execute(
+        "INSERT INTO oauth_states (state, user_key, payload, created_at, expires_at) "
+        "VALUES ($1, 'u', 'verifier', $2, $3)", OAUTH_STATE, NOW, NOW + timedelta(minutes=10),
+    )
+
+
+async def text_of_every_row(conn: asyncpg.Connection) -> str:
+    """Every value in every table of ours, as text (bytea as its raw bytes)."""
+    tables = await conn.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    )
+    texts = []
+    for table in tables:
+        ident = '"' + table["tablename"].replace('"', '""') + '"'
+        for row in await conn.fetch(f"SELECT * FROM {ident}"):
+            texts += [value.decode("latin-1") if isinstance(value, bytes) else str(value)
+                      for value in row.values()]
+    return "\n".join(texts)
+
+
+async def test_an_upgraded_postgresql_keeps_its_user_key_secret_sealed_not_in_plain_text(
+    postgres_schema_dsn: str,
+) -> None:
+    raw = await asyncpg.connect(postgres_schema_dsn)
+    try:
+        await schema_3_database(raw)
+        assert USER_KEY_SECRET in await text_of_every_row(raw)  # it sees what it seeks
+        cipher = FernetCipher(Fernet.generate_key())
+        async with PostgresStore(postgres_schema_dsn, cipher=cipher) as store:
+            assert store.applied_migrations == tuple(range(4, LATEST + 1))
+            assert await store.get_meta("user_key_secret") == USER_KEY_SECRET
+            # Pending raw states are dropped by the upgrade (a user asks for a new link).
+            assert await store.consume_oauth_state(OAUTH_STATE, NOW) is None
+        assert await raw.fetchval("SELECT to_regclass('meta')") is None
+        stored = await text_of_every_row(raw)
+        assert USER_KEY_SECRET not in stored and OAUTH_STATE not in stored
+        [sealed] = await raw.fetch("SELECT value FROM sealed_meta")
+        assert cipher.decrypt(sealed["value"]) == USER_KEY_SECRET.encode()
+    finally:
+        await raw.close()
+
+
+async def test_without_a_token_key_plain_secrets_stay_until_a_process_with_one_opens(
+    postgres_schema_dsn: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    raw = await asyncpg.connect(postgres_schema_dsn)
+    try:
+        await schema_3_database(raw)
+        async with PostgresStore(postgres_schema_dsn) as store:
+            with pytest.raises(StoreUnavailable, match="TOKEN_ENCRYPTION_KEY"):
+                await store.get_meta("user_key_secret")
+        assert "set TOKEN_ENCRYPTION_KEY" in caplog.text
+        async with PostgresStore(
+            postgres_schema_dsn, cipher=FernetCipher(Fernet.generate_key())
+        ) as store:
+            assert await store.get_meta("user_key_secret") == USER_KEY_SECRET
+        assert await raw.fetchval("SELECT to_regclass('meta')") is None
+    finally:
+        await raw.close()
+
+
+async def test_without_a_token_key_no_secret_is_generated_and_the_error_says_what_to_set(
+    postgres_schema_dsn: str,
+) -> None:
+    async with PostgresStore(postgres_schema_dsn) as store:
+        with pytest.raises(StoreUnavailable, match="TOKEN_ENCRYPTION_KEY") as refused:
+            await store.set_meta_if_absent("user_key_secret", USER_KEY_SECRET)
+    assert "SECRET_KEY" in refused.value.user_message
+
+
+async def test_a_fresh_postgresql_holds_no_generated_secret_nor_oauth_state_in_plain_text(
+    postgres_schema_dsn: str,
+) -> None:
+    async with PostgresStore(
+        postgres_schema_dsn, cipher=FernetCipher(Fernet.generate_key())
+    ) as store:
+        await store.set_meta_if_absent("user_key_secret", USER_KEY_SECRET)
+        await store.put_oauth_state(OAuthState(OAUTH_STATE, "u", NOW, NOW + timedelta(hours=1)))
+    raw = await asyncpg.connect(postgres_schema_dsn)
+    try:
+        stored = await text_of_every_row(raw)
+    finally:
+        await raw.close()
+    assert USER_KEY_SECRET not in stored and OAUTH_STATE not in stored
