@@ -790,19 +790,23 @@ class PostgresStore:
     # --- caches -----------------------------------------------------------------------
 
     async def cache_get(self, namespace: str, key: str, now: datetime) -> str | None:
-        """A live cached value, or None when missing or expired."""
+        """A live cached value, or None when missing or expired.
+
+        Keys are stored as SHA-256 digests: some are bearer values (REST session ids,
+        Telegram button keys) that are only ever looked up, never listed.
+        """
         moment = _utc(now)
         async with self._connection() as conn:
             value = await conn.fetchval(
                 "SELECT value FROM cache WHERE namespace = $1 AND key = $2 AND expires_at > $3",
                 namespace,
-                key,
+                bearer_digest(key),
                 moment,
             )
         return None if value is None else str(value)
 
     async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None:
-        """Stores or replaces a cached value until ``expires_at``."""
+        """Stores or replaces a cached value until ``expires_at`` (under the key's digest)."""
         expires = _utc(expires_at)
         async with self._connection() as conn:
             await conn.execute(
@@ -810,7 +814,7 @@ class PostgresStore:
                 "ON CONFLICT (namespace, key) DO UPDATE SET "
                 "value = excluded.value, expires_at = excluded.expires_at",
                 namespace,
-                key,
+                bearer_digest(key),
                 value,
                 expires,
             )

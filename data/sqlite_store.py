@@ -194,6 +194,10 @@ class SqliteStore:
                     # Only now: a file that turned out not to be a database gets no key file.
                     key = await asyncio.to_thread(load_or_create_key, self._path)
                     self._cipher = FernetCipher(key)
+                # Migration 4 digests the keys of existing cache rows with it.
+                await conn.create_function(
+                    "echotuner_sha256_hex", 1, bearer_digest, deterministic=True
+                )
                 applied = await apply_migrations(conn)
                 moved = await _seal_plain_meta(conn, self._cipher)
                 if (moved or 4 in applied) and not self._is_memory:
@@ -637,24 +641,28 @@ class SqliteStore:
     # --- caches -----------------------------------------------------------------------
 
     async def cache_get(self, namespace: str, key: str, now: datetime) -> str | None:
-        """A live cached value, or None when missing or expired."""
+        """A live cached value, or None when missing or expired.
+
+        Keys are stored as SHA-256 digests: some are bearer values (REST session ids,
+        Telegram button keys) that are only ever looked up, never listed.
+        """
         now_text = encode_time(now)
         async with self._session() as conn:
             rows = await _fetch(
                 conn,
                 "SELECT value FROM cache WHERE namespace = ? AND key = ? AND expires_at > ?",
-                (namespace, key, now_text),
+                (namespace, bearer_digest(key), now_text),
             )
         return str(rows[0]["value"]) if rows else None
 
     async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None:
-        """Stores or replaces a cached value until ``expires_at``."""
+        """Stores or replaces a cached value until ``expires_at`` (under the key's digest)."""
         async with self._session() as conn:
             await conn.execute(
                 "INSERT INTO cache (namespace, key, value, expires_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (namespace, key) DO UPDATE SET "
                 "value = excluded.value, expires_at = excluded.expires_at",
-                (namespace, key, value, encode_time(expires_at)),
+                (namespace, bearer_digest(key), value, encode_time(expires_at)),
             )
 
     # --- per-scope apps and saved playlists -------------------------------------------

@@ -78,7 +78,7 @@ def unseal_text(cipher: Cipher, blob: bytes) -> str:
 
 
 def bearer_digest(value: str) -> str:
-    """Hex SHA-256 of a bearer value (an OAuth state) that is only ever compared.
+    """Hex SHA-256 of a bearer value (an OAuth state, a cache key) that is only compared.
 
     The store keeps this instead of the value, so a copy of the database cannot be used
     to present it; the values are long and random, so no salt is needed.

@@ -26,3 +26,9 @@ CREATE TABLE sealed_meta (
     key   TEXT PRIMARY KEY,
     value BLOB NOT NULL                     -- Fernet token of the UTF-8 value
 );
+
+-- Cache keys are looked up, never listed, and some are bearer values (REST session ids,
+-- Telegram button keys): they are stored as hex SHA-256 digests now, existing rows
+-- included.  echotuner_sha256_hex is registered on the connection by SqliteStore.open
+-- (SQLite has no SHA-256 of its own); it is data.token_cipher.bearer_digest.
+UPDATE cache SET key = echotuner_sha256_hex(key);

@@ -318,6 +318,7 @@ def test_migrate_on_sqlite_creates_the_file_and_reports_the_version(tmp_path: Pa
 
 USER_KEY_SECRET = "6f1d0c2e9a8b7c6d5e4f30211f0e0d0c0b0a09080706050403020100ffeeddcc"
 OAUTH_STATE = "oauth-state-the-user-carries-7vQpR2sT"
+SESSION_ID = "5d0c3f9e-rest-session-id-4b1a-9c2d"
 
 
 async def schema_3_database(conn: asyncpg.Connection) -> None:
@@ -328,6 +329,10 @@ async def schema_3_database(conn: asyncpg.Connection) -> None:
     await conn.execute(
         "INSERT INTO oauth_states (state, user_key, payload, created_at, expires_at) "
         "VALUES ($1, 'u', 'verifier', $2, $3)", OAUTH_STATE, NOW, NOW + timedelta(minutes=10),
+    )
+    await conn.execute(
+        "INSERT INTO cache (namespace, key, value, expires_at) "
+        "VALUES ('api-session', $1, '{}', $2)", SESSION_ID, NOW + timedelta(hours=1),
     )
 
 
@@ -358,9 +363,12 @@ async def test_an_upgraded_postgresql_keeps_its_user_key_secret_sealed_not_in_pl
             assert await store.get_meta("user_key_secret") == USER_KEY_SECRET
             # Pending raw states are dropped by the upgrade (a user asks for a new link).
             assert await store.consume_oauth_state(OAUTH_STATE, NOW) is None
+            # A live REST session survives, now kept under its session id's digest.
+            assert await store.cache_get("api-session", SESSION_ID, NOW) == "{}"
         assert await raw.fetchval("SELECT to_regclass('meta')") is None
         stored = await text_of_every_row(raw)
-        assert USER_KEY_SECRET not in stored and OAUTH_STATE not in stored
+        for secret in (USER_KEY_SECRET, OAUTH_STATE, SESSION_ID):
+            assert secret not in stored, secret
         [sealed] = await raw.fetch("SELECT value FROM sealed_meta")
         assert cipher.decrypt(sealed["value"]) == USER_KEY_SECRET.encode()
     finally:
@@ -403,9 +411,11 @@ async def test_a_fresh_postgresql_holds_no_generated_secret_nor_oauth_state_in_p
     ) as store:
         await store.set_meta_if_absent("user_key_secret", USER_KEY_SECRET)
         await store.put_oauth_state(OAuthState(OAUTH_STATE, "u", NOW, NOW + timedelta(hours=1)))
+        await store.cache_put("api-session", SESSION_ID, "{}", NOW + timedelta(hours=1))
     raw = await asyncpg.connect(postgres_schema_dsn)
     try:
         stored = await text_of_every_row(raw)
     finally:
         await raw.close()
-    assert USER_KEY_SECRET not in stored and OAUTH_STATE not in stored
+    for secret in (USER_KEY_SECRET, OAUTH_STATE, SESSION_ID):
+        assert secret not in stored, secret

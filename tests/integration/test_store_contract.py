@@ -673,6 +673,17 @@ async def test_an_oauth_state_is_stored_as_its_sha256_digest(
     assert await store.consume_oauth_state(state, NOW) is None
 
 
+async def test_a_cache_key_is_stored_as_its_sha256_digest(
+    store: AnyStore, backend: Backend
+) -> None:
+    await store.cache_put("api-session", "session-id", "{}", LATER)
+    await backend.execute(
+        f"DELETE FROM cache WHERE namespace = 'api-session' "
+        f"AND key = '{bearer_digest('session-id')}'"
+    )
+    assert await store.cache_get("api-session", "session-id", NOW) is None
+
+
 async def test_a_consumed_oauth_state_returns_the_value_brought_not_the_digest(
     store: AnyStore,
 ) -> None:

@@ -263,6 +263,7 @@ def test_limit_settings_missing_keys_take_defaults() -> None:
 USER_KEY_SECRET = "6f1d0c2e9a8b7c6d5e4f30211f0e0d0c0b0a09080706050403020100ffeeddcc"
 WEBHOOK_SECRET = "tg-webhook-secret-Zq81xYw0-kLm"
 OAUTH_STATE = "oauth-state-the-user-carries-7vQpR2sT"
+SESSION_ID = "5d0c3f9e-rest-session-id-4b1a-9c2d"
 
 
 def database_bytes(path: Path) -> bytes:
@@ -284,10 +285,12 @@ async def test_a_fresh_database_file_holds_no_generated_secret_nor_oauth_state(
         )
         await store.set_meta_if_absent("telegram:1:webhook_secret", WEBHOOK_SECRET)
         await store.put_oauth_state(OAuthState(OAUTH_STATE, "u", NOW, LATER, payload="v"))
+        await store.cache_put("api-session", SESSION_ID, "{}", LATER)
         on_disk = database_bytes(db_path)  # while open: the WAL holds the fresh pages
         assert await store.get_meta("user_key_secret") == USER_KEY_SECRET
+        assert await store.cache_get("api-session", SESSION_ID, NOW) == "{}"
     on_disk += database_bytes(db_path)
-    for secret in (USER_KEY_SECRET, WEBHOOK_SECRET, OAUTH_STATE):
+    for secret in (USER_KEY_SECRET, WEBHOOK_SECRET, OAUTH_STATE, SESSION_ID):
         assert secret.encode() not in on_disk, secret
 
 
@@ -345,6 +348,11 @@ def schema_3_database(path: Path) -> None:
             "VALUES (?, 'u', 'verifier', ?, ?)",
             (OAUTH_STATE, encode_time(NOW), encode_time(LATER)),
         )
+        conn.execute(
+            "INSERT INTO cache (namespace, key, value, expires_at) "
+            "VALUES ('api-session', ?, '{\"device\": \"k\"}', ?)",
+            (SESSION_ID, encode_time(LATER)),
+        )
     finally:
         conn.close()
 
@@ -360,8 +368,10 @@ async def test_an_upgraded_database_keeps_its_secrets_but_no_longer_in_plain_tex
         assert await store.get_meta("telegram:1:webhook_secret") == WEBHOOK_SECRET
         # Pending raw states are dropped by the upgrade (a user asks for a new link).
         assert await store.consume_oauth_state(OAUTH_STATE, NOW) is None
+        # A live REST session survives, now kept under its session id's digest.
+        assert await store.cache_get("api-session", SESSION_ID, NOW) == '{"device": "k"}'
     on_disk = database_bytes(db_path)
-    for secret in (USER_KEY_SECRET, WEBHOOK_SECRET, OAUTH_STATE):
+    for secret in (USER_KEY_SECRET, WEBHOOK_SECRET, OAUTH_STATE, SESSION_ID):
         assert secret.encode() not in on_disk, secret
     with raw(db_path) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}

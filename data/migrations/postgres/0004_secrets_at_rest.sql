@@ -27,3 +27,8 @@ CREATE TABLE sealed_meta (
     key   TEXT  PRIMARY KEY,
     value BYTEA NOT NULL                    -- Fernet token of the UTF-8 value
 );
+
+-- Cache keys are looked up, never listed, and some are bearer values (REST session ids,
+-- Telegram button keys): they are stored as hex SHA-256 digests now, existing rows
+-- included (the same digest as data.token_cipher.bearer_digest).
+UPDATE cache SET key = encode(sha256(convert_to(key, 'UTF8')), 'hex');
