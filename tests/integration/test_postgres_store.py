@@ -262,11 +262,13 @@ async def test_a_store_that_failed_to_open_can_open_later(
 # --- python -m bot migrate ------------------------------------------------------------------------
 
 
-def run_migrate(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+def run_migrate(
+    env: dict[str, str], cwd: Path, command: str = "migrate"
+) -> subprocess.Popen[str]:
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     environ.update({"PYTHONPATH": str(ROOT), **env})
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "migrate"],
+        [sys.executable, "-m", "bot", command],
         cwd=cwd, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -419,3 +421,17 @@ async def test_a_fresh_postgresql_holds_no_generated_secret_nor_oauth_state_in_p
         await raw.close()
     for secret in (USER_KEY_SECRET, OAUTH_STATE, SESSION_ID):
         assert secret not in stored, secret
+
+
+async def test_the_bot_on_postgresql_without_any_key_says_in_one_line_what_to_set(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    # No SECRET_KEY and no TOKEN_ENCRYPTION_KEY: it would have to keep a secret in plain text.
+    environ = {"DATABASE_URL": postgres_dsn, "SECRET_KEY": "", "TOKEN_ENCRYPTION_KEY": "",
+               "AI_PROVIDERS": "offline", "LOG_LEVEL": "WARNING"}
+    code, _stdout, stderr = await asyncio.to_thread(
+        finish, run_migrate(environ, tmp_path, command="status")
+    )
+    assert code != 0 and "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    assert "TOKEN_ENCRYPTION_KEY" in stderr and "SECRET_KEY" in stderr
