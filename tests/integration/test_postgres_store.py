@@ -435,3 +435,20 @@ async def test_the_bot_on_postgresql_without_any_key_says_in_one_line_what_to_se
     assert code != 0 and "Traceback" not in stderr
     assert len(stderr.strip().splitlines()) == 1, stderr
     assert "TOKEN_ENCRYPTION_KEY" in stderr and "SECRET_KEY" in stderr
+
+
+async def test_spotify_linking_on_postgresql_without_a_token_key_says_in_one_line_what_to_set(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    # A key file beside DATABASE_FILENAME would be one host's key: other processes could
+    # not decrypt the tokens it encrypted.  So none is made; the operator is told instead.
+    environ = {"DATABASE_URL": postgres_dsn, "SECRET_KEY": "s" * 32, "TOKEN_ENCRYPTION_KEY": "",
+               "SPOTIFY_CLIENT_ID": "client-id", "SPOTIFY_CLIENT_SECRET": "client-secret",
+               "CATALOGUE": "demo", "AI_PROVIDERS": "offline", "LOG_LEVEL": "WARNING"}
+    code, _stdout, stderr = await asyncio.to_thread(
+        finish, run_migrate(environ, tmp_path, command="status")
+    )
+    assert code != 0 and "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    assert "TOKEN_ENCRYPTION_KEY" in stderr
+    assert await asyncio.to_thread(lambda: list(tmp_path.iterdir())) == []  # no key file
