@@ -210,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return asyncio.run(_serve(settings))
         return asyncio.run(_run(settings))
+    except SettingsError as exc:  # found while wiring, e.g. a key PostgreSQL needs
+        return _refuse(f"Configuration error: {exc}", EXIT_CONFIG)
     except EchoTunerError as exc:
         return _refuse(exc.user_message)
     except KeyboardInterrupt:

@@ -245,7 +245,8 @@ class Settings:
     )
     secret_key: str = _setting(
         "", "Secret for hashing user ids and encrypting tokens (16+ chars). Empty: generated "
-        "once and kept in the database.", section="General", secret=True, check=_secret_key,
+        "once and kept in the database, encrypted with the token key (TOKEN_ENCRYPTION_KEY).",
+        section="General", secret=True, check=_secret_key,
     )
     # Playlists and limits
     default_playlist_size: int = _setting(
@@ -441,8 +442,10 @@ class Settings:
         section="Spotify", minimum=0, maximum=10,
     )
     token_encryption_key: str = _setting(
-        "", "Fernet key(s) encrypting Spotify tokens at rest (comma separated: the first "
-        "encrypts, all decrypt). Empty: generated into <DATABASE_FILENAME>.key (mode 0600).",
+        "", "Fernet key(s) encrypting Spotify tokens and generated secrets at rest (comma "
+        "separated: the first encrypts, all decrypt). Empty: generated into "
+        "<DATABASE_FILENAME>.key (mode 0600); with DATABASE_URL there is no such file, so set "
+        "it (the same in every process) unless SECRET_KEY is set and Spotify is not.",
         section="Spotify", secret=True, check=_fernet_keys,
     )
     # Web side
@@ -563,7 +566,8 @@ class Settings:
     )
     telegram_webhook_secret: str = _setting(
         "", "Secret Telegram sends with each webhook call (A-Z, a-z, 0-9, _ and -). Empty: "
-        "generated once and kept in the database, shared by every webhook worker.",
+        "generated once and kept in the database (encrypted with the token key), shared by "
+        "every webhook worker.",
         section="Telegram", secret=True,
         check=lambda v: None if len(v) <= 256 and all(
             c.isascii() and (c.isalnum() or c in "_-") for c in v
