@@ -12,7 +12,8 @@ from adapters.ai.offline import OfflineStrategyProvider
 from core.models import Profile, SongSuggestion, Strategy, StrategyRequest
 from core.ports import ChatModel
 from core.strategy import parse_strategy, strategy_to_dict
-from core.vocabulary import CATALOGUE_GENRE_SET, CATALOGUE_GENRES, LEXICON
+from core.vocabulary.genres import CATALOGUE_GENRE_SET, CATALOGUE_GENRES
+from core.vocabulary.lexicon import LEXICON
 
 BUNDLED_CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "catalogue" / "tracks.csv.gz"
 
