@@ -38,7 +38,7 @@ import gzip
 import io
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -230,7 +230,7 @@ class _Strings:
 
 @dataclass(frozen=True, slots=True)
 class _Rows:
-    """The parsed catalogue file, one entry per track, in id order."""
+    """The parsed catalogue file: one entry per track in each column."""
 
     ids: list[str]
     titles: list[str]
@@ -250,10 +250,19 @@ def _column_positions(header: list[str]) -> dict[str, int]:
 
 
 def _parse(source: Path | Traversable, strings: _Strings) -> _Rows:
-    """Reads the catalogue file into columns; rows without an id, title or artist are skipped.
+    """Reads the catalogue file into id-ordered columns; bad files raise ``CatalogueError``."""
+    try:
+        with _open_text(source) as text:
+            rows = _read_rows(csv.reader(text), strings)
+    except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile, csv.Error) as exc:
+        raise CatalogueError(f"Demo catalogue could not be read: {exc}") from exc
+    except (IndexError, ValueError) as exc:
+        raise CatalogueError(f"Demo catalogue file is malformed: {exc}") from exc
+    return _in_id_order(rows)
 
-    Unreadable or malformed files raise ``CatalogueError``.
-    """
+
+def _read_rows(reader: Iterator[list[str]], strings: _Strings) -> _Rows:
+    """The CSV rows as columns, in file order; rows without an id, title or artist are skipped."""
     intern = strings.intern
     ids: list[str] = []
     titles: list[str] = []
@@ -263,49 +272,50 @@ def _parse(source: Path | Traversable, strings: _Strings) -> _Rows:
     numbers = array("q")  # popularity, explicit, duration_ms per track
     features = array("d")  # _FEATURES per track, NaN when empty
     nan = float("nan")
-    try:
-        with _open_text(source) as text:
-            reader = csv.reader(text)
-            at = _column_positions(next(reader, []))
-            feature_at = [at[name] for name in _FEATURES]
-            for row in reader:
-                if not row:
-                    continue
-                track_id, title = row[at["id"]].strip(), row[at["title"]].strip()
-                names = tuple(
-                    intern(a.strip()) for a in row[at["artists"]].split(";") if a.strip()
-                )
-                if not track_id or not title or not names:
-                    continue
-                ids.append(track_id)
-                titles.append(title)
-                artists.append(names)
-                albums.append(intern(row[at["album"]].strip()))
-                genres.append(
-                    tuple(
-                        sorted({intern(g.strip()) for g in row[at["genres"]].split(";")} - {""})
-                    )
-                )
-                numbers.append(int(row[at["popularity"]] or 0))
-                numbers.append(1 if row[at["explicit"]].strip().lower() in ("1", "true") else 0)
-                numbers.append(int(row[at["duration_ms"]] or 0))
-                features.extend(float(row[k]) if row[k].strip() else nan for k in feature_at)
-    except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile, csv.Error) as exc:
-        raise CatalogueError(f"Demo catalogue could not be read: {exc}") from exc
-    except (IndexError, ValueError) as exc:
-        raise CatalogueError(f"Demo catalogue file is malformed: {exc}") from exc
-    # Tracks are stored in id order, so an index comparison is an id comparison.
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    matrix = np.frombuffer(features, dtype=np.float64).reshape(-1, len(_FEATURES))[order]
-    matrix[matrix[:, 3] <= 0, 3] = np.nan  # tempo 0 means unknown
+    at = _column_positions(next(reader, []))
+    feature_at = [at[name] for name in _FEATURES]
+    for row in reader:
+        if not row:
+            continue
+        track_id, title = row[at["id"]].strip(), row[at["title"]].strip()
+        names = tuple(intern(a.strip()) for a in row[at["artists"]].split(";") if a.strip())
+        if not track_id or not title or not names:
+            continue
+        ids.append(track_id)
+        titles.append(title)
+        artists.append(names)
+        albums.append(intern(row[at["album"]].strip()))
+        genres.append(
+            tuple(sorted({intern(g.strip()) for g in row[at["genres"]].split(";")} - {""}))
+        )
+        numbers.append(int(row[at["popularity"]] or 0))
+        numbers.append(1 if row[at["explicit"]].strip().lower() in ("1", "true") else 0)
+        numbers.append(int(row[at["duration_ms"]] or 0))
+        features.extend(float(row[k]) if row[k].strip() else nan for k in feature_at)
     return _Rows(
-        ids=[ids[i] for i in order],
-        titles=[titles[i] for i in order],
-        artists=[artists[i] for i in order],
-        albums=[albums[i] for i in order],
-        genres=[genres[i] for i in order],
-        numbers=np.frombuffer(numbers, dtype=np.int64).reshape(-1, 3)[order],
-        features=matrix,
+        ids=ids,
+        titles=titles,
+        artists=artists,
+        albums=albums,
+        genres=genres,
+        numbers=np.frombuffer(numbers, dtype=np.int64).reshape(-1, 3),
+        features=np.frombuffer(features, dtype=np.float64).reshape(-1, len(_FEATURES)),
+    )
+
+
+def _in_id_order(rows: _Rows) -> _Rows:
+    """The rows sorted by track id (so an index comparison is an id comparison), tempo 0 unknown."""
+    order = sorted(range(len(rows.ids)), key=rows.ids.__getitem__)
+    features = rows.features[order]
+    features[features[:, 3] <= 0, 3] = np.nan  # tempo 0 means unknown
+    return _Rows(
+        ids=[rows.ids[i] for i in order],
+        titles=[rows.titles[i] for i in order],
+        artists=[rows.artists[i] for i in order],
+        albums=[rows.albums[i] for i in order],
+        genres=[rows.genres[i] for i in order],
+        numbers=rows.numbers[order],
+        features=features,
     )
 
 
