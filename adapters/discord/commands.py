@@ -28,7 +28,7 @@ from core.errors import InvalidInput
 from core.guard import MIN_SONGS
 from core.models import Conversation, Profile
 from core.profile_edit import apply_changes
-from core.vocabulary import CATALOGUE_GENRES
+from core.vocabulary.genres import CATALOGUE_GENRES
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ from core.models import (
 from core.ports import ChatModel
 from core.strategy import parse_strategy, strategy_to_dict
 from core.validation import LexicalValidator
-from core.vocabulary import CATALOGUE_GENRE_SET, CATALOGUE_GENRES, LEXICON
+from core.vocabulary.genres import CATALOGUE_GENRE_SET, CATALOGUE_GENRES
+from core.vocabulary.lexicon import LEXICON
 from data.sqlite_store import SqliteStore
 
 USER = UserRef("console", "offline", "console")
