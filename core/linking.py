@@ -192,6 +192,21 @@ class Linking:
                                    now + self.state_ttl + STATE_MEMORY)
         return self.accounts.authorize_url(app, state, code_challenge(verifier), SCOPES)
 
+    async def state_issued(self, state: str | None) -> bool:
+        """Whether ``state`` is one of our sign-in links not yet used (consumes nothing).
+
+        The callback's attempt limiter lets such a state through: junk from one address
+        must not lock a real user out of finishing their sign-in.  It may have expired
+        meanwhile; ``link_finish`` then says so.
+        """
+        if not state or not _STATE.fullmatch(state):
+            return False
+        now = self._clock()
+        digest = _state_digest(state)
+        if await self.store.cache_get(ISSUED_NAMESPACE, digest, now) is None:
+            return False
+        return await self.store.cache_get(USED_NAMESPACE, digest, now) is None
+
     async def link_finish(
         self, state: str | None, code: str | None, error: str | None
     ) -> LinkOutcome:

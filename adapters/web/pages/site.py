@@ -11,10 +11,8 @@ wrote.
 from __future__ import annotations
 
 import hashlib
-import hmac
-import ipaddress
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,6 +23,8 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from adapters.web.client_address import Network
+from adapters.web.operator import Access, operator_access
 from adapters.web.pages.status import StatusCollector
 from core.ids import is_spotify_id
 from core.models import LinkKind, LinkOutcome, Track
@@ -265,7 +265,8 @@ class Pages:
     """The page routes and the landing page renderer the web adapter uses.
 
     ``sharing`` resolves ``/p/<id>``; ``status`` feeds ``/status``, guarded by
-    ``status_token`` (or loopback only when empty); ``chat_url(platform)`` gives the link
+    ``status_token`` (or local, unproxied visitors only when empty; ``trusted`` are the
+    proxies whose forwarding headers are believed); ``chat_url(platform)`` gives the link
     back to a chat platform when one is known (Telegram's ``t.me`` link after start).
     """
 
@@ -277,10 +278,12 @@ class Pages:
         status_token: str = "",
         chat_url: Callable[[str], str | None] | None = None,
         draft_ttl: timedelta | None = None,
+        trusted: Sequence[Network] = (),
     ) -> None:
         self.sharing = sharing
         self.status = status
         self.status_token = status_token
+        self.trusted = tuple(trusted)
         self._chat_url = chat_url or _known_chat_url
         self.draft_ttl = draft_ttl
 
@@ -349,17 +352,12 @@ class Pages:
         return response
 
     def _refuse_status(self, request: web.Request) -> web.Response | None:
-        """None when the visitor is the operator: the right token, or (no token set) loopback."""
-        if self.status_token:
-            given = request.query.get("token", "")
-            auth = request.headers.get("Authorization", "")
-            if not given and auth[:7].lower() == "bearer ":
-                given = auth[7:].strip()
-            if hmac.compare_digest(given.encode(), self.status_token.encode()):
-                return None
-            return self._refused(request, 401, {"WWW-Authenticate": 'Bearer realm="status"'})
-        if _from_loopback(request):
+        """None when the visitor is the operator (``adapters.web.operator``'s rule)."""
+        access = operator_access(request, self.status_token, self.trusted, query_param="token")
+        if access is Access.ALLOWED:
             return None
+        if access is Access.NEEDS_TOKEN:
+            return self._refused(request, 401, {"WWW-Authenticate": 'Bearer realm="status"'})
         return self._refused(request, 403)
 
     @staticmethod
@@ -371,19 +369,6 @@ class Pages:
             response.headers.update(headers)
         page_headers(response)
         return response
-
-
-_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
-
-
-def _from_loopback(request: web.Request) -> bool:
-    """A visitor on this machine, not one relayed by a reverse proxy running on it."""
-    if any(name in request.headers for name in _PROXY_HEADERS):
-        return False
-    try:
-        return ipaddress.ip_address(request.remote or "").is_loopback
-    except ValueError:
-        return False
 
 
 def _known_chat_url(platform: str) -> str | None:
