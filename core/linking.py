@@ -163,10 +163,13 @@ class Linking:
         return self.accounts.provider
 
     # --- linking --------------------------------------------------------------------
-    async def link_start(self, user: UserRef, notify: Conversation) -> str:
+    async def link_start(
+        self, user: UserRef, notify: Conversation, *, chat_account: str = ""
+    ) -> str:
         """An authorisation URL bound to this user (state: random, single use, 10 min, PKCE).
 
-        Deliver it privately.  ``notify`` is where to say "linked" when the callback completes.
+        Deliver it privately.  ``notify`` is where to say "linked" when the callback completes;
+        ``chat_account`` is how the chat shows the user ("@alice"), for the callback page.
         """
         now = self._clock()
         app, app_scope = await self._app_for(user.scope)
@@ -178,6 +181,7 @@ class Linking:
             "conversation": notify.conversation_id,
             "client_id": app.client_id,
             "app_scope": app_scope,
+            "chat_account": _clean_line(chat_account, 64),
         }
         await self.store.put_oauth_state(
             OAuthState(
@@ -228,6 +232,7 @@ class Linking:
             verifier = str(data["verifier"])
             conversation = Conversation(str(data["platform"]), str(data["conversation"]))
             app = AppCredentials(str(data["client_id"]))
+            chat_account = str(data.get("chat_account", ""))  # states issued before it: none
         except (ValueError, KeyError, TypeError):
             return LinkOutcome(False, BAD_STATE, kind="invalid")
         platform = conversation.platform
@@ -277,6 +282,7 @@ class Linking:
             display_name=name,
             kind="linked",
             platform=platform,
+            chat_account=chat_account,
         )
 
     async def _spent_state(self, digest: str, now: datetime) -> LinkOutcome:

@@ -190,6 +190,15 @@ def return_link(platform: str, chat_url: str | None) -> ReturnLink:
     return ReturnLink("Go back to Discord or Telegram")
 
 
+def linked_to(outcome: LinkOutcome) -> str:
+    """"Linked to @alice on Telegram": whose chat account got the Spotify account, so a
+    person who opened someone else's forwarded sign-in link notices.  Empty when unknown."""
+    if not (outcome.ok and outcome.chat_account):
+        return ""
+    where = PLATFORM_NAMES.get(outcome.platform, "")
+    return f"Linked to {outcome.chat_account}" + (f" on {where}" if where else "") + "."
+
+
 def landing_context(outcome: LinkOutcome, chat_url: str | None = None) -> dict[str, Any]:
     kind = outcome.page_kind
     landing = LANDINGS.get(kind, LANDINGS["error"])
@@ -202,6 +211,7 @@ def landing_context(outcome: LinkOutcome, chat_url: str | None = None) -> dict[s
         "kind": kind,
         "landing": landing,
         "message": message,
+        "linked_to": linked_to(outcome),
         "next_step": next_step,
         "back": back,
         "title": landing.heading,
