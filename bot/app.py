@@ -189,9 +189,10 @@ def build_metrics(settings: Settings) -> Metrics | None:
     """This process's metrics (its own registry) when METRICS_ENABLED, else None."""
     if not settings.metrics_enabled:
         return None
+    from adapters.web.client_address import parse_networks
     from adapters.web.metrics import Metrics
 
-    return Metrics(token=settings.metrics_token)
+    return Metrics(token=settings.metrics_token, trusted=parse_networks(settings.trusted_proxies))
 
 
 @asynccontextmanager

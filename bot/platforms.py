@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.runner import ChatAdapter
+from bot.settings import check_operator_tokens
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,16 @@ def configured_adapters(app: App) -> list[ChatAdapter]:
         app.notifier.register(adapter)
     # Shared playlist pages need the web side too, when PUBLIC_BASE_URL says where it is.
     if adapters and (app.linking is not None or app.web_routes or settings.public_base_url):
-        from adapters.web.server import build_web_adapter
-
-        adapters.insert(0, build_web_adapter(app))
+        adapters.insert(0, web_side(app))
     return adapters
+
+
+def web_side(app: App) -> ChatAdapter:
+    """The web side, once the settings allow it: exposed, it needs its operator tokens."""
+    check_operator_tokens(app.settings)
+    from adapters.web.server import build_web_adapter
+
+    return build_web_adapter(app)
 
 
 def serve_adapters(app: App) -> list[ChatAdapter]:
@@ -82,9 +89,7 @@ def serve_adapters(app: App) -> list[ChatAdapter]:
     elif settings.telegram_token:
         log.info("serve: Telegram is served here only in webhook mode (set TELEGRAM_WEBHOOK_URL); "
                  "long polling runs in one `python -m bot run` process")
-    from adapters.web.server import build_web_adapter
-
-    adapters.insert(0, build_web_adapter(app))  # the webhook route must answer before setWebhook
+    adapters.insert(0, web_side(app))  # the webhook route must answer before setWebhook
     return adapters
 
 

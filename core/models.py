@@ -353,6 +353,9 @@ class LinkOutcome:
     display_name: str = ""
     kind: LinkKind = ""
     platform: str = ""
+    # Who asked for the link, as their chat shows them ("@alice"): the page names them, so
+    # someone who opened a forwarded link sees whose chat account got their Spotify.
+    chat_account: str = ""
 
     @property
     def page_kind(self) -> LinkKind:

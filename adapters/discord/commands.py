@@ -113,7 +113,8 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.
                 return
             await answer.defer(ephemeral=True)
             url = await linking.link_start(
-                user_ref(interaction), Conversation(PLATFORM, f"dm:{interaction.user.id}")
+                user_ref(interaction), Conversation(PLATFORM, f"dm:{interaction.user.id}"),
+                chat_account=f"@{interaction.user.name}",
             )
             view = link_view(url)
             text = LINK_TEXT if view is not None else f"{LINK_TEXT}\n{url}"
