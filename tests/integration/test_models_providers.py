@@ -25,7 +25,7 @@ from adapters.ai.ollama_provider import OllamaProvider, OllamaPuller
 from adapters.ai.openai_provider import OpenAIProvider
 from core.models import Profile, SongSuggestion, Strategy, StrategyRequest
 from core.prompting import DATA_OPEN, SYSTEM_TEXT, suggestion_target
-from core.strategy import STRATEGY_SCHEMA
+from core.strategy import strategy_schema
 from tests.fakes import model_script as ms
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.ollama_server import FakeOllama
@@ -33,6 +33,8 @@ from tests.fakes.openai_server import FakeOpenAI
 
 REQUEST = StrategyRequest(prompt="relaxing jazz for studying", count=10,
                           profile=Profile(disliked_artists=("Kenny G",)))
+# The schema sent for REQUEST: the strategy's, its songs capped at what 10 tracks need.
+REQUEST_SCHEMA = strategy_schema(max_songs=suggestion_target(10), max_keep=1)
 
 
 @pytest.fixture
@@ -74,7 +76,7 @@ async def test_ollama_plans_with_the_strategy_schema_as_format(
     assert answer.strategy.songs[0] == SongSuggestion("So What", "Miles Davis")
     body = ollama_server.requests_to("/api/chat")[0].body
     assert body["model"] == "llama3.2:3b" and body["stream"] is False
-    assert body["format"] == STRATEGY_SCHEMA
+    assert body["format"] == REQUEST_SCHEMA
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
     assert body["messages"][0]["content"] == SYSTEM_TEXT
 
@@ -210,7 +212,7 @@ async def test_openai_plans_through_response_format_json_schema(
     sent = openai_server.requests_to("/v1/chat/completions")[0]
     assert sent.headers["Authorization"] == "Bearer sk-test"
     assert sent.body["response_format"]["type"] == "json_schema"
-    assert sent.body["response_format"]["json_schema"]["schema"] == STRATEGY_SCHEMA
+    assert sent.body["response_format"]["json_schema"]["schema"] == REQUEST_SCHEMA
     assert sent.body["messages"][0] == {"role": "system", "content": SYSTEM_TEXT}
 
 
@@ -292,7 +294,7 @@ async def test_anthropic_plans_through_a_forced_tool_call(
     assert answer.provider == "anthropic" and answer.strategy.title == "Late Night Jazz"
     body = anthropic_server.requests_to("/v1/messages")[0].body
     assert body["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
-    assert body["tools"][0]["input_schema"] == STRATEGY_SCHEMA
+    assert body["tools"][0]["input_schema"] == REQUEST_SCHEMA
     assert body["system"] == SYSTEM_TEXT
     assert [m["role"] for m in body["messages"]] == ["user"]
 
