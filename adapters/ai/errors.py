@@ -72,7 +72,7 @@ class ProviderTooLong(ProviderBadOutput):
 
 # How services say a request and its answer do not fit the model's context.
 CONTEXT_FULL_CODES = frozenset({"context_length_exceeded", "exceed_context_size_error"})
-CONTEXT_FULL_PHRASES = ("exceeds the available context size", "maximum context length",
+CONTEXT_FULL_PHRASES = ("exceeds the available context size", "maximum context length", "prompt is too long",
                         "context length exceeded", "context window")
 
 
