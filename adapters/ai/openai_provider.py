@@ -54,8 +54,11 @@ def response_format(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def bounded_sampling(sampling: Mapping[str, object], max_tokens: int) -> dict[str, object]:
-    """``sampling`` with its token field (whichever it has) capped at ``max_tokens``."""
+    """``sampling`` with its token field (whichever it has, else ``max_tokens``) capped at
+    ``max_tokens``: no call goes out unbounded."""
     out = dict(sampling)
+    if not any(field in out for field in TOKEN_FIELDS):
+        out["max_tokens"] = max_tokens
     for field in TOKEN_FIELDS:
         ceiling = out.get(field)
         if field in out:

@@ -223,3 +223,14 @@ async def test_an_endless_sole_local_model_says_the_answer_was_too_long(
         await engine_for("custom").generate(ALICE, "songs like Radiohead", 10)
     assert "HTTP 400" not in caught.value.user_message
     assert len(chat_bodies(llama_server)) == 2
+
+
+async def test_a_provider_built_without_a_token_field_is_still_bounded(
+    llama_server: FakeOpenAI,
+) -> None:
+    client = openai.AsyncOpenAI(api_key="no-key", base_url=f"{llama_server.base_url}/v1",
+                                max_retries=0, timeout=10)
+    provider = OpenAIProvider(client, name="custom", model="", timeout=10, sampling={"temperature": 0.2})
+    await provider.plan(REQUEST)
+    await client.close()
+    assert chat_bodies(llama_server)[0]["max_tokens"] == output_token_bound(REQUEST)
