@@ -300,24 +300,30 @@ class Engine:
         progress: ProgressCallback | None = None,
         count: object = None,
         deliver: Deliver | None = None,
+        version: int | None = None,
     ) -> Playlist:
         """Makes a new version of one of the user's drafts (their latest when no id).
 
         ``count`` changes the playlist's length; by default it stays as it was.
-        ``deliver``: as for ``generate``.
+        ``deliver``: as for ``generate``.  ``version`` refines that version of the draft
+        (the one the user is looking at) instead of its latest; the result is numbered
+        after the latest either way.
         """
         text = clean_text(feedback, max_length=self.config.max_feedback_length, what="feedback")
         return await self._observed(
-            "refine", self._new_version(user, draft_id, text, progress, count, deliver)
+            "refine", self._new_version(user, draft_id, text, progress, count, deliver, version)
         )
 
     async def regenerate(
         self, user: UserRef, draft_id: int | None = None, progress: ProgressCallback | None = None,
-        deliver: Deliver | None = None,
+        deliver: Deliver | None = None, version: int | None = None,
     ) -> Playlist:
-        """A fresh take on the same prompt, with none of the current tracks; costs a refinement."""
+        """A fresh take on the same prompt, with none of the current tracks; costs a refinement.
+
+        ``version``: "current" means that version of the draft rather than its latest.
+        """
         return await self._observed(
-            "regenerate", self._new_version(user, draft_id, None, progress, None, deliver)
+            "regenerate", self._new_version(user, draft_id, None, progress, None, deliver, version)
         )
 
     async def _new_version(
@@ -328,8 +334,13 @@ class Engine:
         progress: ProgressCallback | None,
         count: object = None,
         deliver: Deliver | None = None,
+        version: int | None = None,
     ) -> Playlist:
         draft = await self.own_draft(user, draft_id)
+        if version is not None:
+            # Built from the version the user was looking at; the store still numbers the
+            # new one after the latest, so no version is ever replaced.
+            draft = dataclasses.replace(draft, latest=await self.draft_version(draft, version))
         settings = await self.limit_settings(user.scope)
         wanted = check_count(count, default=draft.latest.requested_count, max_songs=settings.max_songs)
         limit = (
@@ -405,11 +416,25 @@ class Engine:
             raise NotYourPlaylist("That playlist belongs to someone else; you can only refine yours.")
         return draft
 
-    async def get_playlist(self, user: UserRef, draft_id: int) -> Playlist:
-        """The latest version of one of the user's drafts."""
+    async def get_playlist(
+        self, user: UserRef, draft_id: int, version: int | None = None
+    ) -> Playlist:
+        """The latest version of one of the user's drafts, or its ``version``."""
         draft = await self.own_draft(user, draft_id)
-        return self._playlist(draft.id, draft.prompt, draft.latest, draft.expires_at,
+        shown = await self.draft_version(draft, version)
+        return self._playlist(draft.id, draft.prompt, shown, draft.expires_at,
                               draft.refinements_used)
+
+    async def draft_version(self, draft: Draft, version: int | None) -> DraftVersion:
+        """One version of ``draft`` (its latest for None); ``DraftNotFound`` if it has no such."""
+        if version is None or version == draft.latest.version:
+            return draft.latest
+        found = (await self.store.get_draft_version(draft.id, version)
+                 if 1 <= version < draft.latest.version else None)
+        if found is None:
+            raise DraftNotFound("I can't find that version of the playlist. Make a new one "
+                                "with /playlist.")
+        return found
 
     # --- the shared pipeline ----------------------------------------------------
     async def _build(
