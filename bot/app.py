@@ -7,6 +7,7 @@ catalogue and account linking.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections.abc import AsyncIterator, Sequence
@@ -25,6 +26,7 @@ from bot.model_chain import ModelClients, build_model_chain, build_validator
 from bot.notifier import AdapterNotifier
 from bot.settings import Settings
 from bot.warmup import WarmUp
+from core.actions import Actions
 from core.activity import Activity, CountingEngine
 from core.cache import CachingCatalogue
 from core.engine import Engine, EngineConfig
@@ -74,6 +76,11 @@ class App:
     sharing: Sharing | None = None
     activity: Activity | None = None
     metrics: Metrics | None = None  # METRICS_ENABLED: this process's Prometheus metrics
+
+    @functools.cached_property
+    def actions(self) -> Actions:
+        """The conversation layer every front end calls."""
+        return Actions(self.engine, self.linking, self.sharing)
 
     def add_web_routes(self, routes: Sequence[web.AbstractRouteDef]) -> None:
         """Routes for the web side (call before it starts); it then starts with the bot."""

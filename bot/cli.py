@@ -126,7 +126,7 @@ async def _console(settings: Settings) -> int:
     async with build_app(settings, warm_up=True) as app:
         interactive = sys.stdin.isatty()
         console = ConsoleAdapter(
-            TextCommands(app.engine, linking=app.linking),
+            TextCommands(app.actions),
             stdin_lines(),
             _write_stdout,
             user=cli_user(),

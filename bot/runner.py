@@ -9,7 +9,7 @@ import signal
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from core.commands import Reply
+from core.replies import Reply
 
 log = logging.getLogger(__name__)
 

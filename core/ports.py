@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from core.models import (
     AccountProfile,
@@ -29,9 +29,7 @@ from core.models import (
     Track,
     ValidationResult,
 )
-
-if TYPE_CHECKING:  # core.commands imports the engine, which imports this module
-    from core.commands import Reply
+from core.replies import Reply
 
 
 @runtime_checkable

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from core.errors import InvalidInput
-from core.models import DISCOVERY_CHOICES, LimitsStatus, Profile
+from core.models import DISCOVERY_CHOICES, LimitSettings, LimitsStatus, Profile
 from core.text import visible
 
 MAX_ITEMS = 20
@@ -142,4 +142,19 @@ def describe_limits(status: LimitsStatus, emphasis: Callable[[str], str] = str) 
         f"{playlists}; {refinements}.\n"
         f"Up to {s.max_songs} songs per playlist. Daily limits reset at "
         f"{status.resets_at:%Y-%m-%d %H:%M} UTC."
+    )
+
+
+def describe_settings(settings: LimitSettings) -> str:
+    """A server's or group's limits in one line, for any front end."""
+
+    def state(enabled: bool, value: int, unit: str) -> str:
+        return f"{value} {unit}" if enabled else f"off ({value} {unit} when switched on)"
+
+    playlists = state(settings.playlist_limit_enabled, settings.max_playlists_per_day, "per day")
+    refinements = state(settings.refinement_limit_enabled, settings.max_refinements_per_playlist,
+                        "per playlist")
+    return (
+        f"daily playlists per user: {playlists}; refinements: {refinements}; "
+        f"max songs per playlist: {settings.max_songs}."
     )
