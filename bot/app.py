@@ -24,7 +24,7 @@ from adapters.music.demo_catalogue import shared_catalogue
 from bot.health import register_health_checks
 from bot.model_chain import ModelClients, build_model_chain, build_validator
 from bot.notifier import AdapterNotifier
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.warmup import WarmUp
 from core.actions import Actions
 from core.activity import Activity, CountingEngine
@@ -33,10 +33,9 @@ from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
 from core.linking import Linking
 from core.models import AppCredentials, LimitSettings
-from core.ports import ChatModel, MusicCatalogue, Store
+from core.ports import ChatModel, Cipher, MusicCatalogue, Store
 from core.sharing import Sharing
 from data.open_store import make_store
-from data.token_cipher import FernetCipher, load_or_create_key
 
 if TYPE_CHECKING:  # spotipy (and requests) are imported only when Spotify is configured
     from adapters.music.spotify_http import SpotifyHttp
@@ -96,6 +95,10 @@ class App:
             "search_cache": settings.cache_enabled,
             "platforms": [name for name, on in (("discord", settings.discord_token),
                                                 ("telegram", settings.telegram_token)) if on],
+            # EchoTuner's own feature flags, for its clients.
+            "spotify_search": self.catalogue.name == "spotify",
+            "ai_generation": any(p != "offline" for p in settings.provider_chain),
+            "rate_limiting": settings.playlist_limit_enabled or settings.refinement_limit_enabled,
         }
 
 
@@ -164,16 +167,26 @@ def build_catalogue(
 
 
 def build_linking(
-    settings: Settings, engine: Engine, http: SpotifyHttp, notifier: AdapterNotifier
+    settings: Settings, engine: Engine, http: SpotifyHttp, notifier: AdapterNotifier,
+    cipher: Cipher | None,
 ) -> Linking:
-    """Account linking with tokens encrypted by TOKEN_ENCRYPTION_KEY or the key file."""
+    """Account linking with tokens encrypted by the store's token key.
+
+    That is TOKEN_ENCRYPTION_KEY, or with SQLite the key file beside the database.  With
+    PostgreSQL the key must be set: processes on other hosts must decrypt the same tokens.
+    """
     from adapters.music.spotify_account import SpotifyAccounts
 
-    key = settings.token_encryption_key or load_or_create_key(settings.database_filename)
+    if cipher is None:
+        raise SettingsError(
+            "Spotify linking with DATABASE_URL needs TOKEN_ENCRYPTION_KEY, the same in every "
+            "process (an older version generated "
+            f"{settings.database_filename}.key: put its contents there to keep linked accounts)"
+        )
     return Linking(
         engine=engine,
         accounts=SpotifyAccounts(http, redirect_uri=settings.spotify_redirect_uri),
-        cipher=FernetCipher(key),
+        cipher=cipher,
         default_app=operator_app(settings),
         notifier=notifier,
     )
@@ -183,9 +196,10 @@ def build_metrics(settings: Settings) -> Metrics | None:
     """This process's metrics (its own registry) when METRICS_ENABLED, else None."""
     if not settings.metrics_enabled:
         return None
+    from adapters.web.client_address import parse_networks
     from adapters.web.metrics import Metrics
 
-    return Metrics(token=settings.metrics_token)
+    return Metrics(token=settings.metrics_token, trusted=parse_networks(settings.trusted_proxies))
 
 
 @asynccontextmanager
@@ -201,6 +215,8 @@ async def build_app(settings: Settings, *, warm_up: bool = False) -> AsyncIterat
     http = build_spotify_http(settings) if settings.spotify_configured else None
     metrics = build_metrics(settings)
     try:
+        # Sealed by the store with the token key: a copy of the database alone cannot
+        # reverse the user-id hashes.
         secret = settings.secret_key or await store.set_meta_if_absent(
             "user_key_secret", secrets.token_hex(32)
         )
@@ -221,7 +237,8 @@ async def build_app(settings: Settings, *, warm_up: bool = False) -> AsyncIterat
             observer=metrics,
         )
         notifier = AdapterNotifier()
-        linking = build_linking(settings, engine, http, notifier) if http is not None else None
+        linking = (build_linking(settings, engine, http, notifier, store.cipher)
+                   if http is not None else None)
         app = App(settings=settings, engine=engine, store=store, catalogue=catalogue, model=model,
                   linking=linking, notifier=notifier,
                   sharing=Sharing(store, settings.public_base_url), activity=activity,

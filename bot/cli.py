@@ -136,9 +136,9 @@ async def _console(settings: Settings) -> int:
         app.notifier.register(console)
         adapters: list[ChatAdapter] = [console]
         if app.linking is not None:  # /link needs the OAuth callback
-            from adapters.web.server import build_web_adapter
+            from bot.platforms import web_side
 
-            adapters.insert(0, build_web_adapter(app))
+            adapters.insert(0, web_side(app))
         await run_adapters(with_housekeeping(app, adapters), until=console.run(),
                            on_change=_adapter_gauge(app))
     return 0
@@ -210,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return asyncio.run(_serve(settings))
         return asyncio.run(_run(settings))
+    except SettingsError as exc:  # found while wiring: a key PostgreSQL needs, the web side's tokens
+        return _refuse(f"Configuration error: {exc}", EXIT_CONFIG)
     except EchoTunerError as exc:
         return _refuse(exc.user_message)
     except KeyboardInterrupt:

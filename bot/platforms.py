@@ -11,20 +11,32 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.runner import ChatAdapter
+from bot.settings import check_operator_tokens
 
 log = logging.getLogger(__name__)
 
 
 def mount_rest_api(app: App) -> None:
     """Adds the REST API's routes to the web side (before it starts)."""
+    from adapters.web.client_address import parse_networks
     from adapters.web.rest_api import ApiConfig, RestApi
 
     settings = app.settings
+    # Without API_KEYS on a server others can reach, a device id alone proves nothing:
+    # devices then register and send their secret (README, "Device credentials").
+    device_secrets = settings.web_exposed and not settings.api_keys
     config = ApiConfig(
         api_keys=settings.api_keys,
         max_body_bytes=settings.max_request_bytes,
         session_ttl=timedelta(hours=settings.session_timeout),
+        device_secrets=device_secrets,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
+        generations_per_client_per_day=settings.api_client_generations_per_day,
+        signins_per_client_per_day=settings.api_client_signins_per_day,
     )
+    if device_secrets:
+        log.info("REST API: reachable beyond this machine without API_KEYS, so devices must "
+                 "register (POST /register-device) and send X-Device-Secret")
     app.add_web_routes(RestApi(app.engine, config, app.linking, sharing=app.sharing).routes())
 
 
@@ -46,10 +58,16 @@ def configured_adapters(app: App) -> list[ChatAdapter]:
         app.notifier.register(adapter)
     # Shared playlist pages need the web side too, when PUBLIC_BASE_URL says where it is.
     if adapters and (app.linking is not None or app.web_routes or settings.public_base_url):
-        from adapters.web.server import build_web_adapter
-
-        adapters.insert(0, build_web_adapter(app))
+        adapters.insert(0, web_side(app))
     return adapters
+
+
+def web_side(app: App) -> ChatAdapter:
+    """The web side, once the settings allow it: exposed, it needs its operator tokens."""
+    check_operator_tokens(app.settings)
+    from adapters.web.server import build_web_adapter
+
+    return build_web_adapter(app)
 
 
 def serve_adapters(app: App) -> list[ChatAdapter]:
@@ -71,9 +89,7 @@ def serve_adapters(app: App) -> list[ChatAdapter]:
     elif settings.telegram_token:
         log.info("serve: Telegram is served here only in webhook mode (set TELEGRAM_WEBHOOK_URL); "
                  "long polling runs in one `python -m bot run` process")
-    from adapters.web.server import build_web_adapter
-
-    adapters.insert(0, build_web_adapter(app))  # the webhook route must answer before setWebhook
+    adapters.insert(0, web_side(app))  # the webhook route must answer before setWebhook
     return adapters
 
 

@@ -245,7 +245,8 @@ class Settings:
     )
     secret_key: str = _setting(
         "", "Secret for hashing user ids and encrypting tokens (16+ chars). Empty: generated "
-        "once and kept in the database.", section="General", secret=True, check=_secret_key,
+        "once and kept in the database, encrypted with the token key (TOKEN_ENCRYPTION_KEY).",
+        section="General", secret=True, check=_secret_key,
     )
     # Playlists and limits
     default_playlist_size: int = _setting(
@@ -284,11 +285,13 @@ class Settings:
         24, "Hours an API/OAuth session stays valid.", section="Limits", minimum=1, maximum=24 * 30,
     )
     max_auth_attempts_per_ip: int = _setting(
-        20, "OAuth callback attempts allowed per IP address per window.", section="Limits",
+        20, "Failed OAuth callback attempts (unknown or spent sign-in links) allowed per "
+        "client address per window; a pending sign-in is never refused.", section="Limits",
         minimum=1, maximum=10_000,
     )
     auth_attempt_window_minutes: int = _setting(
-        15, "Length of that window, in minutes.", section="Limits", minimum=1, maximum=24 * 60,
+        15, "Length of that window, in minutes (capped at half a sign-in link's ten minutes).",
+        section="Limits", minimum=1, maximum=24 * 60,
     )
     # Catalogue and caching
     catalogue: str = _setting(
@@ -441,8 +444,10 @@ class Settings:
         section="Spotify", minimum=0, maximum=10,
     )
     token_encryption_key: str = _setting(
-        "", "Fernet key(s) encrypting Spotify tokens at rest (comma separated: the first "
-        "encrypts, all decrypt). Empty: generated into <DATABASE_FILENAME>.key (mode 0600).",
+        "", "Fernet key(s) encrypting Spotify tokens and generated secrets at rest (comma "
+        "separated: the first encrypts, all decrypt). Empty: generated into "
+        "<DATABASE_FILENAME>.key (mode 0600); with DATABASE_URL there is no such file, so set "
+        "it (the same in every process) unless SECRET_KEY is set and Spotify is not.",
         section="Spotify", secret=True, check=_fernet_keys,
     )
     # Web side
@@ -456,7 +461,8 @@ class Settings:
     )
     metrics_token: str = _setting(
         "", "Token /metrics asks for (Authorization: Bearer). Empty: /metrics answers "
-        "loopback visitors only (not proxied ones).", section="Web", secret=True,
+        "local visitors only (not proxied ones); required when the web side is exposed "
+        "(README: Deploying behind a proxy).", section="Web", secret=True,
         check=lambda v: "must be at least 16 characters (or empty)" if v and len(v) < 16 else None,
     )
     public_base_url: str = _setting(
@@ -472,7 +478,9 @@ class Settings:
         section="Web",
     )
     api_keys: tuple[str, ...] = _setting(
-        (), "Comma-separated keys REST clients must send (X-API-Key or Bearer). Empty: open.",
+        (), "Comma-separated keys REST clients must send (X-API-Key or Bearer); the key "
+        "holder vouches for its device ids. Empty: device ids alone on loopback; a server "
+        "reachable from elsewhere then needs device secrets (POST /register-device).",
         section="Web", secret=True,
         check=lambda keys: "each key must be at least 16 characters"
         if any(len(k) < 16 for k in keys) else None,
@@ -481,16 +489,32 @@ class Settings:
         65536, "Largest REST request body accepted, in bytes.", section="Web",
         minimum=1024, maximum=10 * 1024 * 1024,
     )
+    api_client_generations_per_day: int = _setting(
+        200, "REST generations (generate, refine) one client address may ask for in a "
+        "day, whatever device ids it sends; 0: no limit. Counted per process.",
+        section="Web", minimum=0, maximum=1_000_000,
+    )
+    api_client_signins_per_day: int = _setting(
+        50, "REST device registrations and Spotify sign-ins (/auth/init) one client address "
+        "may start in a day; 0: no limit. Counted per process.",
+        section="Web", minimum=0, maximum=1_000_000,
+    )
     trusted_proxies: tuple[str, ...] = _setting(
         (), "Comma-separated addresses or networks (CIDR) of reverse proxies in front of the "
         "web side. Only from these is X-Forwarded-For (or Forwarded / X-Real-IP) believed "
         "for the client's address; from anyone else the TCP peer is the client.",
         section="Web", check=_networks,
     )
+    web_keepalive_timeout: float = _setting(
+        15.0, "Seconds an idle connection to the web side stays open, and the most a client "
+        "may take to send a request line and headers (a slow sender is cut off).",
+        section="Web", minimum=0.5, maximum=3600,
+    )
     # Pages (issue 11)
     status_token: str = _setting(
         "", "Token for the operator's status page /status (Authorization: Bearer, or "
-        "?token=). Empty: /status answers loopback visitors only.", section="Web", secret=True,
+        "?token=). Empty: /status answers local visitors only (not proxied ones); required "
+        "when the web side is exposed (README: Deploying behind a proxy).", section="Web", secret=True,
         check=lambda v: "must be at least 16 characters (or empty)" if v and len(v) < 16 else None,
     )
     # Discord
@@ -551,7 +575,8 @@ class Settings:
     )
     telegram_webhook_secret: str = _setting(
         "", "Secret Telegram sends with each webhook call (A-Z, a-z, 0-9, _ and -). Empty: "
-        "generated once and kept in the database, shared by every webhook worker.",
+        "generated once and kept in the database (encrypted with the token key), shared by "
+        "every webhook worker.",
         section="Telegram", secret=True,
         check=lambda v: None if len(v) <= 256 and all(
             c.isascii() and (c.isalnum() or c in "_-") for c in v
@@ -569,16 +594,18 @@ class Settings:
 
         That is: a public URL is set, or it listens on an address that is not loopback.
         Operator pages and device routes then fail closed (they need their tokens).
+        A public URL on a loopback host (``http://127.0.0.1:8080``) does not count; a
+        Telegram webhook (``TELEGRAM_WEBHOOK_URL``) does, and so does a Spotify redirect
+        (``SPOTIFY_REDIRECT_URI``) to another host when linking is configured.
         """
-        if self.public_base_url:
+        # A loopback PUBLIC_BASE_URL publishes nothing.  Telegram's webhook, and Spotify's
+        # redirect to a non-loopback host, reach WEB_HOST from elsewhere: through a proxy.
+        public = [self.public_base_url]
+        if self.spotify_configured:
+            public.append(self.spotify_redirect_uri)
+        if any(url and not _loopback_host(urlparse(url).hostname or "") for url in public):
             return True
-        host = self.web_host.strip("[]")
-        if host == "localhost":
-            return False
-        try:
-            return not ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return True  # a host name that may resolve anywhere
+        return bool(self.telegram_webhook_url) or not _loopback_host(self.web_host)
 
     @property
     def spotify_configured(self) -> bool:
@@ -591,6 +618,37 @@ class Settings:
         if self.default_ai_provider:
             chain = [self.default_ai_provider, *[p for p in chain if p != self.default_ai_provider]]
         return tuple(chain)
+
+
+def _loopback_host(host: str) -> bool:
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name that may resolve anywhere
+
+
+def check_operator_tokens(settings: Settings) -> None:
+    """Refuses (``SettingsError``) to start an exposed web side whose operator routes lack tokens.
+
+    Without a token, ``/status`` and ``/metrics`` answer local, unproxied visitors only,
+    and a reverse proxy on this machine that adds no forwarding header (nginx's default
+    ``proxy_pass``) makes every visitor look local.  So when the web side may be reached
+    from elsewhere (``Settings.web_exposed``), the tokens are required.
+    """
+    if not settings.web_exposed:
+        return
+    why = ("the web side is reachable beyond this machine (PUBLIC_BASE_URL, "
+           "TELEGRAM_WEBHOOK_URL or SPOTIFY_REDIRECT_URI names a public address, or WEB_HOST "
+           "is not a loopback address) and a reverse proxy's visitors can look local")
+    if not settings.status_token:
+        raise SettingsError(f"STATUS_TOKEN must be set: {why}. Set STATUS_TOKEN (16 characters "
+                            "or more) to read /status.")
+    if settings.metrics_enabled and not settings.metrics_token:
+        raise SettingsError(f"METRICS_TOKEN must be set when METRICS_ENABLED=true: {why}. Set "
+                            "METRICS_TOKEN (16 characters or more) to read /metrics.")
 
 
 def env_name(f: dataclasses.Field[Any]) -> str:

@@ -29,7 +29,7 @@ from core.errors import (
 )
 from core.guard import MIN_SONGS, check_count, clean_text
 from core.identity import UserKeys
-from core.matching import is_seasonal, is_track_id
+from core.matching import dedup_key, is_seasonal, is_track_id
 from core.models import (
     DependencyStatus,
     Draft,
@@ -48,12 +48,16 @@ from core.models import (
     UserRef,
 )
 from core.ports import ChatModel, EngineObserver, MusicCatalogue, PromptValidator, Store
+from core.prompting import track_line, untrusted_text
 from core.resolve import PAGE, Resolver, SearchStats
 from core.select import SelectionRules, Selector
 
 log = logging.getLogger(__name__)
 
 HARD_MAX_SONGS = 100
+# Bounds on a client's adopted track text (stored and shown; the model prompt bounds again).
+MAX_ADOPTED_TEXT = 200
+MAX_ADOPTED_ARTISTS = 10
 # Hands a finished playlist to its user (sends the chat message); raising means "not delivered".
 Deliver = Callable[[Playlist], Awaitable[None]]
 MAX_SEARCH_ROUNDS = 4
@@ -178,6 +182,7 @@ class Engine:
         progress: ProgressCallback | None = None,
         profile: Profile | None = None,
         deliver: Deliver | None = None,
+        min_count: int = MIN_SONGS,
     ) -> Playlist:
         """Plans, resolves and stores a new playlist; charges one playlist only on success.
 
@@ -185,9 +190,10 @@ class Engine:
         send their own context).  ``deliver``, when given, hands the playlist to the user
         before it is charged: if it raises, nothing is charged and ``DeliveryFailed``
         says so (a chat platform that cannot send the answer must not cost a playlist).
+        ``min_count``: the fewest songs one may ask for (the REST API allows 1, as EchoTuner's).
         """
         return await self._observed(
-            "generate", self._generate(user, prompt, count, progress, profile, deliver)
+            "generate", self._generate(user, prompt, count, progress, profile, deliver, min_count)
         )
 
     async def _generate(
@@ -198,10 +204,25 @@ class Engine:
         progress: ProgressCallback | None,
         profile: Profile | None,
         deliver: Deliver | None = None,
+        min_count: int = MIN_SONGS,
     ) -> Playlist:
         text = clean_text(prompt, max_length=self.config.max_prompt_length)
         settings = await self.limit_settings(user.scope)
-        wanted = check_count(count, default=self.config.default_count, max_songs=settings.max_songs)
+        wanted = check_count(count, default=self.config.default_count, max_songs=settings.max_songs,
+                             min_songs=min_count)
+        reservation = await self._reserve_playlist(user, settings)
+        key = self.keys.key(user)
+
+        async def work() -> Playlist:
+            await self._check_music(text, progress)
+            taste = profile if profile is not None else await self.get_profile(user)
+            request = StrategyRequest(prompt=text, count=wanted, profile=taste)
+            return await self._build(request, progress, user=user, key=key, draft=None)
+
+        return await self._charged(reservation, work(), deliver)
+
+    async def _reserve_playlist(self, user: UserRef, settings: LimitSettings) -> int:
+        """Reserves one of today's playlists (one atomic statement) or raises QuotaExceeded."""
         now = self._clock()
         key, scope, day = self.keys.key(user), self.keys.scope_key(user.scope), utc_day(now)
         limit = settings.max_playlists_per_day if settings.playlist_limit_enabled else None
@@ -216,21 +237,18 @@ class Engine:
                 f"{resets:%H:%M} UTC.",
                 resets,
             )
+        return reservation
 
-        async def work() -> Playlist:
-            await _report(progress, Progress(Stage.VALIDATING))
-            verdict = await self.validator.validate(text)
-            if not verdict.ok:
-                raise NotAboutMusic(
-                    verdict.reason
-                    or "That doesn't look like a music request. Describe a mood, genre, "
-                    "activity or artist."
-                )
-            taste = profile if profile is not None else await self.get_profile(user)
-            request = StrategyRequest(prompt=text, count=wanted, profile=taste)
-            return await self._build(request, progress, user=user, key=key, draft=None)
-
-        return await self._charged(reservation, work(), deliver)
+    async def _check_music(self, text: str, progress: ProgressCallback | None) -> None:
+        """Refuses text that is not a music request (inside the charge: refused costs nothing)."""
+        await _report(progress, Progress(Stage.VALIDATING))
+        verdict = await self.validator.validate(text)
+        if not verdict.ok:
+            raise NotAboutMusic(
+                verdict.reason
+                or "That doesn't look like a music request. Describe a mood, genre, "
+                "activity or artist."
+            )
 
     async def _charged(
         self, reservation: int, work: Awaitable[Playlist], deliver: Deliver | None = None
@@ -300,22 +318,28 @@ class Engine:
         progress: ProgressCallback | None = None,
         count: object = None,
         deliver: Deliver | None = None,
+        min_count: int = MIN_SONGS,
     ) -> Playlist:
         """Makes a new version of one of the user's drafts (their latest when no id).
 
         ``count`` changes the playlist's length; by default it stays as it was.
-        ``deliver``: as for ``generate``.
+        ``deliver``, ``min_count``: as for ``generate``.
         """
         text = clean_text(feedback, max_length=self.config.max_feedback_length, what="feedback")
         return await self._observed(
-            "refine", self._new_version(user, draft_id, text, progress, count, deliver)
+            "refine", self._new_version(user, draft_id, text, progress, count, deliver, min_count)
         )
 
     async def regenerate(
         self, user: UserRef, draft_id: int | None = None, progress: ProgressCallback | None = None,
         deliver: Deliver | None = None,
     ) -> Playlist:
-        """A fresh take on the same prompt, with none of the current tracks; costs a refinement."""
+        """A fresh take on the same prompt; costs a refinement.
+
+        It shares at most a quarter of its tracks with any earlier version of the draft
+        (none when the catalogue has enough new matches); its note says so when the
+        catalogue ran short of new matches.
+        """
         return await self._observed(
             "regenerate", self._new_version(user, draft_id, None, progress, None, deliver)
         )
@@ -328,10 +352,12 @@ class Engine:
         progress: ProgressCallback | None,
         count: object = None,
         deliver: Deliver | None = None,
+        min_count: int = MIN_SONGS,
     ) -> Playlist:
         draft = await self.own_draft(user, draft_id)
         settings = await self.limit_settings(user.scope)
-        wanted = check_count(count, default=draft.latest.requested_count, max_songs=settings.max_songs)
+        wanted = check_count(count, default=draft.latest.requested_count,
+                             max_songs=settings.max_songs, min_songs=min_count)
         limit = (
             settings.max_refinements_per_playlist if settings.refinement_limit_enabled else None
         )
@@ -349,43 +375,123 @@ class Engine:
             profile = await self.get_profile(user)
             latest = draft.latest
             if feedback is None:
-                request = StrategyRequest(prompt=draft.prompt, count=wanted, profile=profile)
-            else:
+                earlier = await self._earlier_tracks(draft)
                 request = StrategyRequest(
-                    prompt=draft.prompt,
-                    count=wanted,
-                    profile=profile,
-                    feedback=feedback,
-                    previous=latest.strategy,
-                    previous_tracks=tuple(f"{t.title} - {t.artist}" for t in latest.tracks),
+                    prompt=draft.prompt, count=wanted, profile=profile,
+                    avoid_tracks=tuple(dict.fromkeys(track_line(t.title, t.artist)
+                                                     for t in earlier)),
                 )
+                return await self._build(request, progress, user=user, key=draft.owner_key,
+                                         draft=draft, avoid=earlier)
+            request = StrategyRequest(
+                prompt=draft.prompt,
+                count=wanted,
+                profile=profile,
+                feedback=feedback,
+                previous=latest.strategy,
+                previous_tracks=tuple(track_line(t.title, t.artist) for t in latest.tracks),
+            )
             return await self._build(request, progress, user=user, key=draft.owner_key, draft=draft)
 
         return await self._charged(reservation, work(), deliver)
 
-    async def adopt(self, user: UserRef, prompt: object, tracks: Sequence[Track]) -> Playlist:
-        """Keeps a playlist a client already has as a draft, so it can be refined.
+    async def _earlier_tracks(self, draft: Draft) -> list[Track]:
+        """Every track of every version of ``draft`` so far (what a regeneration avoids).
 
-        Nothing is searched or charged; track ids must look like Spotify ids.
+        Read from the store, up to its latest version, whichever version ``draft`` holds.
         """
-        text = clean_text(prompt, max_length=self.config.max_prompt_length)
+        stored = await self.store.get_draft(draft.id, self._clock())
+        latest = stored.latest if stored is not None else draft.latest
+        tracks: list[Track] = []
+        for number in range(1, latest.version):
+            version = await self.store.get_draft_version(draft.id, number)
+            if version is not None:
+                tracks.extend(version.tracks)
+        tracks.extend(latest.tracks)
+        return tracks
+
+    async def adopt(
+        self,
+        user: UserRef,
+        feedback: object,
+        tracks: Sequence[Track],
+        count: object = None,
+        progress: ProgressCallback | None = None,
+        deliver: Deliver | None = None,
+        min_count: int = MIN_SONGS,
+    ) -> Playlist:
+        """Refines a playlist a client already has (``tracks``) by ``feedback``.
+
+        It is a full planning run, so it costs what ``generate`` costs: one of today's
+        playlists, reserved atomically, charged only when delivered, given back when the
+        failure is ours; the feedback gets the same music check (refused costs nothing).
+        Only on success is a draft kept: the client's tracks as version 1 and the
+        refinement as version 2, with the refinement allowance of a new playlist.
+        The client's titles and artists are untrusted text: control characters stripped,
+        bounded, and quoted as data in the model prompt.  ``count`` defaults to the
+        number of tracks sent; ``deliver``, ``min_count``: as for ``generate``.
+        """
+        return await self._observed(
+            "adopt", self._adopt(user, feedback, tracks, count, progress, deliver, min_count)
+        )
+
+    async def _adopt(
+        self,
+        user: UserRef,
+        feedback: object,
+        tracks: Sequence[Track],
+        count: object,
+        progress: ProgressCallback | None,
+        deliver: Deliver | None,
+        min_count: int,
+    ) -> Playlist:
+        text = clean_text(feedback, max_length=self.config.max_feedback_length, what="feedback")
         settings = await self.limit_settings(user.scope)
-        if not 1 <= len(tracks) <= settings.max_songs:
-            raise InvalidInput(f"Send 1 to {settings.max_songs} songs.")
+        adopted = self._adopted_tracks(tracks, settings.max_songs)
+        wanted = check_count(count, default=max(min_count, len(adopted)),
+                             max_songs=settings.max_songs, min_songs=min_count)
+        reservation = await self._reserve_playlist(user, settings)
+        key = self.keys.key(user)
+
+        async def work() -> Playlist:
+            await self._check_music(text, progress)
+            now = self._clock()
+            title = text[:100]
+            first = DraftVersion(
+                version=1, title=title, strategy=Strategy(title=title), tracks=adopted,
+                provider="client", catalogue=self.catalogue.name,
+                requested_count=len(adopted), created_at=now,
+            )
+            request = StrategyRequest(
+                prompt=text, count=wanted, profile=await self.get_profile(user), feedback=text,
+                previous=first.strategy,
+                previous_tracks=tuple(track_line(t.title, t.artist) for t in adopted),
+            )
+            return await self._build(request, progress, user=user, key=key, draft=None,
+                                     adopted=first)
+
+        return await self._charged(reservation, work(), deliver)
+
+    @staticmethod
+    def _adopted_tracks(tracks: Sequence[Track], max_songs: int) -> tuple[Track, ...]:
+        """A client's tracks checked (count, ids) and their text cleaned and bounded."""
+        if not 1 <= len(tracks) <= max_songs:
+            raise InvalidInput(f"Send 1 to {max_songs} songs.")
         bad = [t.id for t in tracks if not is_track_id(t.id)]
         if bad:
             raise InvalidInput(f"'{bad[0][:40]}' is not a Spotify track id (22 letters and digits).")
-        now = self._clock()
-        version = DraftVersion(
-            version=1, title=text[:100], strategy=Strategy(title=text[:100]),
-            tracks=tuple(tracks), provider="client", catalogue=self.catalogue.name,
-            requested_count=len(tracks), created_at=now,
-        )
-        expires = now + self.config.draft_ttl
-        draft_id = await self.store.create_draft(
-            self.keys.key(user), self.keys.scope_key(user.scope), text, version, expires
-        )
-        return self._playlist(draft_id, text, version, expires, 0)
+        cleaned: list[Track] = []
+        for track in tracks:
+            artists = tuple(a for a in (untrusted_text(a, MAX_ADOPTED_TEXT)
+                                        for a in track.artists[:MAX_ADOPTED_ARTISTS]) if a)
+            title = untrusted_text(track.title, MAX_ADOPTED_TEXT)
+            if not title or not artists:
+                raise InvalidInput("Each song needs a title and an artist.")
+            cleaned.append(dataclasses.replace(
+                track, title=title, artists=artists,
+                album=untrusted_text(track.album, MAX_ADOPTED_TEXT),
+            ))
+        return tuple(cleaned)
 
     async def own_draft(self, user: UserRef, draft_id: int | None) -> Draft:
         """The user's draft by id, or their latest in this scope; refuses others' drafts."""
@@ -420,26 +526,35 @@ class Engine:
         user: UserRef,
         key: str,
         draft: Draft | None,
+        avoid: Sequence[Track] = (),
+        adopted: DraftVersion | None = None,
     ) -> Playlist:
+        """Plans, resolves, selects and stores the next version.
+
+        ``avoid``: earlier tracks a regeneration must not repeat (see ``Selector.finish``).
+        ``adopted``: a client's playlist, stored as version 1 of a new draft beside the result.
+        """
         await _report(progress, Progress(Stage.ASKING_MODEL))
         answer = await self.model.plan(request)
         strategy = answer.strategy
-        previous = draft.latest.tracks if draft is not None else ()
-        # A regeneration (no feedback) must not hand back the tracks it replaces.
-        exclude = frozenset(t.id for t in previous) if draft and request.feedback is None else None
-        tracks = await self._resolve_and_select(
-            strategy, request, progress, previous, exclude or frozenset()
-        )
+        if adopted is not None:
+            previous = adopted.tracks
+        else:
+            previous = draft.latest.tracks if draft is not None and not avoid else ()
+        selector = await self._resolve_and_select(strategy, request, progress, previous, avoid)
+        tracks = selector.chosen
         if not tracks:
+            if avoid:
+                raise NothingFound(
+                    "The catalogue ran short of new matches: it has no songs for this request "
+                    "beyond those of the earlier versions. Refine it with other words instead; "
+                    "nothing was charged."
+                )
             raise NothingFound(
                 "I couldn't find songs for that in the catalogue. Try a broader description; "
                 "nothing was charged."
             )
-        note = None
-        if len(tracks) < request.count:
-            note = (
-                f"I found {len(tracks)} songs that fit, not the {request.count} you asked for."
-            )
+        note = self._shortfall_note(len(tracks), request.count, selector.reused, bool(avoid))
         now = self._clock()
         expires = now + self.config.draft_ttl
         version = DraftVersion(
@@ -454,7 +569,15 @@ class Engine:
             feedback=request.feedback,
             note=note,
         )
-        if draft is None:
+        if adopted is not None:
+            # Only now, with the refinement in hand, is the adopted playlist kept.
+            draft_id = await self.store.create_draft(
+                key, self.keys.scope_key(user.scope), request.prompt, adopted, expires
+            )
+            number = await self.store.add_draft_version(draft_id, version, expires)
+            version = dataclasses.replace(version, version=number)
+            refinements = 0
+        elif draft is None:
             draft_id = await self.store.create_draft(
                 key, self.keys.scope_key(user.scope), request.prompt, version, expires
             )
@@ -465,6 +588,25 @@ class Engine:
             draft_id, refinements = draft.id, draft.refinements_used + 1
         await _report(progress, Progress(Stage.DONE))
         return self._playlist(draft_id, request.prompt, version, expires, refinements)
+
+    @staticmethod
+    def _shortfall_note(found: int, wanted: int, reused: int, fresh_take: bool) -> str | None:
+        """The honest remark when a playlist is shorter, or less new, than asked for."""
+        if fresh_take and (reused or found < wanted):
+            new = found - reused
+            if reused:
+                return (
+                    f"The catalogue ran short of new matches: {new} of these {found} songs are "
+                    f"new and {reused} {'was' if reused == 1 else 'were'} in an earlier version"
+                    + ("." if found == wanted else f" (you asked for {wanted}).")
+                )
+            return (
+                f"The catalogue ran short of new matches: I found {new} new songs, not the "
+                f"{wanted} you asked for."
+            )
+        if found < wanted:
+            return f"I found {found} songs that fit, not the {wanted} you asked for."
+        return None
 
     def _playlist(
         self, draft_id: int, prompt: str, version: DraftVersion, expires: datetime, refinements: int
@@ -492,8 +634,8 @@ class Engine:
         request: StrategyRequest,
         progress: ProgressCallback | None,
         previous: tuple[Track, ...] = (),
-        exclude_ids: frozenset[str] = frozenset(),
-    ) -> list[Track]:
+        avoid: Sequence[Track] = (),
+    ) -> Selector:
         profile = request.profile
         rules = SelectionRules(
             count=request.count,
@@ -503,7 +645,8 @@ class Engine:
                 (*profile.disliked_artists, *strategy.avoid_artists)
             ),
             discovery=profile.discovery,
-            exclude_ids=exclude_ids,
+            exclude_ids=frozenset(t.id for t in avoid),
+            exclude_songs=frozenset(dedup_key(t.title, t.artist) for t in avoid),
             seasonal_ok=is_seasonal(request.prompt, request.feedback or ""),
         )
         selector = Selector(rules)
@@ -512,8 +655,10 @@ class Engine:
             selector.offer(previous[n - 1] for n in strategy.keep if 0 < n <= len(previous))
         queries = list(strategy.queries) or [f'genre:"{g}"' for g in strategy.genres]
         target = strategy.audio_target()
-        # Enough pages in the first round that one round usually suffices.
-        spare = max(0, request.count * 2 - len(strategy.songs) - len(selector.chosen))
+        # Enough pages in the first round that one round usually suffices; avoided (earlier)
+        # tracks will come up again in the same searches, so page past them too.
+        wanted = request.count * 2 + min(len(rules.exclude_ids), request.count * 3)
+        spare = max(0, wanted - len(strategy.songs) - len(selector.chosen))
         pages = max(1, math.ceil(spare / (PAGE * max(1, len(queries))))) if queries else 0
         stats = SearchStats()
         done = 0
@@ -551,7 +696,8 @@ class Engine:
             offset_pages += pages
             rounds += 1
         await _report(progress, Progress(Stage.SELECTING))
-        return selector.finish()
+        selector.finish()
+        return selector
 
     # --- health -----------------------------------------------------------------
     def add_health_check(self, name: str, check: Callable[[], Awaitable[DependencyStatus]]) -> None:

@@ -30,22 +30,23 @@ def clean_text(raw: object, *, max_length: int, what: str = "prompt") -> str:
     return text
 
 
-def check_count(raw: object, *, default: int, max_songs: int) -> int:
-    """Parses a track count (int or digits) and checks it against the scope's maximum."""
+def check_count(raw: object, *, default: int, max_songs: int, min_songs: int = MIN_SONGS) -> int:
+    """Parses a track count (int or digits) and checks it against ``min_songs`` (chats: 5;
+    the REST API: 1, as EchoTuner's API) and the scope's maximum."""
     if raw is None or raw == "":
         return min(default, max_songs)
     if isinstance(raw, bool):
-        raise InvalidInput(f"The number of songs must be a whole number from {MIN_SONGS} to {max_songs}.")
+        raise InvalidInput(f"The number of songs must be a whole number from {min_songs} to {max_songs}.")
     if isinstance(raw, str):
         stripped = raw.strip()
         if not re.fullmatch(r"[+-]?\d{1,6}", stripped):
             raise InvalidInput(
                 f"'{stripped[:20]}' is not a number of songs: use a whole number from "
-                f"{MIN_SONGS} to {max_songs}."
+                f"{min_songs} to {max_songs}."
             )
         raw = int(stripped)
     if not isinstance(raw, int):
-        raise InvalidInput(f"The number of songs must be a whole number from {MIN_SONGS} to {max_songs}.")
-    if not MIN_SONGS <= raw <= max_songs:
-        raise InvalidInput(f"A playlist can have {MIN_SONGS} to {max_songs} songs; you asked for {raw}.")
+        raise InvalidInput(f"The number of songs must be a whole number from {min_songs} to {max_songs}.")
+    if not min_songs <= raw <= max_songs:
+        raise InvalidInput(f"A playlist can have {min_songs} to {max_songs} songs; you asked for {raw}.")
     return raw

@@ -96,6 +96,10 @@ REPLAYED_STATE = (
 ISSUED_NAMESPACE = "oauth-issued"
 USED_NAMESPACE = "oauth-used"
 STATE_MEMORY = timedelta(days=1)
+# Which account each successful callback linked, by state digest, so an API session can be
+# valid only when its own state's callback succeeded; kept longer than the longest session.
+COMPLETED_NAMESPACE = "oauth-linked"
+COMPLETED_MEMORY = timedelta(days=31)
 
 T = TypeVar("T")
 
@@ -164,10 +168,13 @@ class Linking:
         return self.accounts.provider
 
     # --- linking --------------------------------------------------------------------
-    async def link_start(self, user: UserRef, notify: Conversation) -> str:
+    async def link_start(
+        self, user: UserRef, notify: Conversation, *, chat_account: str = ""
+    ) -> str:
         """An authorisation URL bound to this user (state: random, single use, 10 min, PKCE).
 
-        Deliver it privately.  ``notify`` is where to say "linked" when the callback completes.
+        Deliver it privately.  ``notify`` is where to say "linked" when the callback completes;
+        ``chat_account`` is how the chat shows the user ("@alice"), for the callback page.
         """
         now = self._clock()
         app, app_scope = await self._app_for(user.scope)
@@ -179,6 +186,7 @@ class Linking:
             "conversation": notify.conversation_id,
             "client_id": app.client_id,
             "app_scope": app_scope,
+            "chat_account": _clean_line(chat_account, 64),
         }
         await self.store.put_oauth_state(
             OAuthState(
@@ -192,6 +200,21 @@ class Linking:
         await self.store.cache_put(ISSUED_NAMESPACE, _state_digest(state), notify.platform,
                                    now + self.state_ttl + STATE_MEMORY)
         return self.accounts.authorize_url(app, state, code_challenge(verifier), SCOPES)
+
+    async def state_issued(self, state: str | None) -> bool:
+        """Whether ``state`` is one of our sign-in links not yet used (consumes nothing).
+
+        The callback's attempt limiter lets such a state through: junk from one address
+        must not lock a real user out of finishing their sign-in.  It may have expired
+        meanwhile; ``link_finish`` then says so.
+        """
+        if not state or not _STATE.fullmatch(state):
+            return False
+        now = self._clock()
+        digest = _state_digest(state)
+        if await self.store.cache_get(ISSUED_NAMESPACE, digest, now) is None:
+            return False
+        return await self.store.cache_get(USED_NAMESPACE, digest, now) is None
 
     async def link_finish(
         self, state: str | None, code: str | None, error: str | None
@@ -214,6 +237,7 @@ class Linking:
             verifier = str(data["verifier"])
             conversation = Conversation(str(data["platform"]), str(data["conversation"]))
             app = AppCredentials(str(data["client_id"]))
+            chat_account = str(data.get("chat_account", ""))  # states issued before it: none
         except (ValueError, KeyError, TypeError):
             return LinkOutcome(False, BAD_STATE, kind="invalid")
         platform = conversation.platform
@@ -251,6 +275,8 @@ class Linking:
             linked_at=now,
         )
         await self.store.save_linked_account(account)
+        await self.store.cache_put(COMPLETED_NAMESPACE, digest, profile.account_id,
+                                   now + COMPLETED_MEMORY)
         name = profile.display_name or profile.account_id
         await self._notify(
             conversation,
@@ -263,6 +289,7 @@ class Linking:
             display_name=name,
             kind="linked",
             platform=platform,
+            chat_account=chat_account,
         )
 
     async def _spent_state(self, digest: str, now: datetime) -> LinkOutcome:
@@ -281,6 +308,16 @@ class Linking:
         key = self.keys.key(user)
         async with self._lock(key):
             return await self.store.delete_linked_account(key, self.provider)
+
+    @staticmethod
+    def state_digest(state: str) -> str:
+        """What the store knows a state by (never the state itself)."""
+        return _state_digest(state)
+
+    async def completed_link(self, state_digest: str) -> str | None:
+        """The account id that the callback of this state linked; None while it is pending,
+        when it failed, or when it is unknown."""
+        return await self.store.cache_get(COMPLETED_NAMESPACE, state_digest, self._clock())
 
     async def linked_account(self, user: UserRef) -> LinkedAccount | None:
         """The user's link (its tokens still encrypted), or None."""

@@ -146,6 +146,8 @@ class StrategyRequest:
     feedback: str | None = None
     previous: Strategy | None = None
     previous_tracks: tuple[str, ...] = ()  # "Title - Artist" lines of the current version
+    # A regeneration's "Title - Artist" lines of every earlier version: songs not to repeat.
+    avoid_tracks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +353,9 @@ class LinkOutcome:
     display_name: str = ""
     kind: LinkKind = ""
     platform: str = ""
+    # Who asked for the link, as their chat shows them ("@alice"): the page names them, so
+    # someone who opened a forwarded link sees whose chat account got their Spotify.
+    chat_account: str = ""
 
     @property
     def page_kind(self) -> LinkKind:

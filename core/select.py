@@ -16,7 +16,10 @@ class SelectionRules:
     explicit_ok: bool = True
     disliked_artists: frozenset[str] = field(default_factory=frozenset)  # artist_key values
     discovery: Discovery = "balanced"
+    # Tracks a regeneration must not repeat (earlier versions): by id and by song, so a
+    # remaster or live take of an earlier song does not come back under another id.
     exclude_ids: frozenset[str] = field(default_factory=frozenset)
+    exclude_songs: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # dedup_key
     seasonal_ok: bool = False  # holiday songs only when the request mentions a holiday
 
     @staticmethod
@@ -53,14 +56,26 @@ class Selector:
         self._songs: set[tuple[str, str]] = set()
         self._per_artist: dict[str, int] = {}
         self.pending_seasonal: list[Track] = []
+        # Candidates refused only because an earlier version had them (see ``finish``).
+        self.excluded_seen: list[Track] = []
+        self.reused = 0
+
+    def _excluded(self, track: Track) -> bool:
+        rules = self.rules
+        return track.id in rules.exclude_ids or (
+            bool(rules.exclude_songs) and dedup_key(track.title, track.artist) in rules.exclude_songs
+        )
 
     @property
     def missing(self) -> int:
         return max(0, self.rules.count - len(self.chosen))
 
-    def allows(self, track: Track) -> bool:
+    def allows(self, track: Track, *, reuse: bool = False) -> bool:
+        """Whether ``track`` may join; ``reuse`` lets an excluded (earlier) track in."""
         rules = self.rules
-        if not track.id or track.id in self._ids or track.id in rules.exclude_ids:
+        if not track.id or track.id in self._ids:
+            return False
+        if not reuse and self._excluded(track):
             return False
         if not rules.explicit_ok and track.explicit:
             return False
@@ -78,12 +93,17 @@ class Selector:
             if not self.missing:
                 return
             if not self.allows(track):
+                if self._excluded(track) and self.allows(track, reuse=True):
+                    self.excluded_seen.append(track)
                 continue
-            self.chosen.append(track)
-            self._ids.add(track.id)
-            self._songs.add(dedup_key(track.title, track.artist))
-            primary = artist_key(track.artist)
-            self._per_artist[primary] = self._per_artist.get(primary, 0) + 1
+            self._take(track)
+
+    def _take(self, track: Track) -> None:
+        self.chosen.append(track)
+        self._ids.add(track.id)
+        self._songs.add(dedup_key(track.title, track.artist))
+        primary = artist_key(track.artist)
+        self._per_artist[primary] = self._per_artist.get(primary, 0) + 1
 
     def offer_candidates(self, tracks: Iterable[Track]) -> None:
         """Like ``offer``, but unrequested holiday songs wait until nothing else is left."""
@@ -101,7 +121,20 @@ class Selector:
         )
 
     def finish(self) -> list[Track]:
-        """The selection, topped up with held-back holiday songs only when short."""
+        """The selection, topped up with held-back holiday songs only when short.
+
+        Still short with exclusions in force (a regeneration the catalogue cannot fill
+        with new songs), a few excluded tracks fill in, never more than a quarter of the
+        result: ``reused`` counts them, so the caller can say so.
+        """
         self.offer(self.pending_seasonal)
         self.pending_seasonal.clear()
+        for track in self.excluded_seen:
+            # r reused of r + n in all stays at most a quarter while r <= n / 3.
+            if not self.missing or (self.reused + 1) * 3 > len(self.chosen) - self.reused:
+                break
+            if self.allows(track, reuse=True):
+                self._take(track)
+                self.reused += 1
+        self.excluded_seen.clear()
         return self.chosen

@@ -1,13 +1,22 @@
 """The strategy schema: the one shape every chat model must answer in.
 
-The JSON schema is handed to models for structured output; ``parse_strategy``
+The JSON schema is handed to models for structured output; ``read_strategy``
 checks an answer against the same rules without a schema library, because model
 output is data: it is checked, clipped and never trusted.
+
+Checking keeps what is usable.  Local servers (llama.cpp, Ollama's ``format``) turn
+the schema into a grammar that fixes the shape but not numeric bounds, so a small
+model may answer an energy of 1.7 or add a field of its own; such a plan still has
+songs and queries worth searching.  An out-of-range number is clamped, an unknown or
+wrong-typed optional field is dropped, and each such correction is reported; only a
+plan with nothing to search (no songs, queries or genres) is invalid.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import dataclass
 from typing import Any
 
 from core.errors import StrategyInvalid
@@ -16,100 +25,201 @@ from core.text import displayable
 
 MAX_TEXT = 200
 MAX_LIST = 60
+MAX_KEEP = 200
 
-_STRING_LIST = {"type": "array", "items": {"type": "string", "maxLength": MAX_TEXT}}
+# Bounds handed to the model with the schema.  A grammar-constrained local model
+# honours maxItems / maxLength, so they keep its answer short; parsing clips at the
+# looser MAX_TEXT / MAX_LIST, so a hosted model that overshoots a little loses nothing.
+SCHEMA_NAME_LENGTH = 40  # a genre, a mood, an artist to seed or avoid
+SCHEMA_SONG_LENGTH = 100  # a song's title or artist; a search query
+SCHEMA_WORDS = 8  # genres, moods
+SCHEMA_ARTISTS = 10  # seed and avoided artists
+SCHEMA_QUERIES = 8
+DEFAULT_TITLE = "EchoTuner Mix"
 
-STRATEGY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "title": "PlaylistStrategy",
-    "additionalProperties": False,
-    "required": ["title", "genres", "moods", "energy", "songs", "queries"],
-    "properties": {
-        "title": {"type": "string", "minLength": 1, "maxLength": 100},
-        "description": {"type": "string", "maxLength": 300},
-        "genres": _STRING_LIST,
-        "moods": _STRING_LIST,
-        "energy": {"type": "number", "minimum": 0, "maximum": 1},
-        "valence": {"type": "number", "minimum": 0, "maximum": 1},
-        "era": {"type": ["string", "null"], "maxLength": 40},
-        "seed_artists": _STRING_LIST,
-        "avoid_artists": _STRING_LIST,
-        "songs": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["title", "artist"],
-                "properties": {
-                    "title": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
-                    "artist": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+KNOWN_FIELDS = frozenset({
+    "title", "description", "genres", "moods", "energy", "valence", "era",
+    "seed_artists", "avoid_artists", "songs", "queries", "keep",
+})
+
+
+def _string_list(max_items: int, max_length: int) -> dict[str, Any]:
+    return {"type": "array", "maxItems": max_items,
+            "items": {"type": "string", "maxLength": max_length}}
+
+
+def strategy_schema(*, max_songs: int = MAX_LIST * 2, max_keep: int = MAX_KEEP) -> dict[str, Any]:
+    """The JSON schema of a strategy with at most ``max_songs`` suggestions.
+
+    A request asks for about as many songs as its count needs; bounding the array
+    stops a grammar-constrained model from listing songs until its context is full.
+    """
+    return {
+        "type": "object",
+        "title": "PlaylistStrategy",
+        "additionalProperties": False,
+        "required": ["title", "genres", "moods", "energy", "songs", "queries"],
+        "properties": {
+            "title": {"type": "string", "minLength": 1, "maxLength": 100},
+            "description": {"type": "string", "maxLength": 300},
+            "genres": _string_list(SCHEMA_WORDS, SCHEMA_NAME_LENGTH),
+            "moods": _string_list(SCHEMA_WORDS, SCHEMA_NAME_LENGTH),
+            "energy": {"type": "number", "minimum": 0, "maximum": 1},
+            "valence": {"type": "number", "minimum": 0, "maximum": 1},
+            "era": {"type": ["string", "null"], "maxLength": 40},
+            "seed_artists": _string_list(SCHEMA_ARTISTS, SCHEMA_NAME_LENGTH),
+            "avoid_artists": _string_list(SCHEMA_ARTISTS, SCHEMA_NAME_LENGTH),
+            "songs": {
+                "type": "array",
+                "maxItems": max_songs,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["title", "artist"],
+                    "properties": {
+                        "title": {"type": "string", "minLength": 1, "maxLength": SCHEMA_SONG_LENGTH},
+                        "artist": {"type": "string", "minLength": 1, "maxLength": SCHEMA_SONG_LENGTH},
+                    },
                 },
             },
+            "queries": _string_list(SCHEMA_QUERIES, SCHEMA_SONG_LENGTH),
+            "keep": {
+                "type": "array",
+                "description": "on refinement: numbers of the current tracks to keep",
+                "maxItems": max_keep,
+                "items": {"type": "integer", "minimum": 1},
+            },
         },
-        "queries": _STRING_LIST,
-        "keep": {
-            "type": "array",
-            "description": "on refinement: numbers of the current tracks to keep",
-            "items": {"type": "integer", "minimum": 1},
-        },
-    },
-}
+    }
 
 
-def _text(value: object, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str):
-        raise StrategyInvalid(f"{field} must be a string")
-    # Model output is data: no lone surrogates (unstorable), controls or bidi tricks.
-    text = " ".join(displayable(value).split())
-    if required and not text:
-        raise StrategyInvalid(f"{field} must not be empty")
-    return text[:limit]
+STRATEGY_SCHEMA: dict[str, Any] = strategy_schema()
 
 
-def _texts(value: object, field: str) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class StrategyReading:
+    """A checked strategy and what checking had to correct (for the operator's log).
+
+    Each correction names a field and what was done ("energy 1.7 clamped to 1"); it
+    never quotes the user's prompt (only numbers, field names and types).
+    """
+
+    strategy: Strategy
+    corrections: tuple[str, ...] = ()
+
+
+class _Reader:
+    """Reads one decoded answer field by field, noting every correction."""
+
+    def __init__(self) -> None:
+        self.corrections: list[str] = []
+
+    def note(self, text: str) -> None:
+        if text not in self.corrections:
+            self.corrections.append(text)
+
+    def text(self, value: object, field: str, *, limit: int = MAX_TEXT) -> str:
+        """Clean text, or "" (with a note) when ``value`` is not a string."""
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.note(f"dropped {field} ({_kind(value)}, not a string)")
+            return ""
+        # Model output is data: no lone surrogates (unstorable), controls or bidi tricks.
+        return " ".join(displayable(value).split())[:limit]
+
+    def texts(self, value: object, field: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):  # a lone string where a list belongs: a list of one
+            self.note(f"read {field} (a string) as a list of one")
+            value = [value]
+        if not isinstance(value, list):
+            self.note(f"dropped {field} ({_kind(value)}, not a list)")
+            return ()
+        out: list[str] = []
+        for item in value[:MAX_LIST]:
+            text = self.text(item, f"an item of {field}")
+            if text and text not in out:
+                out.append(text)
+        return tuple(out)
+
+    def unit(self, value: object, field: str) -> float | None:
+        """A number in 0..1: a 0-10 scale is rescaled, anything else outside clamped."""
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            self.note(f"dropped {field} ({_kind(value)}, not a number)")
+            return None
+        number = float(value)
+        if 1 < number <= 10:  # models sometimes answer on a 0-10 scale
+            return number / 10
+        clamped = min(max(number, 0.0), 1.0)
+        if clamped != number:
+            self.note(f"{field} {number:g} out of 0..1, clamped to {clamped:g}")
+        return clamped
+
+    def numbers(self, value: object, field: str) -> tuple[int, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.note(f"dropped {field} ({_kind(value)}, not a list)")
+            return ()
+        out: list[int] = []
+        for item in value[:MAX_KEEP]:
+            if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+                self.note(f"dropped an item of {field} (not a track number)")
+            elif item not in out:
+                out.append(item)
+        return tuple(out)
+
+    def songs(self, value: object) -> tuple[SongSuggestion, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.note(f"dropped songs ({_kind(value)}, not a list)")
+            return ()
+        songs: list[SongSuggestion] = []
+        for raw in value[: MAX_LIST * 2]:
+            if not isinstance(raw, dict):
+                self.note("dropped a song that is not an object")
+                continue
+            title = self.text(raw.get("title"), "a song's title")
+            artist = self.text(raw.get("artist"), "a song's artist")
+            if title and artist:
+                songs.append(SongSuggestion(title=title, artist=artist))
+        return tuple(songs)
+
+
+def _kind(value: object) -> str:
+    """A JSON type name for logs (never the value: it may echo the user's words)."""
     if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise StrategyInvalid(f"{field} must be a list of strings")
-    out: list[str] = []
-    for item in value[:MAX_LIST]:
-        text = _text(item, field, required=False)
-        if text and text not in out:
-            out.append(text)
-    return tuple(out)
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
-def _unit(value: object, field: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise StrategyInvalid(f"{field} must be a number between 0 and 1")
-    number = float(value)
-    if number > 1 and number <= 10:  # models sometimes answer on a 0-10 scale
-        number /= 10
-    if not 0 <= number <= 1:
-        raise StrategyInvalid(f"{field} must be between 0 and 1")
-    return number
+def _field_name(key: object) -> str:
+    """An unknown field's name, short and printable, for the log."""
+    name = " ".join(displayable(str(key)).split())
+    return repr(name[:40] + ("..." if len(name) > 40 else ""))
 
 
-def _numbers(value: object, field: str) -> tuple[int, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise StrategyInvalid(f"{field} must be a list of track numbers")
-    out: list[int] = []
-    for item in value[:200]:
-        if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-            raise StrategyInvalid(f"{field} must hold track numbers from 1")
-        if item not in out:
-            out.append(item)
-    return tuple(out)
+def read_strategy(data: object) -> StrategyReading:
+    """Checks a decoded model answer (or its JSON text), keeping what is usable.
 
-
-def parse_strategy(data: object) -> Strategy:
-    """Checks a decoded model answer (or its JSON text) and builds a Strategy."""
+    Raises ``StrategyInvalid`` only when the answer is not a JSON object or has nothing
+    to search for (no songs, queries, genres or kept tracks): then a repair is worth it.
+    """
     if isinstance(data, str | bytes):
         try:
             data = json.loads(data)
@@ -117,34 +227,47 @@ def parse_strategy(data: object) -> Strategy:
             raise StrategyInvalid(f"not JSON: {exc.msg}") from exc
     if not isinstance(data, dict):
         raise StrategyInvalid("strategy must be a JSON object")
-    songs: list[SongSuggestion] = []
-    raw_songs = data.get("songs", [])
-    if not isinstance(raw_songs, list):
-        raise StrategyInvalid("songs must be a list")
-    for raw in raw_songs[: MAX_LIST * 2]:
-        if not isinstance(raw, dict):
-            raise StrategyInvalid("each song must be an object with title and artist")
-        title = _text(raw.get("title"), "songs.title", required=False)
-        artist = _text(raw.get("artist"), "songs.artist", required=False)
-        if title and artist:
-            songs.append(SongSuggestion(title=title, artist=artist))
+    reader = _Reader()
+    unknown = sorted(_field_name(k) for k in data if k not in KNOWN_FIELDS)
+    if unknown:
+        reader.note(f"dropped unknown field(s) {', '.join(unknown[:5])}")
+    genres = reader.texts(data.get("genres"), "genres")
+    title = reader.text(data.get("title"), "title", limit=100)
+    if not title:
+        title = _fallback_title(genres)
+        reader.note(f"no usable title; named it {title!r}")
     strategy = Strategy(
-        title=_text(data.get("title"), "title", limit=100),
-        description=_text(data.get("description"), "description", required=False, limit=300),
-        genres=_texts(data.get("genres"), "genres"),
-        moods=_texts(data.get("moods"), "moods"),
-        energy=_unit(data.get("energy"), "energy"),
-        valence=_unit(data.get("valence"), "valence"),
-        era=_text(data.get("era"), "era", required=False, limit=40) or None,
-        seed_artists=_texts(data.get("seed_artists"), "seed_artists"),
-        avoid_artists=_texts(data.get("avoid_artists"), "avoid_artists"),
-        songs=tuple(songs),
-        queries=_texts(data.get("queries"), "queries"),
-        keep=_numbers(data.get("keep"), "keep"),
+        title=title,
+        description=reader.text(data.get("description"), "description", limit=300),
+        genres=genres,
+        moods=reader.texts(data.get("moods"), "moods"),
+        energy=reader.unit(data.get("energy"), "energy"),
+        valence=reader.unit(data.get("valence"), "valence"),
+        era=reader.text(data.get("era"), "era", limit=40) or None,
+        seed_artists=reader.texts(data.get("seed_artists"), "seed_artists"),
+        avoid_artists=reader.texts(data.get("avoid_artists"), "avoid_artists"),
+        songs=reader.songs(data.get("songs")),
+        queries=reader.texts(data.get("queries"), "queries"),
+        keep=reader.numbers(data.get("keep"), "keep"),
     )
     if not (strategy.songs or strategy.queries or strategy.genres or strategy.keep):
         raise StrategyInvalid("strategy has no songs, queries or genres to search")
-    return strategy
+    return StrategyReading(strategy, tuple(reader.corrections))
+
+
+def parse_strategy(data: object) -> Strategy:
+    """Checks a decoded model answer (or its JSON text) and builds a Strategy.
+
+    The same rules as ``read_strategy``, without the list of corrections.
+    """
+    return read_strategy(data).strategy
+
+
+def _fallback_title(genres: tuple[str, ...]) -> str:
+    """A title for a plan that came without one: its first genres, or a plain name."""
+    if not genres:
+        return DEFAULT_TITLE
+    return " & ".join(g.title() for g in genres[:2])[:100]
 
 
 def strategy_to_dict(strategy: Strategy) -> dict[str, Any]:

@@ -15,15 +15,11 @@ import re
 from dataclasses import dataclass
 
 from core.models import ValidationResult
-from core.vocabulary import (
-    EVERYDAY_WORDS,
-    TermKind,
-    clause_tokens,
-    extract_artists,
-    looks_like_a_name,
-    normalise,
-    scan,
-)
+from core.vocabulary.artist_names import extract_artists, looks_like_a_name
+from core.vocabulary.lexicon import EVERYDAY_WORDS
+from core.vocabulary.scanner import scan
+from core.vocabulary.terms import TermKind
+from core.vocabulary.tokens import clause_tokens, normalise
 
 REJECTION_REASON = (
     "That doesn't look like a music request — try describing a mood, genre, activity or artist."

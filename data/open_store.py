@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from data.migrate import load_migrations
 from data.sqlite_store import SqliteStore
+from data.token_cipher import FernetCipher
 
 if TYPE_CHECKING:  # asyncpg is imported only when PostgreSQL is configured
     from data.postgres_store import PostgresStore
@@ -48,9 +49,18 @@ class StoreSettings(Protocol):
     @property
     def database_busy_timeout(self) -> float: ...
 
+    @property
+    def token_encryption_key(self) -> str: ...
+
 
 def make_store(settings: StoreSettings) -> SqliteStore | PostgresStore:
-    """An unopened store: ``PostgresStore`` for a ``DATABASE_URL``, else ``SqliteStore``."""
+    """An unopened store: ``PostgresStore`` for a ``DATABASE_URL``, else ``SqliteStore``.
+
+    Generated secrets in the database are sealed with the token key: TOKEN_ENCRYPTION_KEY
+    when set, else (SQLite) the key file beside the database.  PostgreSQL has no such
+    file, and its processes may run on several hosts, so there the key must be set.
+    """
+    cipher = FernetCipher(settings.token_encryption_key) if settings.token_encryption_key else None
     if settings.database_url:
         from data.postgres_store import PostgresStore
 
@@ -62,9 +72,11 @@ def make_store(settings: StoreSettings) -> SqliteStore | PostgresStore:
             acquire_timeout=settings.db_acquire_timeout,
             # Connecting is part of acquiring a connection, so the same bound applies.
             connect_timeout=max(settings.db_acquire_timeout, 1.0),
+            cipher=cipher,
         )
     return SqliteStore(settings.database_filename,
-                       busy_timeout_ms=round(settings.database_busy_timeout * 1000))
+                       busy_timeout_ms=round(settings.database_busy_timeout * 1000),
+                       cipher=cipher)
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ from core.models import (
     Profile,
     SavedPlaylist,
 )
+from core.ports import Cipher
 from data.codec import (
     CodecError,
     limit_settings_from_json,
@@ -65,7 +66,8 @@ from data.codec import (
     tracks_to_json,
 )
 from data.migrate import MigrationError
-from data.pg_migrate import apply_pg_migrations, pg_schema_version
+from data.pg_migrate import MIGRATION_LOCK_KEY, apply_pg_migrations, pg_schema_version
+from data.token_cipher import SealError, bearer_digest, seal_text, unseal_text
 
 __all__ = ["POSTGRES_SCHEMES", "PostgresStore", "describe_dsn"]
 
@@ -165,12 +167,16 @@ class PostgresStore:
         command_timeout: float = 30.0,
         acquire_timeout: float = 10.0,
         connect_timeout: float = 10.0,
+        cipher: Cipher | None = None,
     ) -> None:
         """``dsn`` is a ``postgresql://user:password@host:port/database`` URL.
 
         ``min_size``/``max_size`` bound the pool; ``acquire_timeout`` is how long a
         request waits for a free connection before "busy"; ``command_timeout``
         bounds each statement; ``connect_timeout`` bounds opening a connection.
+        ``cipher`` (from TOKEN_ENCRYPTION_KEY, shared by every process) seals the
+        generated secrets kept in the database; there is no file to keep a key in
+        beside a server, so without one ``set_meta_if_absent`` refuses to store any.
         """
         if urlsplit(dsn).scheme not in POSTGRES_SCHEMES:
             raise ValueError("dsn must start with postgresql:// or postgres://")
@@ -186,6 +192,7 @@ class PostgresStore:
         self._command_timeout = float(command_timeout)
         self._acquire_timeout = float(acquire_timeout)
         self._connect_timeout = float(connect_timeout)
+        self._cipher = cipher
         self._pool: Any = None  # asyncpg.Pool once open
         self._applied: tuple[int, ...] = ()
         self._open_lock = asyncio.Lock()
@@ -201,6 +208,11 @@ class PostgresStore:
     def applied_migrations(self) -> tuple[int, ...]:
         """The migration versions the last ``open()`` of this store applied itself."""
         return self._applied
+
+    @property
+    def cipher(self) -> Cipher | None:
+        """The token key's cipher (TOKEN_ENCRYPTION_KEY), or None when none was given."""
+        return self._cipher
 
     @property
     def is_open(self) -> bool:
@@ -244,6 +256,7 @@ class PostgresStore:
             try:
                 async with pool.acquire(timeout=self._acquire_timeout) as conn:
                     applied = await apply_pg_migrations(conn)
+                    await self._seal_plain_meta(conn)
             except BaseException as exc:
                 await _close_pool(pool)
                 if isinstance(exc, Exception):
@@ -280,24 +293,73 @@ class PostgresStore:
         )
 
     async def get_meta(self, key: str) -> str | None:
-        """A value from the meta table, or None."""
-        async with self._connection() as conn:
-            value = await conn.fetchval("SELECT value FROM meta WHERE key = $1", key)
-        return None if value is None else str(value)
+        """A stored (generated) secret, or None.  Values are sealed with the token key."""
+        async with self._connection() as conn:  # "not open" before "no key"
+            cipher = self._require_cipher()
+            value = await conn.fetchval("SELECT value FROM sealed_meta WHERE key = $1", key)
+        return None if value is None else self._unseal(cipher, value)
 
     async def set_meta_if_absent(self, key: str, value: str) -> str:
-        """Stores ``value`` unless the key exists; returns the value in force."""
-        async with self._connection() as conn:
+        """Stores ``value`` (sealed) unless the key exists; returns the value in force."""
+        async with self._connection() as conn:  # "not open" before "no key"
+            cipher = self._require_cipher()
             # Two statements in autocommit on purpose: the read-back takes a fresh
             # snapshot, so it also sees a row another process committed in between
             # (one CTE would share one snapshot and could see neither row).
             await conn.execute(
-                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                "INSERT INTO sealed_meta (key, value) VALUES ($1, $2) "
+                "ON CONFLICT (key) DO NOTHING",
                 key,
-                value,
+                seal_text(cipher, value),
             )
-            stored = await conn.fetchval("SELECT value FROM meta WHERE key = $1", key)
-        return str(stored)
+            stored = await conn.fetchval("SELECT value FROM sealed_meta WHERE key = $1", key)
+        return self._unseal(cipher, stored)
+
+    def _require_cipher(self) -> Cipher:
+        if self._cipher is None:
+            raise StoreUnavailable(
+                f"The database ({self._where}) keeps generated secrets only encrypted, and "
+                "TOKEN_ENCRYPTION_KEY is not set: set it (the same in every process), or set "
+                "SECRET_KEY (and TELEGRAM_WEBHOOK_SECRET for a webhook) so none is generated."
+            )
+        return self._cipher
+
+    def _unseal(self, cipher: Cipher, blob: bytes) -> str:
+        try:
+            return unseal_text(cipher, blob)
+        except SealError as exc:
+            raise self._unavailable(exc) from exc
+
+    async def _seal_plain_meta(self, conn: Any) -> None:
+        """Moves the plain ``meta`` rows of schema 1-3 into ``sealed_meta``; drops ``meta``.
+
+        Under the migration lock, in one transaction, so processes starting together move
+        them once.  Without a key the plain rows stay (with a warning) until a process
+        with TOKEN_ENCRYPTION_KEY opens the database; an empty ``meta`` is dropped anyway.
+        """
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_KEY)
+            if not await conn.fetchval("SELECT to_regclass('meta') IS NOT NULL"):
+                return
+            rows = await conn.fetch("SELECT key, value FROM meta")
+            cipher = self._cipher
+            if rows and cipher is None:
+                _log.warning(
+                    "%s keeps %d generated secret(s) in plain text from an older version; "
+                    "set TOKEN_ENCRYPTION_KEY so they are encrypted", self._where, len(rows)
+                )
+                return
+            if cipher is not None:
+                for row in rows:
+                    await conn.execute(
+                        "INSERT INTO sealed_meta (key, value) VALUES ($1, $2) "
+                        "ON CONFLICT (key) DO NOTHING",
+                        str(row["key"]), seal_text(cipher, str(row["value"])),
+                    )
+            await conn.execute("DROP TABLE meta")
+        if rows:
+            _log.info("%s: sealed %d generated secret(s) kept in plain text", self._where,
+                      len(rows))
 
     # --- quotas ---------------------------------------------------------------------
 
@@ -640,14 +702,17 @@ class PostgresStore:
     # --- OAuth states and linked accounts ---------------------------------------------
 
     async def put_oauth_state(self, state: OAuthState) -> None:
-        """Records a pending link.  A state value that already exists is refused."""
+        """Records a pending link.  A state value that already exists is refused.
+
+        Only the state's SHA-256 digest is stored; the state itself stays with the user.
+        """
         created = _utc(state.created_at)
         expires = _utc(state.expires_at)
         async with self._connection() as conn:
             await conn.execute(
-                "INSERT INTO oauth_states (state, user_key, payload, created_at, expires_at) "
-                "VALUES ($1, $2, $3, $4, $5)",
-                state.state,
+                "INSERT INTO oauth_states (state_digest, user_key, payload, created_at, "
+                "expires_at) VALUES ($1, $2, $3, $4, $5)",
+                bearer_digest(state.state),
                 state.user_key,
                 state.payload,
                 created,
@@ -659,15 +724,15 @@ class PostgresStore:
         moment = _utc(now)
         async with self._connection() as conn:
             row = await conn.fetchrow(
-                "DELETE FROM oauth_states WHERE state = $1 AND expires_at > $2 "
-                "RETURNING state, user_key, payload, created_at, expires_at",
-                state,
+                "DELETE FROM oauth_states WHERE state_digest = $1 AND expires_at > $2 "
+                "RETURNING user_key, payload, created_at, expires_at",
+                bearer_digest(state),
                 moment,
             )
             if row is None:
                 return None
             return OAuthState(
-                state=str(row["state"]),
+                state=state,  # the value the caller brought, whose digest matched
                 user_key=str(row["user_key"]),
                 payload=str(row["payload"]),
                 created_at=_from_db_time(row["created_at"]),
@@ -725,19 +790,23 @@ class PostgresStore:
     # --- caches -----------------------------------------------------------------------
 
     async def cache_get(self, namespace: str, key: str, now: datetime) -> str | None:
-        """A live cached value, or None when missing or expired."""
+        """A live cached value, or None when missing or expired.
+
+        Keys are stored as SHA-256 digests: some are bearer values (REST session ids,
+        Telegram button keys) that are only ever looked up, never listed.
+        """
         moment = _utc(now)
         async with self._connection() as conn:
             value = await conn.fetchval(
                 "SELECT value FROM cache WHERE namespace = $1 AND key = $2 AND expires_at > $3",
                 namespace,
-                key,
+                bearer_digest(key),
                 moment,
             )
         return None if value is None else str(value)
 
     async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None:
-        """Stores or replaces a cached value until ``expires_at``."""
+        """Stores or replaces a cached value until ``expires_at`` (under the key's digest)."""
         expires = _utc(expires_at)
         async with self._connection() as conn:
             await conn.execute(
@@ -745,7 +814,7 @@ class PostgresStore:
                 "ON CONFLICT (namespace, key) DO UPDATE SET "
                 "value = excluded.value, expires_at = excluded.expires_at",
                 namespace,
-                key,
+                bearer_digest(key),
                 value,
                 expires,
             )
@@ -894,7 +963,7 @@ class PostgresStore:
             )
         elif isinstance(exc, CodecError):
             reason = "contains data this version of EchoTuner cannot read"
-        elif isinstance(exc, MigrationError):
+        elif isinstance(exc, MigrationError | SealError):
             reason = f"cannot be used: {exc}"
         elif isinstance(exc, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError):
             reason = "refused the login: check the user name and password in DATABASE_URL"

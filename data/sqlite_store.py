@@ -45,6 +45,7 @@ from core.models import (
     Profile,
     SavedPlaylist,
 )
+from core.ports import Cipher
 from data.codec import (
     CodecError,
     decode_time,
@@ -59,6 +60,14 @@ from data.codec import (
     tracks_to_json,
 )
 from data.migrate import MigrationError, apply_migrations
+from data.token_cipher import (
+    FernetCipher,
+    SealError,
+    bearer_digest,
+    load_or_create_key,
+    seal_text,
+    unseal_text,
+)
 
 __all__ = ["SqliteStore"]
 
@@ -97,12 +106,21 @@ class SqliteStore:
     end, or use the store as an async context manager.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000) -> None:
-        """``busy_timeout_ms`` is how long a statement waits for another writer's lock."""
+    def __init__(
+        self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 5000,
+        cipher: Cipher | None = None,
+    ) -> None:
+        """``busy_timeout_ms`` is how long a statement waits for another writer's lock.
+
+        ``cipher`` seals the generated secrets kept in the database (``set_meta_if_absent``);
+        without one, ``open()`` uses the key file beside the database (``<path>.key``,
+        mode 0600, made on first use), so a copy of the file alone does not reveal them.
+        """
         if busy_timeout_ms < 0:
             raise ValueError("busy_timeout_ms must not be negative")
         self._path = os.fspath(path)
         self._busy_timeout_ms = int(busy_timeout_ms)
+        self._cipher = cipher
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         # Writes can fail while reads work (locked, full, read-only): health hears of it here.
@@ -119,6 +137,11 @@ class SqliteStore:
     def is_open(self) -> bool:
         """Whether ``open()`` succeeded and ``close()`` has not been called since."""
         return self._conn is not None
+
+    @property
+    def cipher(self) -> Cipher | None:
+        """The token key's cipher (given, or from the key file once open); None before."""
+        return self._cipher
 
     async def __aenter__(self) -> SqliteStore:
         await self.open()
@@ -167,11 +190,22 @@ class SqliteStore:
                     await conn.execute_fetchall("PRAGMA journal_mode = WAL")
                     # NORMAL is durable across application crashes in WAL mode and much faster.
                     await conn.execute("PRAGMA synchronous = NORMAL")
+                if self._cipher is None:
+                    # Only now: a file that turned out not to be a database gets no key file.
+                    key = await asyncio.to_thread(load_or_create_key, self._path)
+                    self._cipher = FernetCipher(key)
+                # Migration 4 digests the keys of existing cache rows with it.
+                await conn.create_function(
+                    "echotuner_sha256_hex", 1, bearer_digest, deterministic=True
+                )
                 applied = await apply_migrations(conn)
+                moved = await _seal_plain_meta(conn, self._cipher)
+                if (moved or 4 in applied) and not self._is_memory:
+                    await _compact(conn)
             except BaseException as exc:
                 with contextlib.suppress(Exception):
                     await conn.close()
-                if isinstance(exc, sqlite3.Error | MigrationError | OSError):
+                if isinstance(exc, sqlite3.Error | MigrationError | OSError | ValueError):
                     raise self._unavailable(exc) from exc
                 raise
             if applied:
@@ -205,19 +239,33 @@ class SqliteStore:
         return DependencyStatus(name="database", ok=True, detail=f"SQLite {sqlite3.sqlite_version}")
 
     async def get_meta(self, key: str) -> str | None:
-        """A value from the meta table, or None."""
+        """A stored (generated) secret, or None.  Values are sealed with the token key."""
         async with self._session() as conn:
-            rows = await _fetch(conn, "SELECT value FROM meta WHERE key = ?", (key,))
-        return str(rows[0]["value"]) if rows else None
+            rows = await _fetch(conn, "SELECT value FROM sealed_meta WHERE key = ?", (key,))
+            return self._unseal(rows[0]["value"]) if rows else None
 
     async def set_meta_if_absent(self, key: str, value: str) -> str:
-        """Stores ``value`` unless the key exists; returns the value in force."""
+        """Stores ``value`` (sealed) unless the key exists; returns the value in force."""
+        sealed = seal_text(self._require_cipher(), value)
         async with self._session() as conn:
             # Another process may insert between the two statements; the read-back
             # then returns its value, which is exactly "the value in force".
-            await conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
-            rows = await _fetch(conn, "SELECT value FROM meta WHERE key = ?", (key,))
-        return str(rows[0]["value"])
+            await conn.execute(
+                "INSERT OR IGNORE INTO sealed_meta (key, value) VALUES (?, ?)", (key, sealed)
+            )
+            rows = await _fetch(conn, "SELECT value FROM sealed_meta WHERE key = ?", (key,))
+            return self._unseal(rows[0]["value"])
+
+    def _require_cipher(self) -> Cipher:
+        if self._cipher is None:
+            raise StoreUnavailable(f"The database ({self._display_name}) is not open.")
+        return self._cipher
+
+    def _unseal(self, blob: bytes) -> str:
+        try:
+            return unseal_text(self._require_cipher(), blob)
+        except SealError as exc:
+            raise self._unavailable(exc) from exc
 
     # --- quotas ---------------------------------------------------------------------
 
@@ -502,13 +550,16 @@ class SqliteStore:
     # --- OAuth states and linked accounts ---------------------------------------------
 
     async def put_oauth_state(self, state: OAuthState) -> None:
-        """Records a pending link.  A state value that already exists is refused."""
+        """Records a pending link.  A state value that already exists is refused.
+
+        Only the state's SHA-256 digest is stored; the state itself stays with the user.
+        """
         async with self._session() as conn:
             await conn.execute(
-                "INSERT INTO oauth_states (state, user_key, payload, created_at, expires_at) "
+                "INSERT INTO oauth_states (state_digest, user_key, payload, created_at, expires_at) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (
-                    state.state,
+                    bearer_digest(state.state),
                     state.user_key,
                     state.payload,
                     encode_time(state.created_at),
@@ -522,15 +573,15 @@ class SqliteStore:
         async with self._session() as conn:
             rows = await _fetch(
                 conn,
-                "DELETE FROM oauth_states WHERE state = ? AND expires_at > ? "
-                "RETURNING state, user_key, payload, created_at, expires_at",
-                (state, now_text),
+                "DELETE FROM oauth_states WHERE state_digest = ? AND expires_at > ? "
+                "RETURNING user_key, payload, created_at, expires_at",
+                (bearer_digest(state), now_text),
             )
             if not rows:
                 return None
             row = rows[0]
             return OAuthState(
-                state=row["state"],
+                state=state,  # the value the caller brought, whose digest matched
                 user_key=row["user_key"],
                 payload=row["payload"],
                 created_at=decode_time(row["created_at"]),
@@ -590,24 +641,28 @@ class SqliteStore:
     # --- caches -----------------------------------------------------------------------
 
     async def cache_get(self, namespace: str, key: str, now: datetime) -> str | None:
-        """A live cached value, or None when missing or expired."""
+        """A live cached value, or None when missing or expired.
+
+        Keys are stored as SHA-256 digests: some are bearer values (REST session ids,
+        Telegram button keys) that are only ever looked up, never listed.
+        """
         now_text = encode_time(now)
         async with self._session() as conn:
             rows = await _fetch(
                 conn,
                 "SELECT value FROM cache WHERE namespace = ? AND key = ? AND expires_at > ?",
-                (namespace, key, now_text),
+                (namespace, bearer_digest(key), now_text),
             )
         return str(rows[0]["value"]) if rows else None
 
     async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None:
-        """Stores or replaces a cached value until ``expires_at``."""
+        """Stores or replaces a cached value until ``expires_at`` (under the key's digest)."""
         async with self._session() as conn:
             await conn.execute(
                 "INSERT INTO cache (namespace, key, value, expires_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (namespace, key) DO UPDATE SET "
                 "value = excluded.value, expires_at = excluded.expires_at",
-                (namespace, key, value, encode_time(expires_at)),
+                (namespace, bearer_digest(key), value, encode_time(expires_at)),
             )
 
     # --- per-scope apps and saved playlists -------------------------------------------
@@ -749,6 +804,8 @@ class SqliteStore:
         text = str(exc).lower()
         if isinstance(exc, CodecError):
             reason = "contains data this version of EchoTuner cannot read"
+        elif isinstance(exc, ValueError):  # SealError, or a bad key file
+            reason = f"cannot be used: {exc}"
         elif isinstance(exc, MigrationError):
             reason = f"cannot be used: {exc}"
         elif "not a database" in text or "malformed" in text or "encrypted" in text:
@@ -786,6 +843,52 @@ async def _wait_for_worker_exit(proxy: aiosqlite.Connection) -> None:
         if not thread.is_alive():
             return
         await asyncio.sleep(0.001)
+
+
+async def _seal_plain_meta(conn: aiosqlite.Connection, cipher: Cipher) -> int:
+    """Moves the plain ``meta`` rows of schema 1-3 into ``sealed_meta``; drops ``meta``.
+
+    Idempotent and in one transaction: a crash leaves either the plain table (moved on
+    the next open) or none.  A sealed row already there wins (another process moved the
+    same value first).  Returns how many plain rows there were.
+    """
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        exists = await _fetch(
+            conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        )
+        if not exists:
+            await conn.execute("ROLLBACK")
+            return 0
+        rows = await _fetch(conn, "SELECT key, value FROM meta")
+        for row in rows:
+            await conn.execute(
+                "INSERT OR IGNORE INTO sealed_meta (key, value) VALUES (?, ?)",
+                (row["key"], seal_text(cipher, str(row["value"]))),
+            )
+        await conn.execute("DROP TABLE meta")
+        await conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
+        raise
+    if rows:
+        _log.info("sealed %d generated secret(s) that were kept in plain text", len(rows))
+    return len(rows)
+
+
+async def _compact(conn: aiosqlite.Connection) -> None:
+    """Rewrites the file so deleted plain values leave no trace in free pages or the WAL.
+
+    Run once, after the upgrade that stopped storing raw secrets and OAuth states.
+    VACUUM needs no other connection in a transaction; if one is, the pages are
+    overwritten later anyway, so a busy database only gets a warning.
+    """
+    try:
+        await conn.execute("VACUUM")
+        await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as exc:
+        _log.warning("could not compact the database after the upgrade: %s", exc)
 
 
 async def _fetch(

@@ -7,6 +7,7 @@ created on first run with mode 0600.  An in-memory database gets an in-memory ke
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import stat
@@ -14,7 +15,10 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-__all__ = ["FernetCipher", "key_file_for", "load_or_create_key"]
+from core.ports import Cipher
+
+__all__ = ["FernetCipher", "SealError", "bearer_digest", "key_file_for", "load_or_create_key",
+           "seal_text", "unseal_text"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,40 @@ class FernetCipher:
             return self._fernet.decrypt(token)
         except (InvalidToken, TypeError) as exc:
             raise ValueError("cannot decrypt: wrong key or damaged data") from exc
+
+
+class SealError(ValueError):
+    """A sealed value the key in force cannot open (another key, or damaged data)."""
+
+
+def seal_text(cipher: Cipher, value: str) -> bytes:
+    """``value`` encrypted for storage (a generated secret kept in the database)."""
+    return cipher.encrypt(value.encode("utf-8"))
+
+
+def unseal_text(cipher: Cipher, blob: bytes) -> str:
+    """The value ``seal_text`` sealed; ``SealError`` when this key cannot open it.
+
+    A secret that cannot be opened must never be replaced by a fresh one: every user
+    key hashed with the old one would silently stop matching.
+    """
+    try:
+        return cipher.decrypt(bytes(blob)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SealError(
+            "a generated secret in the database cannot be decrypted with the token key in use "
+            "(TOKEN_ENCRYPTION_KEY, or the key file beside the database); restore the key it "
+            "was sealed with"
+        ) from exc
+
+
+def bearer_digest(value: str) -> str:
+    """Hex SHA-256 of a bearer value (an OAuth state, a cache key) that is only compared.
+
+    The store keeps this instead of the value, so a copy of the database cannot be used
+    to present it; the values are long and random, so no salt is needed.
+    """
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def key_file_for(database: str) -> Path | None:

@@ -62,6 +62,30 @@ class ProviderBadOutput(ProviderError):
     kind = "bad output"
 
 
+class ProviderTooLong(ProviderBadOutput):
+    """The answer did not fit: cut at the output bound, or the conversation exceeded the
+    model's context (llama.cpp's 400 "exceeds the available context size", OpenAI's
+    ``context_length_exceeded``).  The answer's fault, not the server's."""
+
+    kind = "answer too long"
+
+
+# How services say a request and its answer do not fit the model's context.
+CONTEXT_FULL_CODES = frozenset({"context_length_exceeded", "exceed_context_size_error"})
+CONTEXT_FULL_PHRASES = ("exceeds the available context size", "maximum context length", "prompt is too long",
+                        "context length exceeded", "context window")
+
+
+def says_context_full(*texts: object) -> bool:
+    """True when an error's code, type or message says the context is full."""
+    for text in texts:
+        if isinstance(text, str) and (
+            text in CONTEXT_FULL_CODES or any(p in text.lower() for p in CONTEXT_FULL_PHRASES)
+        ):
+            return True
+    return False
+
+
 def parse_retry_after(value: str | None, default: float = 30.0) -> float:
     """Seconds from a Retry-After header (delta seconds; HTTP dates get the default)."""
     if value is None:

@@ -26,24 +26,23 @@ from core.models import (
     StrategyRequest,
 )
 from core.strategy import parse_strategy, strategy_to_dict
-from core.vocabulary import (
+from core.vocabulary.artist_names import (
+    extract_artists,
+    extract_excluded_artists,
+    extract_names,
+    looks_like_a_name,
+)
+from core.vocabulary.genres import (
     CATALOGUE_GENRE_SET,
     CATALOGUE_GENRES,
     GENRE_AUDIO,
     INSTRUMENT_GENRES,
-    Match,
-    Term,
-    canonical_genres,
-    clause_tokens,
-    extract_artists,
-    extract_excluded_artists,
-    extract_names,
     genre_display,
-    looks_like_a_name,
-    lookup,
-    scan,
-    tokenize,
 )
+from core.vocabulary.lexicon import lookup
+from core.vocabulary.scanner import Match, canonical_genres, scan
+from core.vocabulary.terms import Term
+from core.vocabulary.tokens import clause_tokens, tokenize
 
 PROVIDER_NAME = "offline"
 

@@ -3,7 +3,9 @@
 Structured output goes through ``format=<JSON schema>``.  A model that is not pulled
 yet is a clear message ("run `ollama pull llama3.2:3b`") and, when the operator
 allows it, a background pull bounded by ``OLLAMA_MODEL_PULL_TIMEOUT``; requests never
-wait for a pull, the router hands them to the next provider meanwhile.
+wait for a pull, the router hands them to the next provider meanwhile.  Each call's
+output is capped by ``options.num_predict`` at what the request's plan needs;
+``done_reason: "length"`` marks an answer cut there.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import httpx
 import ollama
 import pydantic
 
-from adapters.ai.base import Completion, Message, StructuredProvider
+from adapters.ai.base import Ask, Completion, Message, StructuredProvider
 from adapters.ai.errors import (
     ModelMissing,
     ProviderAuthError,
@@ -33,7 +35,6 @@ from adapters.ai.errors import (
 )
 from core.models import DependencyStatus
 from core.prompting import StrategyPrompt
-from core.strategy import STRATEGY_SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -177,17 +178,18 @@ class OllamaProvider(StructuredProvider):
     def _first_messages(self, prompt: StrategyPrompt) -> list[Message]:
         return [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}]
 
-    async def _complete(self, messages: list[Message]) -> Completion:
+    async def _complete(self, messages: list[Message], ask: Ask) -> Completion:
         try:
             response = await self._client.chat(
-                model=self.model, messages=messages, format=STRATEGY_SCHEMA, stream=False,
-                options=self._options,
+                model=self.model, messages=messages, format=ask.schema, stream=False,
+                options={**self._options, "num_predict": ask.max_tokens},
             )
         except Exception as exc:
             error = self._error(exc)
             raise error from None
         content = response.message.content or ""
-        return Completion(payload=content, turn={"role": "assistant", "content": content})
+        cut = response.done_reason == "length"
+        return Completion(payload=content, turn={"role": "assistant", "content": content}, cut=cut)
 
     def _error(self, exc: BaseException) -> ProviderError:
         error = map_ollama_error(exc, provider=self.name, model=self.model)

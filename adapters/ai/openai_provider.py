@@ -4,7 +4,11 @@ One class, two names: ``openai`` (api.openai.com or OPENAI_BASE_URL) and ``custo
 (CUSTOM_AI_BASE_URL with its own model, key and extra headers).  Structured output
 goes through ``response_format`` with the strategy's JSON schema; the schema is sent
 non-strict because OpenAI's strict mode refuses optional fields and length bounds,
-and every answer is checked by ``parse_strategy`` anyway.
+and every answer is checked by ``read_strategy`` anyway.  Each call's output is capped
+(``max_completion_tokens`` for OpenAI, ``max_tokens`` for compatible servers) at what
+the request's plan needs; ``finish_reason: "length"`` marks an answer cut there, and a
+context-size refusal (llama.cpp's HTTP 400, OpenAI's ``context_length_exceeded``) is an
+answer too long, not a server failure.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import openai
 from openai.types.chat import ChatCompletionMessageParam
 from openai.types.shared_params import ResponseFormatJSONSchema
 
-from adapters.ai.base import Completion, Message, StructuredProvider
+from adapters.ai.base import Ask, Completion, Message, StructuredProvider
 from adapters.ai.errors import (
     ModelMissing,
     ProviderAuthError,
@@ -27,21 +31,39 @@ from adapters.ai.errors import (
     ProviderRateLimited,
     ProviderRefused,
     ProviderTimeout,
+    ProviderTooLong,
     parse_retry_after,
+    says_context_full,
 )
 from core.models import DependencyStatus
 from core.prompting import StrategyPrompt
-from core.strategy import STRATEGY_SCHEMA
 
-RESPONSE_FORMAT: dict[str, Any] = {
-    "type": "json_schema",
-    "json_schema": {"name": "playlist_strategy", "strict": False, "schema": STRATEGY_SCHEMA},
-}
-MAX_OUTPUT_TOKENS = 4096
+# The ceiling of any call's output tokens; each call asks for less (``Ask.max_tokens``).
+MAX_OUTPUT_TOKENS = 8192
+TOKEN_FIELDS = ("max_completion_tokens", "max_tokens")
 # OpenAI's newer models take only max_completion_tokens and the default temperature;
 # compatible servers (llama.cpp, vLLM, older proxies) know max_tokens.
 OPENAI_SAMPLING: dict[str, object] = {"max_completion_tokens": MAX_OUTPUT_TOKENS}
 COMPATIBLE_SAMPLING: dict[str, object] = {"max_tokens": MAX_OUTPUT_TOKENS, "temperature": 0.7}
+
+
+def response_format(schema: dict[str, Any]) -> dict[str, Any]:
+    """``response_format`` for ``schema`` (non-strict: see the module's docstring)."""
+    return {"type": "json_schema",
+            "json_schema": {"name": "playlist_strategy", "strict": False, "schema": schema}}
+
+
+def bounded_sampling(sampling: Mapping[str, object], max_tokens: int) -> dict[str, object]:
+    """``sampling`` with its token field (whichever it has, else ``max_tokens``) capped at
+    ``max_tokens``: no call goes out unbounded."""
+    out = dict(sampling)
+    if not any(field in out for field in TOKEN_FIELDS):
+        out["max_tokens"] = max_tokens
+    for field in TOKEN_FIELDS:
+        ceiling = out.get(field)
+        if field in out:
+            out[field] = min(ceiling, max_tokens) if isinstance(ceiling, int) else max_tokens
+    return out
 
 
 def map_openai_error(exc: BaseException, *, provider: str, model: str) -> ProviderError:
@@ -59,6 +81,8 @@ def map_openai_error(exc: BaseException, *, provider: str, model: str) -> Provid
         return ModelMissing(provider, f"model {model!r} not found")
     if isinstance(exc, openai.APIResponseValidationError | json.JSONDecodeError):
         return ProviderBadOutput(provider, "answered with a malformed body")
+    if isinstance(exc, openai.BadRequestError) and says_context_full(exc.code, exc.type, exc.message):
+        return ProviderTooLong(provider, "the request and its answer exceed the model's context size")
     if isinstance(exc, openai.APIStatusError):
         return ProviderRefused(provider, f"HTTP {exc.status_code}")
     return ProviderRefused(provider, f"failed ({type(exc).__name__})")
@@ -88,14 +112,14 @@ class OpenAIProvider(StructuredProvider):
     def _first_messages(self, prompt: StrategyPrompt) -> list[Message]:
         return [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}]
 
-    async def _complete(self, messages: list[Message]) -> Completion:
+    async def _complete(self, messages: list[Message], ask: Ask) -> Completion:
         try:
             model = await self._model_name()
             response = await self._client.chat.completions.create(
                 model=model,
                 messages=cast("list[ChatCompletionMessageParam]", messages),
-                response_format=cast("ResponseFormatJSONSchema", RESPONSE_FORMAT),
-                extra_body=self._sampling,
+                response_format=cast("ResponseFormatJSONSchema", response_format(ask.schema)),
+                extra_body=bounded_sampling(self._sampling, ask.max_tokens),
                 timeout=self.timeout,
             )
         except ProviderError:
@@ -109,7 +133,8 @@ class OpenAIProvider(StructuredProvider):
         if message.refusal:
             raise ProviderBadOutput(self.name, "the model refused to answer")
         content = message.content or ""
-        return Completion(payload=content, turn={"role": "assistant", "content": content})
+        cut = choices[0].finish_reason == "length"
+        return Completion(payload=content, turn={"role": "assistant", "content": content}, cut=cut)
 
     async def _model_name(self) -> str:
         if self.model:

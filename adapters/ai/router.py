@@ -5,8 +5,11 @@ names the provider that produced it.  A provider that times out, refuses,
 rate-limits, rejects the key or answers outside the schema (after its one repair)
 hands over to the next.  Some failures also rest a provider for a while, so the
 next request does not wait on it again: a 429 for its Retry-After, a hang or a
-missing model for half a minute, a refused key for five minutes.  When no provider
-answers, ``ProviderUnavailable`` says why, per provider; the engine refunds the
+missing model for half a minute, a refused key for five minutes.  A 429 from the
+last provider that could still answer (no other provider after it in the chain, or
+all of them resting; ``offline`` counts when named) is waited out instead, when its
+Retry-After fits in that provider's timeout: at most twice, never longer in all than
+the timeout.  When no provider answers, ``ProviderUnavailable`` says why, per provider; the engine refunds the
 quota.
 
 ``health`` reports every provider (reachable, model present).  Checks run as
@@ -22,7 +25,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from adapters.ai.errors import (
@@ -45,6 +48,8 @@ REST_AFTER_S: dict[type[ProviderError], float] = {
     ProviderAuthError: 300.0,
 }
 MAX_REST_S = 900.0
+# How often the last provider left is asked again after a 429 it can wait out.
+RATE_LIMIT_RETRIES = 2
 
 
 @dataclass
@@ -72,6 +77,12 @@ class ProviderReport:
     resting_s: float
 
 
+def _timeout_of(provider: ChatModel) -> float:
+    """The provider's own timeout (0 when it has none: such a provider is never waited for)."""
+    timeout = getattr(provider, "timeout", None)
+    return float(timeout) if isinstance(timeout, int | float) and not isinstance(timeout, bool) else 0.0
+
+
 def _rest_for(error: ProviderError, scale: float = 1.0) -> float:
     """How long ``error`` rests its provider; ``scale`` stretches the fixed rests (not 429s)."""
     if isinstance(error, ProviderRateLimited):
@@ -96,6 +107,7 @@ class ModelRouter:
         health_wait_s: float = 1.5,
         rest_s: float = REST_AFTER_S[ProviderTimeout],
         monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """``rest_s``: how long a provider that timed out or lost its model is skipped (a
         refused key rests ten times as long; a 429 rests for its Retry-After)."""
@@ -108,19 +120,20 @@ class ModelRouter:
         self._health_wait_s = health_wait_s
         self._rest_scale = rest_s / REST_AFTER_S[ProviderTimeout]
         self._monotonic = monotonic
+        self._sleep = sleep
 
     # --- planning ---------------------------------------------------------------------
     async def plan(self, request: StrategyRequest) -> StrategyAnswer:
         """The first provider's strategy that passes the schema; ProviderUnavailable if none."""
         problems: list[str] = []
-        for provider in self.providers:
+        for index, provider in enumerate(self.providers):
             state = self._states[provider.name]
             wait = state.rest_until - self._monotonic()
             if wait > 0:
                 problems.append(f"{provider.name}: {state.last_error} (resting {math.ceil(wait)} s)")
                 continue
             try:
-                answer = await provider.plan(request)
+                answer = await self._ask(provider, request, index)
             except ProviderError as exc:
                 self._failed(provider.name, exc.detail, _rest_for(exc, self._rest_scale))
             except ProviderUnavailable as exc:  # a ChatModel outside adapters/ai may say so
@@ -142,6 +155,27 @@ class ModelRouter:
             + "; ".join(problems)
             + "). Nothing was charged; please try again in a little while."
         )
+
+    async def _ask(self, provider: ChatModel, request: StrategyRequest, index: int) -> StrategyAnswer:
+        """``provider``'s plan; a 429 is waited out when nobody else is left to ask."""
+        waited = 0.0
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            try:
+                return await provider.plan(request)
+            except ProviderRateLimited as exc:
+                budget = _timeout_of(provider) - waited
+                if attempt == RATE_LIMIT_RETRIES or exc.retry_after > budget or self._others_left(index):
+                    raise
+                log.info("model provider %s is rate limited and no other is left: waiting %g s",
+                         provider.name, exc.retry_after)
+                await self._sleep(exc.retry_after)
+                waited += exc.retry_after
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _others_left(self, index: int) -> bool:
+        """Whether a provider after ``index`` in the chain could still be asked (not resting)."""
+        now = self._monotonic()
+        return any(self._states[p.name].rest_until <= now for p in self.providers[index + 1:])
 
     def _failed(self, name: str, detail: str, rest_s: float) -> None:
         state = self._states[name]

@@ -28,7 +28,7 @@ from core.errors import InvalidInput
 from core.guard import MIN_SONGS
 from core.models import Conversation, Profile
 from core.profile_edit import apply_changes
-from core.vocabulary import CATALOGUE_GENRES
+from core.vocabulary.genres import CATALOGUE_GENRES
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,8 @@ def build_commands() -> list[app_commands.Command[Any, Any, Any] | app_commands.
                 return
             await answer.defer(ephemeral=True)
             url = await linking.link_start(
-                user_ref(interaction), Conversation(PLATFORM, f"dm:{interaction.user.id}")
+                user_ref(interaction), Conversation(PLATFORM, f"dm:{interaction.user.id}"),
+                chat_account=f"@{interaction.user.name}",
             )
             view = link_view(url)
             text = LINK_TEXT if view is not None else f"{LINK_TEXT}\n{url}"

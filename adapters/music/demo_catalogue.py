@@ -38,7 +38,7 @@ import gzip
 import io
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -210,6 +210,137 @@ def _open_text(source: Path | Traversable) -> io.TextIOWrapper:
     return io.TextIOWrapper(stream, encoding="utf-8", newline="")
 
 
+class _Strings:
+    """One object per distinct string, raw or normalised (artists and albums repeat a lot)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+        self._norms: dict[str, str] = {}
+
+    def intern(self, text: str) -> str:
+        return self._texts.setdefault(text, text)
+
+    def norm(self, text: str) -> str:
+        """``normalise(text)``, computed once per distinct text."""
+        found = self._norms.get(text)
+        if found is None:
+            found = self._norms[text] = self.intern(normalise(text))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """The parsed catalogue file: one entry per track in each column."""
+
+    ids: list[str]
+    titles: list[str]
+    artists: list[tuple[str, ...]]
+    albums: list[str]
+    genres: list[tuple[str, ...]]
+    numbers: npt.NDArray[np.int64]  # (n, 3): popularity, explicit, duration_ms
+    features: npt.NDArray[np.float64]  # (n, 6) in _FEATURES order, NaN = unknown
+
+
+def _column_positions(header: list[str]) -> dict[str, int]:
+    """Where each required column sits in the header; a missing one is a CatalogueError."""
+    missing = [c for c in _REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise CatalogueError(f"Demo catalogue file lacks columns: {', '.join(missing)}")
+    return {name: header.index(name) for name in _REQUIRED_COLUMNS}
+
+
+def _parse(source: Path | Traversable, strings: _Strings) -> _Rows:
+    """Reads the catalogue file into id-ordered columns; bad files raise ``CatalogueError``."""
+    try:
+        with _open_text(source) as text:
+            rows = _read_rows(csv.reader(text), strings)
+    except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile, csv.Error) as exc:
+        raise CatalogueError(f"Demo catalogue could not be read: {exc}") from exc
+    except (IndexError, ValueError) as exc:
+        raise CatalogueError(f"Demo catalogue file is malformed: {exc}") from exc
+    return _in_id_order(rows)
+
+
+def _read_rows(reader: Iterator[list[str]], strings: _Strings) -> _Rows:
+    """The CSV rows as columns, in file order; rows without an id, title or artist are skipped."""
+    intern = strings.intern
+    ids: list[str] = []
+    titles: list[str] = []
+    artists: list[tuple[str, ...]] = []
+    albums: list[str] = []
+    genres: list[tuple[str, ...]] = []
+    numbers = array("q")  # popularity, explicit, duration_ms per track
+    features = array("d")  # _FEATURES per track, NaN when empty
+    nan = float("nan")
+    at = _column_positions(next(reader, []))
+    feature_at = [at[name] for name in _FEATURES]
+    for row in reader:
+        if not row:
+            continue
+        track_id, title = row[at["id"]].strip(), row[at["title"]].strip()
+        names = tuple(intern(a.strip()) for a in row[at["artists"]].split(";") if a.strip())
+        if not track_id or not title or not names:
+            continue
+        ids.append(track_id)
+        titles.append(title)
+        artists.append(names)
+        albums.append(intern(row[at["album"]].strip()))
+        genres.append(
+            tuple(sorted({intern(g.strip()) for g in row[at["genres"]].split(";")} - {""}))
+        )
+        numbers.append(int(row[at["popularity"]] or 0))
+        numbers.append(1 if row[at["explicit"]].strip().lower() in ("1", "true") else 0)
+        numbers.append(int(row[at["duration_ms"]] or 0))
+        features.extend(float(row[k]) if row[k].strip() else nan for k in feature_at)
+    return _Rows(
+        ids=ids,
+        titles=titles,
+        artists=artists,
+        albums=albums,
+        genres=genres,
+        numbers=np.frombuffer(numbers, dtype=np.int64).reshape(-1, 3),
+        features=np.frombuffer(features, dtype=np.float64).reshape(-1, len(_FEATURES)),
+    )
+
+
+def _in_id_order(rows: _Rows) -> _Rows:
+    """The rows sorted by track id (so an index comparison is an id comparison), tempo 0 unknown."""
+    order = sorted(range(len(rows.ids)), key=rows.ids.__getitem__)
+    features = rows.features[order]
+    features[features[:, 3] <= 0, 3] = np.nan  # tempo 0 means unknown
+    return _Rows(
+        ids=[rows.ids[i] for i in order],
+        titles=[rows.titles[i] for i in order],
+        artists=[rows.artists[i] for i in order],
+        albums=[rows.albums[i] for i in order],
+        genres=[rows.genres[i] for i in order],
+        numbers=rows.numbers[order],
+        features=features,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _NormalisedText:
+    """Per track, the normalised fields the text filters compare against."""
+
+    title: list[str]
+    title_base: list[str]
+    album: list[str]
+    album_base: list[str]
+    artists: list[tuple[str, ...]]
+
+
+def _normalised_text(rows: _Rows, strings: _Strings) -> _NormalisedText:
+    norm = strings.norm
+    return _NormalisedText(
+        title=[norm(title) for title in rows.titles],
+        title_base=[norm(_base_title(title)) for title in rows.titles],
+        album=[norm(album) for album in rows.albums],
+        album_base=[norm(_base_title(album)) for album in rows.albums],
+        artists=[tuple(norm(a) for a in names) for names in rows.artists],
+    )
+
+
 class _Vocabulary:
     """Word ids and, per distinct normalised text, its distinct word ids."""
 
@@ -226,143 +357,83 @@ class _Vocabulary:
         return found
 
 
-def _load(source: Path | Traversable) -> _Index:
-    """Parses the catalogue file and builds the indexes (runs in a worker thread).
+def _genre_search_words(name: str) -> str:
+    """The words a genre is found by: its meaningful words and its compact form."""
+    kept = [w for w in normalise(name).split() if len(w) > 1 and w not in _STOPWORDS]
+    return " ".join((*kept, _compact(name)))
 
-    Tracks are stored in id order, so an index comparison is an id comparison.
-    """
-    texts: dict[str, str] = {}  # one object per distinct string (artists repeat a lot)
-    norms: dict[str, str] = {}
 
-    def intern(text: str) -> str:
-        return texts.setdefault(text, text)
-
-    def norm(text: str) -> str:
-        found = norms.get(text)
-        if found is None:
-            found = norms[text] = intern(normalise(text))
-        return found
-
-    ids: list[str] = []
-    titles: list[str] = []
-    artists: list[tuple[str, ...]] = []
-    albums: list[str] = []
-    genres: list[tuple[str, ...]] = []
-    numbers = array("q")  # popularity, explicit, duration_ms per track
-    features = array("d")  # _FEATURES per track, NaN when empty
-    nan = float("nan")
-    try:
-        with _open_text(source) as text:
-            reader = csv.reader(text)
-            header = next(reader, [])
-            missing = [c for c in _REQUIRED_COLUMNS if c not in header]
-            if missing:
-                raise CatalogueError(f"Demo catalogue file lacks columns: {', '.join(missing)}")
-            at = {name: header.index(name) for name in _REQUIRED_COLUMNS}
-            feature_at = [at[name] for name in _FEATURES]
-            for row in reader:
-                if not row:
-                    continue
-                track_id, title = row[at["id"]].strip(), row[at["title"]].strip()
-                names = tuple(
-                    intern(a.strip()) for a in row[at["artists"]].split(";") if a.strip()
-                )
-                if not track_id or not title or not names:
-                    continue
-                ids.append(track_id)
-                titles.append(title)
-                artists.append(names)
-                albums.append(intern(row[at["album"]].strip()))
-                genres.append(
-                    tuple(
-                        sorted({intern(g.strip()) for g in row[at["genres"]].split(";")} - {""})
-                    )
-                )
-                numbers.append(int(row[at["popularity"]] or 0))
-                numbers.append(1 if row[at["explicit"]].strip().lower() in ("1", "true") else 0)
-                numbers.append(int(row[at["duration_ms"]] or 0))
-                features.extend(float(row[k]) if row[k].strip() else nan for k in feature_at)
-    except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile, csv.Error) as exc:
-        raise CatalogueError(f"Demo catalogue could not be read: {exc}") from exc
-    except (IndexError, ValueError) as exc:
-        raise CatalogueError(f"Demo catalogue file is malformed: {exc}") from exc
-
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    ids = [ids[i] for i in order]
-    titles = [titles[i] for i in order]
-    artists = [artists[i] for i in order]
-    albums = [albums[i] for i in order]
-    genres = [genres[i] for i in order]
-    columns = np.frombuffer(numbers, dtype=np.int64).reshape(-1, 3)[order]
-    matrix = np.frombuffer(features, dtype=np.float64).reshape(-1, len(_FEATURES))[order]
-    matrix[matrix[:, 3] <= 0, 3] = np.nan  # tempo 0 means unknown
-
-    genre_words: dict[str, str] = {}
-
-    def words_of_genre(name: str) -> str:
-        found = genre_words.get(name)
-        if found is None:
-            kept = [w for w in normalise(name).split() if len(w) > 1 and w not in _STOPWORDS]
-            found = genre_words[name] = " ".join((*kept, _compact(name)))
-        return found
-
+def _word_index(
+    rows: _Rows, text: _NormalisedText
+) -> tuple[dict[str, int], tuple[_Postings, ...]]:
+    """Word ids and, per field (_ALBUM, _TITLE, _ARTIST, _GENRE), word -> tracks postings."""
     vocabulary = _Vocabulary()
     word_ids = tuple(array("i") for _ in range(4))
     track_ids = tuple(array("i") for _ in range(4))
+    genre_words: dict[str, str] = {}
 
     def add(field: int, i: int, words: tuple[int, ...]) -> None:
         word_ids[field].extend(words)
         track_ids[field].extend([i] * len(words))
 
-    title_norm: list[str] = []
-    title_base_norm: list[str] = []
-    album_norm: list[str] = []
-    album_base_norm: list[str] = []
-    artist_norm: list[tuple[str, ...]] = []
-    for i in range(len(ids)):
-        title, album = titles[i], albums[i]
-        title_norm.append(norm(title))
-        title_base_norm.append(norm(_base_title(title)))
-        album_norm.append(norm(album))
-        album_base_norm.append(norm(_base_title(album)))
-        names_norm = tuple(norm(a) for a in artists[i])
-        artist_norm.append(names_norm)
-        add(_TITLE, i, vocabulary.words(title_norm[i]))
-        add(_ALBUM, i, vocabulary.words(album_norm[i]))
-        add(_ARTIST, i, vocabulary.words(" ".join(names_norm)))
-        add(_GENRE, i, vocabulary.words(" ".join(words_of_genre(g) for g in genres[i])))
+    for i, track_genres in enumerate(rows.genres):
+        for genre in track_genres:
+            if genre not in genre_words:
+                genre_words[genre] = _genre_search_words(genre)
+        add(_TITLE, i, vocabulary.words(text.title[i]))
+        add(_ALBUM, i, vocabulary.words(text.album[i]))
+        add(_ARTIST, i, vocabulary.words(" ".join(text.artists[i])))
+        add(_GENRE, i, vocabulary.words(" ".join(genre_words[g] for g in track_genres)))
     size = len(vocabulary.ids)
-    postings = tuple(_postings(word_ids[f], track_ids[f], size) for f in range(4))
+    return vocabulary.ids, tuple(_postings(word_ids[f], track_ids[f], size) for f in range(4))
 
-    genre_names = tuple(sorted({g for gs in genres for g in gs}))
-    genre_position = {name: k for k, name in enumerate(genre_names)}
-    members: list[list[int]] = [[] for _ in genre_names]
+
+def _genre_members(
+    genres: list[tuple[str, ...]],
+) -> tuple[tuple[str, ...], tuple[npt.NDArray[np.int32], ...]]:
+    """The sorted genre names and, for each, the tracks in it (sorted indices)."""
+    names = tuple(sorted({g for gs in genres for g in gs}))
+    position = {name: k for k, name in enumerate(names)}
+    members: list[list[int]] = [[] for _ in names]
     for i, track_genres in enumerate(genres):
         for genre in track_genres:
-            members[genre_position[genre]].append(i)
+            members[position[genre]].append(i)
+    return names, tuple(np.array(m, dtype=np.int32) for m in members)
 
+
+def _build_index(rows: _Rows, strings: _Strings) -> _Index:
+    """The searchable index over parsed rows: normalised text, postings, genre tables."""
+    text = _normalised_text(rows, strings)
+    vocabulary, postings = _word_index(rows, text)
+    genre_names, genre_members = _genre_members(rows.genres)
     return _Index(
-        ids=ids,
-        titles=titles,
-        artists=artists,
-        albums=albums,
-        genres=genres,
-        popularity=np.ascontiguousarray(columns[:, 0]),
-        explicit=columns[:, 1].astype(np.bool_),
-        duration_ms=np.ascontiguousarray(columns[:, 2]),
-        feature_columns=np.ascontiguousarray(matrix.T),
-        title_norm=title_norm,
-        title_base_norm=title_base_norm,
-        album_norm=album_norm,
-        album_base_norm=album_base_norm,
-        artist_norm=artist_norm,
-        vocabulary=vocabulary.ids,
+        ids=rows.ids,
+        titles=rows.titles,
+        artists=rows.artists,
+        albums=rows.albums,
+        genres=rows.genres,
+        popularity=np.ascontiguousarray(rows.numbers[:, 0]),
+        explicit=rows.numbers[:, 1].astype(np.bool_),
+        duration_ms=np.ascontiguousarray(rows.numbers[:, 2]),
+        feature_columns=np.ascontiguousarray(rows.features.T),
+        title_norm=text.title,
+        title_base_norm=text.title_base,
+        album_norm=text.album,
+        album_base_norm=text.album_base,
+        artist_norm=text.artists,
+        vocabulary=vocabulary,
         postings=postings,
         genre_names=genre_names,
         genre_by_compact={_compact(name): k for k, name in enumerate(genre_names)},
         genre_words=tuple(frozenset(normalise(name).split()) for name in genre_names),
-        genre_members=tuple(np.array(m, dtype=np.int32) for m in members),
+        genre_members=genre_members,
     )
+
+
+def _load(source: Path | Traversable) -> _Index:
+    """Parses the catalogue file and builds its indexes (runs in a worker thread)."""
+    strings = _Strings()
+    return _build_index(_parse(source, strings), strings)
 
 
 # --- searching -----------------------------------------------------------------------

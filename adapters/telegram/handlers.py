@@ -296,7 +296,8 @@ class Handlers:
         linking = self.linking
 
         async def run() -> None:
-            url = await linking.link_start(user, Conversation("telegram", str(message.chat.id)))
+            url = await linking.link_start(user, Conversation("telegram", str(message.chat.id)),
+                                           chat_account=_account_label(message))
             await self._say(
                 bot, message.chat.id,
                 f'<a href="{attr(url)}">Open Spotify to link '
@@ -640,4 +641,13 @@ class Handlers:
             log.warning("could not tell the user about the failure", exc_info=True)
 
 
+def _account_label(message: Message) -> str:
+    """How Telegram shows the sender: ``@username``, else their name (for the OAuth page)."""
+    sender = message.from_user
+    if sender is None:
+        return ""
+    return f"@{sender.username}" if sender.username else sender.full_name
+
+
 __all__ = ["HandlerOptions", "Handlers", "user_ref"]
+

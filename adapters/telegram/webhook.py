@@ -39,13 +39,16 @@ def webhook_route(
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         expected = secret()
-        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        # The secret is ASCII; other bytes arrive as surrogates that .encode() would choke on.
+        if not expected or not given.isascii() or not hmac.compare_digest(
+            given.encode(), expected.encode()
+        ):
             return web.Response(status=403, text="forbidden")
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413, text="too large")
         try:
             data = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # Recursion: deep nesting
             return web.Response(status=400, text="malformed JSON")
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return web.Response(status=400, text="not an update")

@@ -10,30 +10,31 @@ What is counted:
 * ``echotuner_http_requests_total{method,route,status}``: every answer of the web
   side, by route template (``/rate-limit-status/{device_id}``, never the raw path,
   so the label set stays small; ``unmatched`` for unknown paths);
-* ``echotuner_playlist_seconds{verb,outcome}``: how long generate, refine and
-  regenerate took, by outcome (``ok`` or the error's code);
+* ``echotuner_playlist_seconds{verb,outcome}``: how long generate, refine,
+  regenerate and adopt (REST ``current_songs``) took, by outcome (``ok`` or the error's code);
 * ``echotuner_provider_errors_total{provider,kind}``: failures of each model
   provider and of the music catalogue, by kind (timeout, rate_limited...);
 * ``echotuner_quota_refusals_total{kind}``: requests refused by a limit;
 * ``echotuner_adapter_up{adapter}``: 1 for each adapter running in this process.
 
-Only the operator may read them: with ``METRICS_TOKEN`` set, a request must send
-``Authorization: Bearer <token>``; without one, only a loopback visitor that came
-through no proxy (no ``Forwarded``/``X-Forwarded-For`` header) is answered.
+Only the operator may read them (``adapters.web.operator``, the rule ``/status`` uses
+too): with ``METRICS_TOKEN`` set, a request must send ``Authorization: Bearer <token>``;
+without one, only a visitor on this machine that came through no proxy is answered, and
+an exposed web side does not start without the token.
 """
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
+from adapters.web.client_address import Network
+from adapters.web.operator import Access, operator_access
 from core.errors import CatalogueError, EchoTunerError, RateLimited, StrategyInvalid
 from core.models import AudioTarget, DependencyStatus, StrategyAnswer, StrategyRequest, Track
 from core.ports import ChatModel, MusicCatalogue
@@ -69,8 +70,9 @@ def error_kind(exc: BaseException) -> str:
 class Metrics:
     """The registry and metric families of one process; also the engine's observer."""
 
-    def __init__(self, *, token: str = "") -> None:
+    def __init__(self, *, token: str = "", trusted: Sequence[Network] = ()) -> None:
         self.token = token
+        self.trusted = tuple(trusted)  # TRUSTED_PROXIES: whose forwarding headers are believed
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "echotuner_http_requests", "Requests answered by the web side, by route and status.",
@@ -151,28 +153,14 @@ class Metrics:
         return response
 
     def _refusal(self, request: web.Request) -> web.Response | None:
-        if self.token:
-            given = request.headers.get("Authorization", "")
-            scheme, _, value = given.partition(" ")
-            if scheme.lower() == "bearer" and hmac.compare_digest(
-                value.strip().encode(), self.token.encode()
-            ):
-                return None
+        access = operator_access(request, self.token, self.trusted)
+        if access is Access.ALLOWED:
+            return None
+        if access is Access.NEEDS_TOKEN:
             return web.Response(status=401, text="metrics need METRICS_TOKEN as a Bearer token\n",
                                 headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
-        if _is_loopback(request.remote) and not (
-            "Forwarded" in request.headers or "X-Forwarded-For" in request.headers
-        ):
-            return None
         return web.Response(status=403, text="metrics are served to this machine only; "
                                              "set METRICS_TOKEN to read them from elsewhere\n")
-
-
-def _is_loopback(remote: str | None) -> bool:
-    try:
-        return remote is not None and ipaddress.ip_address(remote).is_loopback
-    except ValueError:
-        return False
 
 
 class MeteredModel:

@@ -100,6 +100,33 @@ _AUTH_INIT = {
     },
 }
 
+_REGISTERED = {
+    "type": "object",
+    "required": ["device_id", "device_secret"],
+    "properties": {
+        "device_id": _DEVICE,
+        "device_secret": {"type": "string", "description": "send it as X-Device-Secret"},
+        "header": {"type": "string"},
+    },
+}
+
+_HEALTH = {
+    "type": "object",
+    "required": ["status", "version", "services", "features"],
+    "properties": {
+        "status": {"enum": ["healthy", "degraded", "unhealthy"]},
+        "version": {"type": "string"},
+        "services": {"type": "object", "additionalProperties": {"type": "boolean"}},
+        "features": {"type": "object"},
+        "dependencies": {"type": "object", "additionalProperties": {
+            "type": "object",
+            "required": ["ok", "detail", "latency_ms"],
+            "properties": {"ok": {"type": "boolean"}, "detail": {"type": "string"},
+                           "latency_ms": {"type": ["number", "null"]}},
+        }},
+    },
+}
+
 _AUTH_VALIDATE = {
     "type": "object",
     "required": ["valid", "spotify_user_id", "expires_at"],
@@ -116,7 +143,9 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
-    text = {400: "Malformed JSON", 401: "Missing or wrong API key", 404: "Unknown playlist",
+    text = {400: "Malformed JSON",
+            401: "Missing or wrong API key, or device secret (X-Device-Secret)",
+            404: "Unknown playlist",
             413: "Body too large", 422: "Invalid input or not a music request",
             429: "Limit reached (Retry-After when it resets)", 503: "A dependency is down"}
     return {str(s): {"description": text[s], **_json({"$ref": "#/components/schemas/Error"})}
@@ -135,7 +164,8 @@ def openapi_document() -> dict[str, Any]:
         "properties": {
             "prompt": {"type": "string"},
             "device_id": _DEVICE,
-            "count": {"type": "integer"},
+            "count": {"type": "integer", "minimum": 1,
+                      "description": "1 to the operator's MAX_SONGS_PER_PLAYLIST"},
             "user_context": _USER_CONTEXT,
         },
     }
@@ -146,24 +176,52 @@ def openapi_document() -> dict[str, Any]:
             "prompt": {"type": "string", "description": "the feedback"},
             "device_id": _DEVICE,
             "playlist_id": {"type": "string"},
-            "current_songs": {"type": "array", "items": {"$ref": "#/components/schemas/Song"}},
-            "count": {"type": "integer"},
+            "current_songs": {"type": "array", "items": {"$ref": "#/components/schemas/Song"},
+                              "description": "the client's own playlist, refined by prompt: it "
+                              "costs a playlist and gets the music check, as generating does"},
+            "count": {"type": "integer", "minimum": 1},
         },
     }
     playlist_ok = {"description": "The playlist", **_json({"$ref": "#/components/schemas/Playlist"})}
-    security: list[dict[str, list[str]]] = [{"ApiKey": []}, {"Bearer": []}, {}]
+    # Device routes: an API key (its holder vouches for its device ids), or the device's own
+    # secret (a server reachable beyond its machine without API_KEYS), or nothing (loopback).
+    security: list[dict[str, list[str]]] = [{"ApiKey": []}, {"Bearer": []},
+                                            {"DeviceSecret": []}, {}]
+    keyed: list[dict[str, list[str]]] = [{"ApiKey": []}, {"Bearer": []}, {}]
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "EchoTuner API",
             "version": VERSION,
-            "description": "Turn a sentence into a real Spotify playlist.",
+            "description": "Turn a sentence into a real Spotify playlist. Every error is "
+                           "{\"error\": {\"code\", \"message\"}}. Each client address has "
+                           "a daily budget of generations and sign-ins (429, Retry-After).",
         },
         "paths": {
             "/generate-playlist": {"post": {
                 "operationId": "generatePlaylist", "security": security,
                 "requestBody": _body(generate_body),
                 "responses": {"200": playlist_ok, **_errors(400, 401, 413, 422, 429, 503)},
+            }},
+            "/register-device": {"post": {
+                "operationId": "registerDevice", "security": keyed,
+                "requestBody": {"required": False, **_json({
+                    "type": "object",
+                    "properties": {"platform": {"type": "string",
+                                                "pattern": "^[A-Za-z0-9._\\-]{1,32}$"}},
+                })},
+                "responses": {"201": {"description": "A new device id and its secret",
+                                      **_json({"$ref": "#/components/schemas/Registered"})},
+                              **_errors(400, 401, 413, 422, 429)},
+            }},
+            "/health": {"get": {
+                "operationId": "health", "security": [{}],
+                "responses": {
+                    "200": {"description": "healthy or degraded (an optional dependency is down)",
+                            **_json({"$ref": "#/components/schemas/Health"})},
+                    "503": {"description": "unhealthy: the database, model or catalogue is down",
+                            **_json({"$ref": "#/components/schemas/Health"})},
+                },
             }},
             "/refine-playlist": {"post": {
                 "operationId": "refinePlaylist", "security": security,
@@ -187,7 +245,7 @@ def openapi_document() -> dict[str, Any]:
                 ],
                 "responses": {"200": {"description": "Open auth_url; validate session_id later",
                                       **_json({"$ref": "#/components/schemas/AuthInit"})},
-                              **_errors(401, 422, 503)},
+                              **_errors(401, 422, 429, 503)},
             }},
             "/auth/validate": {"post": {
                 "operationId": "authValidate", "security": security,
@@ -208,10 +266,13 @@ def openapi_document() -> dict[str, Any]:
         "components": {
             "schemas": {"Error": _ERROR, "Song": _SONG, "Playlist": _PLAYLIST,
                         "RateLimitStatus": _RATE, "AuthInit": _AUTH_INIT,
-                        "AuthValidate": _AUTH_VALIDATE},
+                        "AuthValidate": _AUTH_VALIDATE, "Registered": _REGISTERED,
+                        "Health": _HEALTH},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                 "Bearer": {"type": "http", "scheme": "bearer"},
+                "DeviceSecret": {"type": "apiKey", "in": "header", "name": "X-Device-Secret",
+                                 "description": "from POST /register-device"},
             },
         },
     }

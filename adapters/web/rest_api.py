@@ -3,6 +3,13 @@
 An API client is a user like a chat user: ``UserRef("api", device_id, "api")``, hashed
 before storage, with the same quotas and profiles.  Errors have one stable shape,
 ``{"error": {"code", "message"}}``, and the status a client expects.
+
+Who may speak for a device id (``ApiConfig``): with ``API_KEYS`` the key holder (the
+operator's own app) vouches for its device ids; without keys on a server reachable beyond
+this machine, a device registers (``POST /register-device``) and proves itself with the
+``X-Device-Secret`` it was given; on loopback with nothing set, the id alone, as in
+EchoTuner.  Each client address also has a daily budget of generations and sign-ins
+(``adapters.web.rest_budget``), so rotating device ids gains nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import hmac
 import json
 import logging
 import re
+import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +28,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
+from adapters.web.client_address import Network, client_address
 from adapters.web.openapi import openapi_document
+from adapters.web.rest_budget import ClientBudget
 from core.engine import Deliver, Engine
 from core.errors import (
     DeliveryFailed,
@@ -44,6 +54,10 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _DEVICE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+_DRAFT_ID = re.compile(r"[0-9]{1,19}")
+_MAX_DRAFT_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer key
+DEVICE_SECRET_HEADER = "X-Device-Secret"
+_DAY_S = 24 * 3600.0
 
 
 class ApiError(Exception):
@@ -79,9 +93,23 @@ def _from_engine(exc: EchoTunerError) -> ApiError:
 
 @dataclass(frozen=True)
 class ApiConfig:
+    """How the API is guarded.
+
+    ``device_secrets``: device routes need the ``X-Device-Secret`` that ``/register-device``
+    issued (set when the API is exposed without ``api_keys``).  ``trusted_proxies``: whose
+    forwarding headers name the client address the budgets count by.  The budgets are per
+    client address per day (0: none).  ``min_count``: the fewest songs a request may ask
+    for (EchoTuner's API allows 1; the maximum is the operator's MAX_SONGS_PER_PLAYLIST).
+    """
+
     api_keys: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024
     session_ttl: timedelta = timedelta(hours=24)
+    device_secrets: bool = False
+    trusted_proxies: tuple[Network, ...] = ()
+    generations_per_client_per_day: int = 0
+    signins_per_client_per_day: int = 0
+    min_count: int = 1
 
 
 SESSION_NAMESPACE = "api-session"
@@ -129,6 +157,8 @@ class RestApi:
         self.config = config
         self.linking = linking
         self.sharing = sharing
+        self.generations = ClientBudget(config.generations_per_client_per_day, _DAY_S)
+        self.signins = ClientBudget(config.signins_per_client_per_day, _DAY_S)
 
     def routes(self) -> list[web.RouteDef]:
         """Every REST route, ``/openapi.json`` included."""
@@ -136,6 +166,7 @@ class RestApi:
             web.post("/generate-playlist", self._guarded(self.generate)),
             web.post("/refine-playlist", self._guarded(self.refine)),
             web.get("/rate-limit-status/{device_id}", self._guarded(self.rate_limit_status)),
+            web.post("/register-device", self._guarded(self.register_device)),
             web.get("/auth/init", self._guarded(self.auth_init), allow_head=False),
             web.post("/auth/validate", self._guarded(self.auth_validate)),
             web.get("/openapi.json", self.openapi),
@@ -171,8 +202,12 @@ class RestApi:
             return
         given = request.headers.get("X-API-Key", "")
         bearer = request.headers.get("Authorization", "")
-        if not given and bearer.lower().startswith("bearer "):
+        if not given and bearer[:7].lower() == "bearer ":
             given = bearer[7:].strip()
+        # A key is printable ASCII; anything else (aiohttp hands undecodable bytes over as
+        # surrogates) is simply not a key, and must not reach the comparison.
+        if not given.isascii():
+            given = ""
         # Compare against every key so timing says nothing about which one nearly matched.
         matched = False
         for key in self.config.api_keys:
@@ -180,27 +215,70 @@ class RestApi:
         if not matched:
             raise ApiError(401, "unauthorized", "A valid API key is required (X-API-Key header).")
 
-    async def _json(self, request: web.Request) -> Mapping[str, Any]:
-        limit = self.config.max_body_bytes
-        if request.content_length is not None and request.content_length > limit:
-            raise ApiError(413, "too_large", f"Request bodies are limited to {limit} bytes.")
-        raw = await request.content.read(limit + 1)
-        if len(raw) > limit:
-            raise ApiError(413, "too_large", f"Request bodies are limited to {limit} bytes.")
+    async def _json(self, request: web.Request, *, optional: bool = False) -> Mapping[str, Any]:
+        """The whole body as a JSON object, read to its end under MAX_REQUEST_BYTES.
+
+        A body arrives in as many pieces as the network likes: it is read until the end,
+        and refused (413) as soon as the running total passes the limit, whatever the
+        Content-Length said.  Anything after the JSON value is refused (400).
+        """
+        raw = await self._body(request)
+        if optional and not raw.strip():
+            return {}
         try:
-            body = json.loads(raw or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # ValueError covers bad JSON, trailing data and integers past Python's digit
+            # limit; RecursionError, nesting deeper than the parser goes.
             raise ApiError(400, "bad_json", "The request body is not valid JSON.") from None
         if not isinstance(body, dict):
             raise ApiError(400, "bad_json", "The request body must be a JSON object.")
         return body
 
-    @staticmethod
-    def _device(value: object) -> UserRef:
+    async def _body(self, request: web.Request) -> bytes:
+        limit = self.config.max_body_bytes
+        too_large = ApiError(413, "too_large", f"Request bodies are limited to {limit} bytes.")
+        if request.content_length is not None and request.content_length > limit:
+            raise too_large
+        raw = bytearray()
+        while True:
+            chunk = await request.content.readany()
+            if not chunk:
+                return bytes(raw)
+            raw += chunk
+            if len(raw) > limit:
+                raise too_large
+
+    def _device(self, request: web.Request, value: object) -> UserRef:
+        """The device a request speaks for, once it has shown it may (see the module doc)."""
         if not isinstance(value, str) or not _DEVICE_ID.fullmatch(value):
             raise ApiError(422, "invalid_device_id",
                            "device_id must be 1-128 letters, digits or . _ : -")
+        if self.config.device_secrets and not self.config.api_keys:
+            given = request.headers.get(DEVICE_SECRET_HEADER, "")
+            expected = self._device_secret(value)
+            if not given.isascii() or not hmac.compare_digest(given.encode(), expected.encode()):
+                raise ApiError(401, "device_unauthorized",
+                               f"This device needs its {DEVICE_SECRET_HEADER} header: register "
+                               "with POST /register-device and send the secret it returns.")
         return UserRef("api", value, "api")
+
+    def _device_secret(self, device_id: str) -> str:
+        """The secret of a registered device: an HMAC of its id under the server's secret.
+
+        Nothing is stored: the server recomputes it, so every replica sharing SECRET_KEY
+        accepts it, and no table holds a secret to steal.  Only ids the server issued are
+        worth anything, as ``/register-device`` hands out secrets for its own random ids.
+        """
+        return self.engine.keys.key(UserRef("api-device-secret", device_id, "api"))
+
+    def _spend(self, budget: ClientBudget, request: web.Request, what: str) -> None:
+        """Counts one use of a per-address budget; 429 with Retry-After when it is spent."""
+        wait = budget.take(client_address(request, self.config.trusted_proxies))
+        if wait:
+            raise ApiError(429, "client_limit",
+                           f"Too many {what} from your address today; try again later.",
+                           retry_after=wait)
 
     @staticmethod
     def _text(body: Mapping[str, Any], field: str) -> str:
@@ -209,37 +287,54 @@ class RestApi:
             raise ApiError(422, "invalid_input", f"{field} is required and must be a string.")
         return value
 
+    @staticmethod
+    def _draft_id(value: object) -> int:
+        """A playlist id as the store knows it; anything else (a float, 2**64, "1_0") is
+        simply no playlist of this device."""
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(text, str) or not _DRAFT_ID.fullmatch(text.strip()):
+            raise ApiError(404, "not_found", "No such playlist for this device.")
+        draft_id = int(text)
+        if not 1 <= draft_id <= _MAX_DRAFT_ID:
+            raise ApiError(404, "not_found", "No such playlist for this device.")
+        return draft_id
+
     # --- endpoints ------------------------------------------------------------------------
     async def generate(self, request: web.Request) -> web.Response:
         body = await self._json(request)
-        user = self._device(body.get("device_id"))
+        user = self._device(request, body.get("device_id"))
         prompt = self._text(body, "prompt")
+        self._spend(self.generations, request, "playlists")
         profile = await self._context_profile(user, body.get("user_context"))
         sent: list[web.Response] = []
         await self.engine.generate(user, prompt, body.get("count"), profile=profile,
-                                   deliver=self._sender(request, sent))
+                                   deliver=self._sender(request, sent),
+                                   min_count=self.config.min_count)
         return sent[0]
 
     async def refine(self, request: web.Request) -> web.Response:
         body = await self._json(request)
-        user = self._device(body.get("device_id"))
+        user = self._device(request, body.get("device_id"))
         feedback = self._text(body, "prompt")
         playlist_id = body.get("playlist_id")
-        if playlist_id is not None:
-            try:
-                draft_id = int(str(playlist_id))
-            except ValueError:
-                raise ApiError(404, "not_found", "No such playlist for this device.") from None
-        else:
+        draft_id = self._draft_id(playlist_id) if playlist_id is not None else None
+        sent: list[web.Response] = []
+        if draft_id is None:
             songs = body.get("current_songs")
             if not isinstance(songs, list) or not songs:
                 raise ApiError(422, "invalid_input",
                                "Send playlist_id, or current_songs as a list of songs.")
-            adopted = await self.engine.adopt(user, feedback, self._tracks(songs))
-            draft_id = adopted.draft_id
-        sent: list[web.Response] = []
+            tracks = self._tracks(songs)
+        self._spend(self.generations, request, "playlists")
+        if draft_id is None:
+            # The client's own playlist refined: a planning run that costs a playlist.
+            await self.engine.adopt(user, feedback, tracks, count=body.get("count"),
+                                    deliver=self._sender(request, sent),
+                                    min_count=self.config.min_count)
+            return sent[0]
         await self.engine.refine(user, feedback, draft_id, count=body.get("count"),
-                                 deliver=self._sender(request, sent))
+                                 deliver=self._sender(request, sent),
+                                 min_count=self.config.min_count)
         return sent[0]
 
     def _sender(self, request: web.Request, sent: list[web.Response]) -> Deliver:
@@ -264,7 +359,7 @@ class RestApi:
         return body
 
     async def rate_limit_status(self, request: web.Request) -> web.Response:
-        user = self._device(request.match_info["device_id"])
+        user = self._device(request, request.match_info["device_id"])
         status = await self.engine.limits_status(user)
         settings = status.settings
         playlists_left = status.playlists_left
@@ -283,19 +378,40 @@ class RestApi:
             "resets_at": status.resets_at.isoformat(),
         })
 
+    async def register_device(self, request: web.Request) -> web.Response:
+        """A new device id and its secret (send it as ``X-Device-Secret`` on device routes).
+
+        The id is random and the server's: a client cannot register an id someone else
+        already uses.  Nothing is written; registrations count against the address's
+        daily sign-in budget.
+        """
+        body = await self._json(request, optional=True)
+        platform = body.get("platform", "api")
+        if not isinstance(platform, str) or not _PLATFORM.fullmatch(platform):
+            raise ApiError(422, "invalid_input", "platform must be a short word, e.g. android.")
+        self._spend(self.signins, request, "device registrations and sign-ins")
+        device_id = f"{platform[:16]}-{secrets.token_urlsafe(18)}"
+        return web.json_response(
+            {"device_id": device_id, "device_secret": self._device_secret(device_id),
+             "header": DEVICE_SECRET_HEADER},
+            status=201, headers={"Cache-Control": "no-store"},
+        )
+
     async def auth_init(self, request: web.Request) -> web.Response:
         """Starts linking Spotify for a device: the URL to open and a session to validate later.
 
-        The session (UUID4) is bound to the device that asked and becomes valid once the
-        callback has linked an account; it expires after SESSION_TIMEOUT hours.
+        The session (UUID4) is bound to the device that asked and to the state of this URL:
+        it becomes valid only when the callback of that state links an account; it expires
+        after SESSION_TIMEOUT hours.
         """
-        user = self._device(request.query.get("device_id"))
+        user = self._device(request, request.query.get("device_id"))
         platform = request.query.get("platform", "api")
         if not _PLATFORM.fullmatch(platform):
             raise ApiError(422, "invalid_input", "platform must be a short word, e.g. android.")
         if self.linking is None:
             raise ApiError(503, "spotify_not_configured",
                            "Spotify accounts are not set up on this server.")
+        self._spend(self.signins, request, "device registrations and sign-ins")
         key = self.engine.keys.key(user)
         auth_url = await self.linking.link_start(user, Conversation("api", key))
         state = parse_qs(urlsplit(auth_url).query).get("state", [""])[0]
@@ -303,29 +419,37 @@ class RestApi:
         expires = datetime.now(UTC) + self.config.session_ttl
         await self.engine.store.cache_put(
             SESSION_NAMESPACE, session_id,
-            json.dumps({"device": key, "platform": platform, "expires_at": expires.isoformat()}),
+            json.dumps({"device": key, "platform": platform, "expires_at": expires.isoformat(),
+                        "state": self.linking.state_digest(state)}),
             expires,
         )
         return web.json_response({"auth_url": auth_url, "state": state,
                                   "session_id": session_id, "expires_at": expires.isoformat()})
 
     async def auth_validate(self, request: web.Request) -> web.Response:
-        """Whether a session is live, belongs to this device, and its Spotify link is done."""
+        """Whether a session is live, belongs to this device, and its own sign-in linked the
+        account the device has now.  Only then is the Spotify user id said."""
         body = await self._json(request)
-        user = self._device(body.get("device_id"))
+        user = self._device(request, body.get("device_id"))
         session_id = body.get("session_id")
         invalid = {"valid": False, "spotify_user_id": None, "expires_at": None}
         if not isinstance(session_id, str) or not _UUID4.fullmatch(session_id):
             return web.json_response(invalid)
         raw = await self.engine.store.cache_get(SESSION_NAMESPACE, session_id, datetime.now(UTC))
-        if raw is None:
+        if raw is None or self.linking is None:
             return web.json_response(invalid)
         session = json.loads(raw)
         key = self.engine.keys.key(user)
         if not hmac.compare_digest(str(session.get("device", "")), key):
             return web.json_response(invalid)  # another device's session says nothing
-        account = await self.linking.linked_account(user) if self.linking else None
-        if account is None:
+        digest = session.get("state")
+        linked_by_session = await self.linking.completed_link(digest) if digest else None
+        account = await self.linking.linked_account(user)
+        if (linked_by_session is None or account is None
+                or not hmac.compare_digest(account.account_id.encode(),
+                                           linked_by_session.encode())):
+            # Not through this session's callback (pending, failed, or linked some other
+            # way), or unlinked since: not valid.
             return web.json_response(invalid)
         return web.json_response({"valid": True, "spotify_user_id": account.account_id,
                                   "expires_at": session["expires_at"]})

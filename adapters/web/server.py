@@ -9,25 +9,32 @@ The HTML pages (the OAuth landing page, shared playlists at ``/p/<id>``, the ope
 
 Security: the callback page echoes no code, token or state; it is never cached
 (``Cache-Control: no-store``), sends no referrer, and carries a strict CSP (no scripts;
-one same-origin stylesheet).  Callback attempts are limited per IP.
-The access log never shows query strings (they carry OAuth codes and status tokens).
+one same-origin stylesheet).  Failed callback attempts are limited per client address
+(behind ``TRUSTED_PROXIES``, the address they forward); a pending sign-in is never refused.
+The access log never shows query strings (they carry OAuth codes and status tokens), ids
+in paths or the webhook's path, and escapes control characters.  Idle connections, and
+clients slow to send their headers, are closed after ``WEB_KEEPALIVE_TIMEOUT``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from adapters.web.client_address import Network, client_address, parse_networks
+from adapters.web.health import health_body
 from adapters.web.pages import Pages, StatusCollector, callback_html
 from adapters.web.pages.site import PAGE_CSP
 from core.commands import Reply
-from core.linking import Linking
+from core.linking import STATE_TTL, Linking
 from core.models import Health, LinkOutcome
 
 if TYPE_CHECKING:
@@ -41,6 +48,8 @@ CALLBACK_PATH = "/auth/callback"
 CALLBACK_CSP = PAGE_CSP
 DEFAULT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 _MAX_TRACKED_IPS = 10_000
+# Callback outcomes that count against the limiter: a state that is not (or no longer) ours.
+_GUESS_KINDS = frozenset({"invalid", "expired", "used"})
 
 
 def callback_page(outcome: LinkOutcome) -> str:
@@ -49,9 +58,11 @@ def callback_page(outcome: LinkOutcome) -> str:
 
 
 class AttemptLimiter:
-    """At most ``max_attempts`` per key (an IP) in a sliding window of ``window_s`` seconds.
+    """At most ``max_attempts`` per key (a client address) in a sliding window of ``window_s`` s.
 
     Kept in this process: it slows guessing down, it does not promise anything.
+    ``attempt`` checks and counts at once; ``wait`` only checks and ``record`` only counts,
+    for callers that count failures alone.
     """
 
     def __init__(
@@ -64,29 +75,78 @@ class AttemptLimiter:
 
     def attempt(self, key: str) -> float:
         """Counts one attempt; returns 0 when allowed, else seconds until the next is."""
+        wait = self.wait(key)
+        if not wait:
+            self.record(key)
+        return wait
+
+    def wait(self, key: str) -> float:
+        """0 when ``key`` may try now, else seconds until it may (counts nothing)."""
+        now = self._clock()
+        times = self._seen.get(key)
+        if times is None:
+            return 0.0
+        while times and times[0] <= now - self.window_s:
+            times.popleft()
+        if len(times) >= self.max_attempts:
+            return max(1.0, times[0] + self.window_s - now)
+        return 0.0
+
+    def record(self, key: str) -> None:
+        """Counts one attempt of ``key``."""
         now = self._clock()
         times = self._seen.get(key)
         if times is None:
             if len(self._seen) >= _MAX_TRACKED_IPS:
                 self._forget_idle(now)
             times = self._seen[key] = deque()
-        while times and times[0] <= now - self.window_s:
-            times.popleft()
-        if len(times) >= self.max_attempts:
-            return max(1.0, times[0] + self.window_s - now)
         times.append(now)
-        return 0.0
 
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, t in self._seen.items() if not t or t[-1] <= now - self.window_s]:
             del self._seen[key]
 
 
+PRIVATE_PATHS = web.AppKey("private_paths", dict[str, str])
+
+
+def _escaped(text: str) -> str:
+    """Printable ASCII kept, anything else as an escape: one log record stays one line."""
+    return "".join(c if " " <= c < "\x7f" else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
+def _id_digest(value: str) -> str:
+    return "~" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def loggable_path(request: web.BaseRequest) -> str:
+    """The request's path as the access log may show it.
+
+    The raw (still percent-encoded) path, so ``%0a`` or ``%00`` cannot forge a line;
+    never the query (OAuth codes and states, status tokens); ids in a route's variable
+    parts (share ids, device ids) as a short digest, enough to follow one visitor's
+    requests; a path that is itself a secret (the Telegram webhook's) by its label.
+    """
+    match_info = getattr(request, "match_info", None)
+    resource = match_info.route.resource if match_info is not None else None
+    if isinstance(resource, web.DynamicResource) and match_info:
+        path = resource.canonical
+        for name, value in match_info.items():
+            path = path.replace("{" + name + "}", _id_digest(value))
+        return _escaped(path)
+    private = request.app.get(PRIVATE_PATHS, {}) if isinstance(request, web.Request) else {}
+    if request.path in private:
+        return private[request.path]
+    return _escaped(request.raw_path.split("?", 1)[0])
+
+
 class _QuietAccessLogger(AbstractAccessLogger):
-    """Method, path (never the query: it carries OAuth codes), status and time."""
+    """Method, path (``loggable_path``: no query, no ids, no secrets), status and time."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info("%s %s %s %.3fs", request.method, request.path, response.status, time)
+        self.logger.info("%s %s %s %.3fs", _escaped(request.method), loggable_path(request),
+                         response.status, time)
 
 
 class WebAdapter:
@@ -107,6 +167,9 @@ class WebAdapter:
         hsts: bool = False,
         max_auth_attempts: int = 20,
         auth_window_s: float = 15 * 60,
+        trusted_proxies: Sequence[Network] = (),
+        keepalive_timeout: float = 15.0,
+        private_paths: Mapping[str, str] | None = None,
         routes: Callable[[], Sequence[web.AbstractRouteDef]] | None = None,
         clock: Callable[[], float] = time.monotonic,
         pages: Pages | None = None,
@@ -120,7 +183,14 @@ class WebAdapter:
         self.features = dict(features or {})
         self.secure_headers = secure_headers
         self.hsts = hsts
-        self.limiter = AttemptLimiter(max_auth_attempts, auth_window_s, clock)
+        self.trusted = tuple(trusted_proxies)
+        # A wait never outlasts a sign-in link: half its life at most (it is let through
+        # the limiter anyway, but whoever reads Retry-After should not give up on it).
+        state_life = (linking.state_ttl if linking is not None else STATE_TTL).total_seconds()
+        self.limiter = AttemptLimiter(max_auth_attempts, min(auth_window_s, state_life / 2), clock)
+        self.keepalive_timeout = keepalive_timeout
+        # Paths whose text is a secret (the Telegram webhook's): logged by their label.
+        self.private_paths = dict(private_paths or {})
         self._routes = routes
         self.pages = pages or Pages()
         self._runner: web.AppRunner | None = None
@@ -147,10 +217,14 @@ class WebAdapter:
         if self._routes is not None:
             app.router.add_routes(list(self._routes()))
         app.on_response_prepare.append(self._headers)
+        app[PRIVATE_PATHS] = self.private_paths
         return app
 
     async def start(self) -> None:
-        runner = web.AppRunner(self.application(), access_log_class=_QuietAccessLogger)
+        # aiohttp's keep-alive timer also runs while a request line and headers arrive (it
+        # is not reset by data), so it bounds a slow sender too; its default is an hour.
+        runner = web.AppRunner(self.application(), access_log_class=_QuietAccessLogger,
+                               keepalive_timeout=self.keepalive_timeout)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self._port).start()
@@ -170,8 +244,14 @@ class WebAdapter:
 
     # --- routes -----------------------------------------------------------------------
     async def _callback(self, request: web.Request) -> web.Response:
-        wait = self.limiter.attempt(request.remote or "unknown")
-        if wait:
+        # Only failed attempts count (a forged, unknown or spent state), per client (behind
+        # trusted proxies, the address they forward), and one of our own pending states is
+        # never refused: junk from anyone must not lock a real user out of their sign-in.
+        client = client_address(request, self.trusted)
+        query = request.query
+        wait = self.limiter.wait(client)
+        if wait and not (self.linking is not None
+                         and await self.linking.state_issued(query.get("state"))):
             minutes = max(1, round(wait / 60))
             outcome = LinkOutcome(False, f"Too many sign-in attempts from your address. Try again "
                                          f"in {minutes} minute{'s' if minutes != 1 else ''}.",
@@ -180,7 +260,6 @@ class WebAdapter:
         if self.linking is None:
             return self._page(request, LinkOutcome(False, "Spotify linking isn't set up on this bot.",
                                                    kind="unavailable"), 404)
-        query = request.query
         try:
             outcome = await self.linking.link_finish(
                 query.get("state"), query.get("code"), query.get("error")
@@ -190,6 +269,8 @@ class WebAdapter:
             outcome = LinkOutcome(False, "Something went wrong on our side, so nothing was linked. "
                                          "Send /link in the chat to try again.", kind="error")
             return self._page(request, outcome, 500)
+        if outcome.page_kind in _GUESS_KINDS:
+            self.limiter.record(client)
         return self._page(request, outcome, 200 if outcome.ok else 400)
 
     def _page(self, request: web.Request, outcome: LinkOutcome, status: int,
@@ -199,17 +280,8 @@ class WebAdapter:
         return self.pages.landing(request, outcome, status, headers)
 
     async def _health_route(self, request: web.Request) -> web.Response:
-        health = await self._health()
-        body = {
-            "status": "ok" if health.ok else "degraded",
-            "version": self.version,
-            # latency_ms: how long each check took; for the database, one round trip.
-            "dependencies": {d.name: {"ok": d.ok, "detail": d.detail, "latency_ms": d.latency_ms}
-                             for d in health.dependencies},
-            "features": self.features,
-        }
-        return web.json_response(body, status=200 if health.ok else 503,
-                                 headers={"Cache-Control": "no-store"})
+        body, status = health_body(await self._health(), self.version, self.features)
+        return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
 
     async def _headers(self, request: web.Request, response: web.StreamResponse) -> None:
         if not self.secure_headers:
@@ -248,7 +320,8 @@ def build_pages(app: App) -> Pages:
     )
     return Pages(sharing=app.sharing, status=status,
                  status_token=settings.status_token, chat_url=chat_url,
-                 draft_ttl=engine.config.draft_ttl)
+                 draft_ttl=engine.config.draft_ttl,
+                 trusted=parse_networks(settings.trusted_proxies))
 
 
 def build_web_adapter(app: App) -> WebAdapter:
@@ -266,7 +339,16 @@ def build_web_adapter(app: App) -> WebAdapter:
         hsts=public.startswith("https://"),
         max_auth_attempts=settings.max_auth_attempts_per_ip,
         auth_window_s=settings.auth_attempt_window_minutes * 60.0,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
+        keepalive_timeout=settings.web_keepalive_timeout,
+        private_paths=_private_paths(settings),
         routes=lambda: app.web_routes,
         pages=build_pages(app),
         middlewares=[app.metrics.middleware] if app.metrics is not None else [],
     )
+
+
+def _private_paths(settings: Any) -> dict[str, str]:
+    """Paths the access log shows by a label: the Telegram webhook's may carry a secret."""
+    url = getattr(settings, "telegram_webhook_url", "")
+    return {urlsplit(url).path or "/": "<telegram webhook>"} if url else {}

@@ -395,6 +395,7 @@ async def process_figures(playlists: int = 100) -> dict[str, object]:
                 "TELEGRAM_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.api_url,
                 "DISCORD_TOKEN": TOKEN, "DISCORD_API_URL": discord_fake.api_url,
                 "REST_API_ENABLED": "true", "WEB_PORT": str(web_port),
+                "API_CLIENT_GENERATIONS_PER_DAY": "0",  # all load comes from one address
                 "AI_PROVIDERS": "ollama,offline", "OLLAMA_BASE_URL": ollama.base_url,
                 "MAX_PLAYLISTS_PER_DAY": "10000", "LOG_LEVEL": "WARNING",
             })
@@ -473,6 +474,7 @@ async def startup_compare() -> dict[str, object]:
                     "TELEGRAM_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.api_url,
                     "DISCORD_TOKEN": TOKEN, "DISCORD_API_URL": discord_fake.api_url,
                     "WEB_PORT": str(free_port()), "REST_API_ENABLED": "true",
+                    "API_CLIENT_GENERATIONS_PER_DAY": "0",  # all load comes from one address
                 }, env_file=None)
                 catalogue_was = shared_catalogue()._index
                 shared_catalogue()._index = None  # a cold process: the catalogue is not loaded

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
+from cryptography.fernet import Fernet  # noqa: E402
 
 from tests.integration.scale_support import (  # noqa: E402
     ServeProcess,
@@ -139,8 +140,11 @@ async def _databases(args: argparse.Namespace) -> AsyncIterator[Any]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    # One token key for the deployment: PostgreSQL keeps the generated user-key secret
+    # encrypted with it, and every process must read it.
     base = common_settings(CATALOGUE="demo", PLAYLIST_LIMIT_ENABLED="false", LOG_LEVEL="WARNING",
-                           HOUSEKEEPING_INTERVAL_SECONDS="60", DB_POOL_MAX_SIZE="10")
+                           HOUSEKEEPING_INTERVAL_SECONDS="60", DB_POOL_MAX_SIZE="10",
+                           TOKEN_ENCRYPTION_KEY=Fernet.generate_key().decode())
     figures: dict[str, Any] = {"requests": args.requests, "concurrency": args.concurrency,
                                "tracks_per_playlist": 10}
     with tempfile.TemporaryDirectory(prefix="echotuner-scale-") as tmp:

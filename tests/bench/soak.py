@@ -239,6 +239,7 @@ async def soak(minutes: float, telegram_users: int, discord_users: int, seed: in
                 "TELEGRAM_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.api_url,
                 "DISCORD_TOKEN": TOKEN, "DISCORD_API_URL": discord.api_url,
                 "REST_API_ENABLED": "true", "WEB_PORT": str(web_port),
+                "API_CLIENT_GENERATIONS_PER_DAY": "0",  # all load comes from one address
                 "AI_PROVIDERS": "ollama,offline", "OLLAMA_BASE_URL": ollama.base_url,
                 "OLLAMA_TIMEOUT": "3", "MODEL_REST_SECONDS": "5",
                 "PLAYLIST_LIMIT_ENABLED": "false", "REFINEMENT_LIMIT_ENABLED": "false",

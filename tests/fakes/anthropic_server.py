@@ -16,7 +16,7 @@ from typing import Any
 import pytest_asyncio
 from aiohttp import web
 
-from tests.fakes.model_script import Behaviour, FakeServer
+from tests.fakes.model_script import Behaviour, FakeServer, endless_json, output_limit, prompt_tokens
 
 _ERROR_TYPES = {
     400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
@@ -111,7 +111,18 @@ class FakeAnthropic(FakeServer):
         if failure is not None:
             return failure
         content: list[dict[str, Any]]
-        if isinstance(behaviour.content, dict):
+        if behaviour.kind == "endless":
+            # Cut at max_tokens inside the forced tool call: its input never completed.
+            used = prompt_tokens(body.get("system"), *(m.get("content") for m in body["messages"]))
+            cut = endless_json(output_limit(body["max_tokens"], self.context_size, used))
+            choice = body.get("tool_choice") or {}
+            if choice.get("name"):
+                content = [{"type": "tool_use", "id": f"toolu_{len(self.requests):04d}",
+                            "name": choice["name"], "input": {}}]
+            else:
+                content = [{"type": "text", "text": cut}]
+            stop = "max_tokens"
+        elif isinstance(behaviour.content, dict):
             choice = body.get("tool_choice") or {}
             tools = body.get("tools") or [{"name": "answer"}]
             name = choice.get("name") or tools[0]["name"]

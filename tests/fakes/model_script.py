@@ -33,7 +33,9 @@ class Behaviour:
     text, or a callable of the request body returning either), ``status`` (an HTTP error
     with the service's error body), ``rate_limited`` (429 with Retry-After), ``hang`` (no
     answer until the server stops), ``malformed_body`` (200 whose body is not JSON),
-    ``model_missing``.
+    ``model_missing``, ``endless`` (valid-looking JSON whose song list never ends, cut at
+    the request's output bound, or where the server's context is full, and marked as
+    cut the service's way: finish_reason / done_reason "length", stop_reason "max_tokens").
     """
 
     kind: str
@@ -71,6 +73,48 @@ def malformed_body() -> Behaviour:
 
 def model_missing() -> Behaviour:
     return Behaviour("model_missing")
+
+
+def endless() -> Behaviour:
+    """The model lists songs until it is stopped (a grammar fixes the shape, not the end)."""
+    return Behaviour("endless")
+
+
+# Token arithmetic of the fakes: about four characters a token, as for English text.
+CHARS_PER_TOKEN = 4
+# What a server without its own output bound generates at most (llama-server's default
+# --ctx-size is 4096, and it generates until the context is full).
+DEFAULT_CONTEXT = 4096
+
+
+def estimate_tokens(text: str) -> int:
+    return -(-len(text) // CHARS_PER_TOKEN)
+
+
+def prompt_tokens(*parts: object) -> int:
+    """Tokens of a request's text (message contents, system text), roughly."""
+    return sum(estimate_tokens(p if isinstance(p, str) else json.dumps(p)) for p in parts)
+
+
+def endless_json(tokens: int) -> str:
+    """A strategy whose song list goes on and on, cut after ``tokens`` tokens."""
+    parts = ['{"title": "Radiohead and Friends", "genres": ["alternative rock"], '
+             '"moods": ["melancholic"], "energy": 0.5, "songs": [']
+    size, n = len(parts[0]), 0
+    while size < tokens * CHARS_PER_TOKEN:
+        n += 1
+        song = f'{{"title": "Song Number {n}", "artist": "Band Number {n}"}}, '
+        parts.append(song)
+        size += len(song)
+    return "".join(parts)[: tokens * CHARS_PER_TOKEN]
+
+
+def output_limit(bound: object, context: int | None, used: int) -> int:
+    """Tokens a server generates: its request's bound, within what the context has left."""
+    room = (context or DEFAULT_CONTEXT) - used
+    if isinstance(bound, int) and not isinstance(bound, bool) and bound > 0:
+        return max(0, min(bound, room))
+    return max(0, room)
 
 
 # A plan whose songs are in the bundled demo catalogue (real Spotify tracks).
@@ -149,9 +193,14 @@ class Recorded:
 
 
 class FakeServer:
-    """An aiohttp app on 127.0.0.1 (ephemeral port); ``async with`` starts and stops it."""
+    """An aiohttp app on 127.0.0.1 (ephemeral port); ``async with`` starts and stops it.
+
+    ``context_size``: the model's context in tokens (None: 4096 for what ``endless``
+    generates, and no refusal); a server that knows it refuses oversized requests.
+    """
 
     def __init__(self) -> None:
+        self.context_size: int | None = None
         self.chat = Script(default=good())
         self.embeddings = Script(default=answer(None))
         self.embed: Callable[[str], list[float]] = hashed_embedding

@@ -17,7 +17,15 @@ from typing import Any
 import pytest_asyncio
 from aiohttp import web
 
-from tests.fakes.model_script import Behaviour, FakeServer, Script, answer
+from tests.fakes.model_script import (
+    Behaviour,
+    FakeServer,
+    Script,
+    answer,
+    endless_json,
+    output_limit,
+    prompt_tokens,
+)
 
 
 def _now() -> str:
@@ -106,6 +114,12 @@ class FakeOllama(FakeServer):
         failure = await self._scripted(behaviour, body["model"])
         if failure is not None:
             return failure
+        if behaviour.kind == "endless":  # cut at options.num_predict, as Ollama does
+            used = prompt_tokens(*(m.get("content") for m in body["messages"] if isinstance(m, dict)))
+            options = body.get("options") or {}
+            content = endless_json(output_limit(options.get("num_predict"), self.context_size, used))
+            return self.json({**self._timings(body["model"]), "done_reason": "length",
+                              "message": {"role": "assistant", "content": content}})
         content = await self.content_for(behaviour, body)
         return self.json({**self._timings(body["model"]),
                           "message": {"role": "assistant", "content": content}})

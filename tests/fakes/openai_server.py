@@ -4,6 +4,11 @@
 It checks the bearer key when ``api_key`` is set, refuses models it does not list
 (404 ``model_not_found``), checks ``response_format`` and answers embeddings as
 base64 little-endian float32 when asked (the SDK's default), else as float lists.
+
+With ``context_size`` set it behaves like llama-server started with ``--ctx-size``: a
+request whose messages fill the context is refused with llama.cpp's HTTP 400
+("the request exceeds the available context size"), and generation stops where the
+context is full (``finish_reason: "length"``), as it does at ``max_tokens``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ from typing import Any
 import pytest_asyncio
 from aiohttp import web
 
-from tests.fakes.model_script import Behaviour, FakeServer
+from tests.fakes.model_script import (
+    Behaviour,
+    FakeServer,
+    endless_json,
+    estimate_tokens,
+    output_limit,
+    prompt_tokens,
+)
 
 
 def _error(status: int, message: str, kind: str, code: str | None = None,
@@ -35,10 +47,12 @@ class FakeOpenAI(FakeServer):
         *,
         api_key: str | None = "sk-test",
         models: tuple[str, ...] = ("gpt-4o-mini", "text-embedding-3-small"),
+        context_size: int | None = None,
     ) -> None:
         super().__init__()
         self.api_key = api_key
         self.models = list(models)
+        self.context_size = context_size
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/chat/completions", self._chat)
@@ -94,12 +108,25 @@ class FakeOpenAI(FakeServer):
         ):
             return _error(400, "Missing required parameter: 'response_format.json_schema.schema'.",
                           "invalid_request_error")
+        used = prompt_tokens(*(m.get("content") for m in messages if isinstance(m, dict)))
+        if self.context_size is not None and used >= self.context_size:
+            # llama-server's answer, word for word (its error has no "code" string).
+            return self.json({"error": {
+                "code": 400, "message": "the request exceeds the available context size, try "
+                "increasing it", "type": "exceed_context_size_error",
+                "n_prompt_tokens": used, "n_ctx": self.context_size}}, 400)
         behaviour = self.chat.next()
         await self.wait(self.chat, behaviour)
         failure = self._scripted(behaviour, body["model"])
         if failure is not None:
             return failure
-        content = self.text_of(behaviour.content)
+        finish = "stop"
+        if behaviour.kind == "endless":
+            bound = body.get("max_completion_tokens", body.get("max_tokens"))
+            content = endless_json(output_limit(bound, self.context_size, used))
+            finish = "length"
+        else:
+            content = self.text_of(behaviour.content)
         return self.json({
             "id": f"chatcmpl-{len(self.requests)}",
             "object": "chat.completion",
@@ -110,9 +137,10 @@ class FakeOpenAI(FakeServer):
                 "message": {"role": "assistant", "content": content, "refusal": None,
                             "annotations": []},
                 "logprobs": None,
-                "finish_reason": "stop",
+                "finish_reason": finish,
             }],
-            "usage": {"prompt_tokens": 300, "completion_tokens": 200, "total_tokens": 500},
+            "usage": {"prompt_tokens": used, "completion_tokens": estimate_tokens(content),
+                      "total_tokens": used + estimate_tokens(content)},
             "system_fingerprint": "fp_fake",
         })
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.model_script import hang, malformed_body, rate_limited, status
+from tests.fakes.model_script import endless, hang, malformed_body, rate_limited, status
 from tests.fakes.ollama_server import FakeOllama
 from tests.faults.cells import Cell, cells
 from tests.faults.proxy import FaultProxy
@@ -88,6 +88,30 @@ async def test_model_failure(cell: Cell, tmp_path: Path, caplog: pytest.LogCaptu
         assert await eventually(playlist_again, within_s=5, every_s=0.2)
         assert await used(app, ALICE) == 1
         await becomes(app, "model", True)
+    assert_no_tracebacks(caplog)
+
+
+async def test_a_sole_model_that_never_stops_is_an_answer_too_long(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Outside the matrix (issue 14): the model lists songs until cut at num_predict."""
+    async with FakeOllama() as ollama, wired(
+        tmp_path, AI_PROVIDERS="ollama", OLLAMA_BASE_URL=ollama.base_url, OLLAMA_TIMEOUT="5",
+        MODEL_REST_SECONDS="0.5",
+    ) as app:
+        default = ollama.chat.default
+        ollama.chat.always(endless())
+        reply = await ask(app, ALICE)
+        assert_clear(reply, "No language model could plan this playlist right now")
+        assert "cut off" in reply.text
+        assert await used(app, ALICE) == 0
+        await served_meanwhile(app)
+        bounds = [r.body["options"]["num_predict"] for r in ollama.requests_to("/api/chat")]
+        assert len(bounds) == 2 and bounds[0] == bounds[1] < 4096
+
+        ollama.chat.always(default)
+        assert_playlist(await ask(app, ALICE))
+        assert await used(app, ALICE) == 1
     assert_no_tracebacks(caplog)
 
 

@@ -104,3 +104,37 @@ async def test_the_running_bot_loads_its_catalogue_before_anyone_asks(
 
         assert await eventually(loaded, within_s=30)  # nobody asked for anything
         assert await eventually(frozen, within_s=10)  # out of the full collections
+
+
+# --- an exposed web side needs its operator tokens (issue 15) ---------------------------
+def _serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+           **env: str) -> tuple[int, str]:
+    """``python -m bot serve`` in this process with ``env``; (exit code, stderr)."""
+    from bot.cli import main
+
+    for name in ("STATUS_TOKEN", "METRICS_TOKEN", "METRICS_ENABLED", "PUBLIC_BASE_URL",
+                 "WEB_HOST", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_TOKEN", "SPOTIFY_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_FILENAME", str(tmp_path / "serve.db"))
+    monkeypatch.setenv("AI_PROVIDERS", "offline")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code = main(["--env-file", str(tmp_path / "absent.env"), "serve"])
+    return code, capsys.readouterr().err
+
+
+def test_serve_refuses_to_start_exposed_without_a_status_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _serve(tmp_path, monkeypatch, capsys, PUBLIC_BASE_URL="https://bot.example.org")
+    assert code == 2
+    assert "Configuration error: STATUS_TOKEN must be set" in err
+
+
+def test_serve_refuses_to_start_exposed_with_metrics_but_no_metrics_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _serve(tmp_path, monkeypatch, capsys, WEB_HOST="0.0.0.0",
+                       STATUS_TOKEN="status-token-0123456789", METRICS_ENABLED="true")
+    assert code == 2
+    assert "Configuration error: METRICS_TOKEN must be set when METRICS_ENABLED=true" in err

@@ -12,7 +12,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.ai.offline import OfflineStrategyProvider
@@ -22,8 +22,9 @@ from core.commands import TextCommands
 from core.engine import Engine, EngineConfig
 from core.errors import EchoTunerError
 from core.identity import UserKeys
-from core.models import LimitSettings, Profile, UserRef
+from core.models import LimitSettings, Profile, StrategyAnswer, StrategyRequest, Track, UserRef
 from core.replies import PlaylistReply, ProfileReply, Reply, TextReply, is_error
+from core.text import visible
 from core.validation import LexicalValidator
 from data.sqlite_store import SqliteStore
 from tests.hostile.strategies import MARKER, counts, hostile_text, music_text
@@ -133,3 +134,51 @@ def test_any_line_of_text_gets_an_answer(line: str) -> None:
             assert "Something went wrong" not in said(reply), reply
 
     assert_parameterised(run(scenario))
+
+
+class RecordingPlanner(OfflineStrategyProvider):
+    """The offline planner, keeping every request it was asked (what a model would read)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[StrategyRequest] = []
+
+    async def plan(self, request: StrategyRequest) -> StrategyAnswer:
+        self.requests.append(request)
+        return await super().plan(request)
+
+
+@settings(max_examples=15)
+@given(feedback=st.one_of(music_text(), hostile_text()),
+       titles=st.lists(st.tuples(hostile_text(), hostile_text(60)), min_size=1, max_size=8),
+       limit=st.integers(0, 2))
+def test_adopting_client_playlists_in_a_loop_never_passes_the_daily_limit(
+    feedback: str, titles: list[tuple[str, str]], limit: int
+) -> None:
+    tracks = [Track(id=f"{n:022d}", title=t, artists=(a,)) for n, (t, a) in enumerate(titles)]
+
+    async def main() -> None:
+        async with SqliteStore(":memory:") as store:
+            planner = RecordingPlanner()
+            engine = Engine(
+                store=store, model=planner, catalogue=shared_catalogue(),
+                validator=LexicalValidator(), keys=UserKeys(b"hostile-input-secret-key-32bytes"),
+                config=EngineConfig(defaults=LimitSettings(max_playlists_per_day=limit)),
+            )
+            served = [p for p in [await refused_or(engine.adopt(ALICE, feedback, tracks))
+                                  for _ in range(limit + 3)] if p is not None]
+            assert len(served) <= limit
+            status = await engine.limits_status(ALICE)
+            assert status.playlists_used_today == len(served)
+            conn = store._conn
+            assert conn is not None
+            async with conn.execute("SELECT COUNT(*) FROM drafts") as cursor:
+                row = await cursor.fetchone()
+            assert row is not None and row[0] == len(served)  # refusals keep no draft
+            for request in planner.requests:  # adopted text reaches the planner clean, bounded
+                assert len(request.previous_tracks) <= len(tracks)
+                for line in request.previous_tracks:
+                    assert len(line) <= 2 * 100 + 3 and line == visible(line)
+                    assert "\n" not in line and "\r" not in line
+
+    asyncio.run(main())

@@ -136,6 +136,8 @@ def common_settings(**extra: Any) -> dict[str, str]:
         "LOG_LEVEL": "INFO",
         "REST_API_ENABLED": "true",
         "HOUSEKEEPING_INTERVAL_SECONDS": "1",
+        # Every simulated client comes from 127.0.0.1: no per-address budget for the load.
+        "API_CLIENT_GENERATIONS_PER_DAY": "0",
     }
     values.update({k: str(v) for k, v in extra.items()})
     return values

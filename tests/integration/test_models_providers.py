@@ -25,7 +25,7 @@ from adapters.ai.ollama_provider import OllamaProvider, OllamaPuller
 from adapters.ai.openai_provider import OpenAIProvider
 from core.models import Profile, SongSuggestion, Strategy, StrategyRequest
 from core.prompting import DATA_OPEN, SYSTEM_TEXT, suggestion_target
-from core.strategy import STRATEGY_SCHEMA
+from core.strategy import strategy_schema
 from tests.fakes import model_script as ms
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.ollama_server import FakeOllama
@@ -33,6 +33,8 @@ from tests.fakes.openai_server import FakeOpenAI
 
 REQUEST = StrategyRequest(prompt="relaxing jazz for studying", count=10,
                           profile=Profile(disliked_artists=("Kenny G",)))
+# The schema sent for REQUEST: the strategy's, its songs capped at what 10 tracks need.
+REQUEST_SCHEMA = strategy_schema(max_songs=suggestion_target(10), max_keep=1)
 
 
 @pytest.fixture
@@ -74,7 +76,7 @@ async def test_ollama_plans_with_the_strategy_schema_as_format(
     assert answer.strategy.songs[0] == SongSuggestion("So What", "Miles Davis")
     body = ollama_server.requests_to("/api/chat")[0].body
     assert body["model"] == "llama3.2:3b" and body["stream"] is False
-    assert body["format"] == STRATEGY_SCHEMA
+    assert body["format"] == REQUEST_SCHEMA
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
     assert body["messages"][0]["content"] == SYSTEM_TEXT
 
@@ -210,7 +212,7 @@ async def test_openai_plans_through_response_format_json_schema(
     sent = openai_server.requests_to("/v1/chat/completions")[0]
     assert sent.headers["Authorization"] == "Bearer sk-test"
     assert sent.body["response_format"]["type"] == "json_schema"
-    assert sent.body["response_format"]["json_schema"]["schema"] == STRATEGY_SCHEMA
+    assert sent.body["response_format"]["json_schema"]["schema"] == REQUEST_SCHEMA
     assert sent.body["messages"][0] == {"role": "system", "content": SYSTEM_TEXT}
 
 
@@ -292,7 +294,7 @@ async def test_anthropic_plans_through_a_forced_tool_call(
     assert answer.provider == "anthropic" and answer.strategy.title == "Late Night Jazz"
     body = anthropic_server.requests_to("/v1/messages")[0].body
     assert body["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
-    assert body["tools"][0]["input_schema"] == STRATEGY_SCHEMA
+    assert body["tools"][0]["input_schema"] == REQUEST_SCHEMA
     assert body["system"] == SYSTEM_TEXT
     assert [m["role"] for m in body["messages"]] == ["user"]
 
@@ -369,3 +371,62 @@ async def test_refinement_sends_numbered_tracks_and_reads_back_keep(
     assert answer.strategy.keep == (1,)  # 9 is not a current track
     user = openai_server.requests_to("/v1/chat/completions")[0].body["messages"][1]["content"]
     assert '"1": "So What - Miles Davis"' in user and '"feedback": "no ballads"' in user
+
+
+# --- a usable plan with a bad optional field is kept (issue 14, 7) ---------------------------
+def custom_provider(client: openai.AsyncOpenAI) -> OpenAIProvider:
+    return OpenAIProvider(client, name="custom", model="gpt-4o-mini", timeout=5)
+
+
+async def test_an_out_of_range_energy_is_clamped_without_a_repair(
+    openai_client: openai.AsyncOpenAI, openai_server: FakeOpenAI
+) -> None:
+    openai_server.chat.push(ms.answer(ms.strategy(energy=42)))
+    answer = await custom_provider(openai_client).plan(REQUEST)
+    assert answer.strategy.energy == 1.0
+    assert answer.strategy.songs[0] == SongSuggestion("So What", "Miles Davis")
+    assert len(openai_server.requests_to("/v1/chat/completions")) == 1
+
+
+async def test_an_unknown_field_is_dropped_without_a_repair(
+    ollama_client: ollama.AsyncClient, ollama_server: FakeOllama
+) -> None:
+    ollama_server.chat.push(ms.answer(ms.strategy(bpm=128, vibe="chill")))
+    answer = await ollama_provider(ollama_client, ollama_server).plan(REQUEST)
+    assert answer.strategy.title == "Late Night Jazz"
+    assert len(ollama_server.requests_to("/api/chat")) == 1
+
+
+async def test_a_wrong_typed_optional_field_is_dropped_without_a_repair(
+    anthropic_client: anthropic.AsyncAnthropic, anthropic_server: FakeAnthropic
+) -> None:
+    anthropic_server.chat.push(ms.answer(ms.strategy(era=1990, valence="happy")))
+    answer = await anthropic_provider(anthropic_client).plan(REQUEST)
+    assert answer.strategy.era is None and answer.strategy.valence is None
+    assert len(answer.strategy.songs) == 8
+    assert len(anthropic_server.requests_to("/v1/messages")) == 1
+
+
+async def test_a_plan_with_no_songs_and_no_queries_still_gets_one_repair(
+    openai_client: openai.AsyncOpenAI, openai_server: FakeOpenAI
+) -> None:
+    openai_server.chat.push(ms.answer(ms.strategy(songs=[], queries=[], genres=[], energy=42)), ms.good())
+    answer = await custom_provider(openai_client).plan(REQUEST)
+    assert answer.strategy.title == "Late Night Jazz"
+    repair = openai_server.requests_to("/v1/chat/completions")[1].body["messages"]
+    assert "no songs, queries or genres" in repair[-1]["content"]
+
+
+async def test_a_correction_is_logged_once_at_warning_without_the_prompt(
+    openai_client: openai.AsyncOpenAI, openai_server: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    provider = custom_provider(openai_client)
+    openai_server.chat.always(ms.answer(ms.strategy(energy=42)))
+    with caplog.at_level("DEBUG", logger="adapters.ai.base"):
+        await provider.plan(REQUEST)
+        openai_server.chat.always(ms.answer(ms.strategy(energy=55)))  # the same fault again
+        await provider.plan(REQUEST)
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "energy 42 out of 0..1, clamped to 1" in warnings[0].getMessage()
+    assert all(REQUEST.prompt not in r.getMessage() for r in caplog.records)

@@ -202,6 +202,102 @@ async def test_a_429_hands_over_and_the_provider_rests_for_retry_after(
     assert (await engine.generate(ALICE, PROMPT, 10)).provider == "openai"
 
 
+@pytest.fixture
+def waiting_engine(
+    chain_settings: Callable[..., Settings], clients: list[ModelClients], store: SqliteStore
+) -> Callable[..., tuple[Engine, list[float]]]:
+    """An engine over the chain whose router records each wait (and really waits)."""
+    def make(providers: str, **extra: str) -> tuple[Engine, list[float]]:
+        settings = chain_settings(providers, **extra)
+        pool = ModelClients(settings)
+        clients.append(pool)
+        waits: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            await asyncio.sleep(seconds)
+
+        router = ModelRouter(
+            [build_provider(n, settings, pool, OfflineStrategyProvider()) for n in settings.provider_chain],
+            sleep=sleep,
+        )
+        engine = Engine(store=store, model=router, catalogue=CATALOGUE, validator=LexicalValidator(),
+                        keys=UserKeys(b"k" * 32))
+        return engine, waits
+    return make
+
+
+async def test_a_sole_provider_answering_429_with_a_short_retry_after_is_waited_out(
+    waiting_engine: Callable[..., tuple[Engine, list[float]]], openai_server: FakeOpenAI
+) -> None:
+    openai_server.chat.push(ms.rate_limited(1))
+    engine, waits = waiting_engine("openai")
+    playlist = await engine.generate(ALICE, PROMPT, 10)
+    assert playlist.provider == "openai"
+    assert_full(playlist)
+    assert waits == [1.0]
+    assert len(openai_server.requests_to("/v1/chat/completions")) == 2
+    assert await used(engine) == 1
+
+
+async def test_a_429_with_offline_left_in_the_chain_hands_over_without_waiting(
+    waiting_engine: Callable[..., tuple[Engine, list[float]]], openai_server: FakeOpenAI
+) -> None:
+    openai_server.chat.push(ms.rate_limited(1))
+    engine, waits = waiting_engine("openai,offline")
+    assert (await engine.generate(ALICE, PROMPT, 10)).provider == "offline"
+    assert waits == []
+    assert len(openai_server.requests_to("/v1/chat/completions")) == 1
+
+
+async def test_the_last_provider_left_waits_out_a_429_when_the_others_are_resting(
+    waiting_engine: Callable[..., tuple[Engine, list[float]]], ollama_server: FakeOllama,
+    openai_server: FakeOpenAI,
+) -> None:
+    ollama_server.models = []  # ollama rests after its first failure (model missing)
+    engine, waits = waiting_engine("ollama,openai")
+    assert (await engine.generate(ALICE, PROMPT, 10)).provider == "openai"
+    openai_server.chat.push(ms.rate_limited(0.5))
+    assert (await engine.generate(ALICE, PROMPT, 10)).provider == "openai"
+    assert waits == [0.5]
+    assert len(openai_server.requests_to("/v1/chat/completions")) == 3
+
+
+async def test_a_sole_provider_is_not_waited_for_longer_than_its_timeout(
+    waiting_engine: Callable[..., tuple[Engine, list[float]]], openai_server: FakeOpenAI
+) -> None:
+    openai_server.chat.push(ms.rate_limited(8))  # OPENAI_TIMEOUT is 5 s here
+    engine, waits = waiting_engine("openai")
+    with pytest.raises(ProviderUnavailable, match="rate limited"):
+        await engine.generate(ALICE, PROMPT, 10)
+    assert waits == []
+    assert len(openai_server.requests_to("/v1/chat/completions")) == 1
+    assert await used(engine) == 0
+
+
+async def test_a_sole_provider_still_rate_limited_after_two_waits_is_given_up_on(
+    waiting_engine: Callable[..., tuple[Engine, list[float]]], openai_server: FakeOpenAI
+) -> None:
+    openai_server.chat.always(ms.rate_limited(0.2))
+    engine, waits = waiting_engine("openai")
+    with pytest.raises(ProviderUnavailable, match="rate limited"):
+        await engine.generate(ALICE, PROMPT, 10)
+    assert waits == [0.2, 0.2]
+    assert len(openai_server.requests_to("/v1/chat/completions")) == 3  # the first and two more
+    assert await used(engine) == 0
+
+
+async def test_waits_for_a_sole_provider_add_up_to_no_more_than_its_timeout(
+    waiting_engine: Callable[..., tuple[Engine, list[float]]], openai_server: FakeOpenAI
+) -> None:
+    openai_server.chat.always(ms.rate_limited(2))
+    engine, waits = waiting_engine("openai", OPENAI_TIMEOUT="3")
+    with pytest.raises(ProviderUnavailable):
+        await engine.generate(ALICE, PROMPT, 10)
+    assert waits == [2.0]  # a second 2 s wait would make 4 s, past the 3 s timeout
+    assert len(openai_server.requests_to("/v1/chat/completions")) == 2
+
+
 async def test_a_model_that_is_not_pulled_hands_over(
     engine_for: Callable[..., Engine], ollama_server: FakeOllama
 ) -> None:

@@ -9,6 +9,7 @@ import ollama
 import openai
 import pytest
 
+from adapters.ai.base import output_token_bound
 from adapters.ai.embedders import EmbedderError, OllamaEmbedder, OpenAIEmbedder
 from adapters.ai.offline import OfflineStrategyProvider
 from adapters.ai.ollama_provider import OllamaPuller
@@ -134,7 +135,11 @@ async def test_openai_gets_max_completion_tokens_and_compatible_servers_max_toke
         assert answer.provider == name
     await clients.aclose()
     to_openai, to_custom = openai_server.requests_to("/v1/chat/completions")
-    assert to_openai.body["max_completion_tokens"] == 4096 and "temperature" not in to_openai.body
-    assert to_custom.body["max_tokens"] == 4096 and to_custom.body["temperature"] == 0.7
+    # Both bounded by what a 10-track plan needs (issue 14), each in its own field.
+    bound = output_token_bound(request)
+    assert to_openai.body["max_completion_tokens"] == bound and "temperature" not in to_openai.body
+    assert "max_tokens" not in to_openai.body
+    assert to_custom.body["max_tokens"] == bound and to_custom.body["temperature"] == 0.7
+    assert "max_completion_tokens" not in to_custom.body
     assert to_custom.headers["HTTP-Referer"] == "https://echotuner.example"
     assert "HTTP-Referer" not in to_openai.headers

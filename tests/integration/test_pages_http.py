@@ -146,8 +146,13 @@ async def test_the_rest_answer_carries_the_share_url_that_opens_the_page(pages: 
     mount_rest_api(pages.app)
     await pages.web.stop()
     await pages.web.start()  # routes are mounted at start
-    body = {"prompt": "calm jazz for studying", "device_id": "phone-1", "count": 8}
-    async with pages.http.post(f"{pages.base_url}/generate-playlist", json=body) as r:
+    # PUBLIC_BASE_URL is set and there are no API_KEYS: the device registers first.
+    async with pages.http.post(f"{pages.base_url}/register-device") as r:
+        device = await r.json()
+    secret = {"X-Device-Secret": device["device_secret"]}
+    body = {"prompt": "calm jazz for studying", "device_id": device["device_id"], "count": 8}
+    async with pages.http.post(f"{pages.base_url}/generate-playlist", json=body,
+                               headers=secret) as r:
         answer = await r.json()
     doc = openapi_document()
     schema = doc["paths"]["/generate-playlist"]["post"]["responses"]["200"]["content"][
@@ -157,8 +162,10 @@ async def test_the_rest_answer_carries_the_share_url_that_opens_the_page(pages: 
     async with pages.http.get(answer["share_url"]) as r:
         page = await r.text()
     assert r.status == 200 and all(s["spotify_id"] in page for s in answer["songs"])
-    refine = {"prompt": "more piano", "device_id": "phone-1", "playlist_id": answer["playlist_id"]}
-    async with pages.http.post(f"{pages.base_url}/refine-playlist", json=refine) as r:
+    refine = {"prompt": "more piano", "device_id": device["device_id"],
+              "playlist_id": answer["playlist_id"]}
+    async with pages.http.post(f"{pages.base_url}/refine-playlist", json=refine,
+                               headers=secret) as r:
         refined = await r.json()
     assert refined["share_url"] == answer["share_url"]  # one page per playlist, all versions
 

@@ -18,11 +18,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from cryptography.fernet import Fernet
 
 from core.errors import StoreUnavailable
+from core.models import OAuthState
 from data.migrate import Migration, load_migrations
 from data.pg_migrate import apply_pg_migrations, load_pg_migrations
 from data.postgres_store import PostgresStore
+from data.token_cipher import FernetCipher
 from tests.postgres_server import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -259,11 +262,13 @@ async def test_a_store_that_failed_to_open_can_open_later(
 # --- python -m bot migrate ------------------------------------------------------------------------
 
 
-def run_migrate(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+def run_migrate(
+    env: dict[str, str], cwd: Path, command: str = "migrate"
+) -> subprocess.Popen[str]:
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     environ.update({"PYTHONPATH": str(ROOT), **env})
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "migrate"],
+        [sys.executable, "-m", "bot", command],
         cwd=cwd, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -309,3 +314,141 @@ def test_migrate_on_sqlite_creates_the_file_and_reports_the_version(tmp_path: Pa
     assert f"schema version {load_migrations()[-1].version}" in stdout
     again = finish(run_migrate({"DATABASE_FILENAME": "bot.db"}, tmp_path))
     assert again[0] == 0 and "already up to date" in again[1]
+
+
+# --- secrets at rest (issue 15, item 8) --------------------------------------------------
+
+USER_KEY_SECRET = "6f1d0c2e9a8b7c6d5e4f30211f0e0d0c0b0a09080706050403020100ffeeddcc"
+OAUTH_STATE = "oauth-state-the-user-carries-7vQpR2sT"
+SESSION_ID = "5d0c3f9e-rest-session-id-4b1a-9c2d"
+
+
+async def schema_3_database(conn: asyncpg.Connection) -> None:
+    """A database as the previous release left it: migrations 1-3, secrets in plain text."""
+    await apply_pg_migrations(conn, load_pg_migrations()[:3])
+    await conn.execute("INSERT INTO meta (key, value) VALUES ('user_key_secret', $1)",
+                       USER_KEY_SECRET)
+    await conn.execute(
+        "INSERT INTO oauth_states (state, user_key, payload, created_at, expires_at) "
+        "VALUES ($1, 'u', 'verifier', $2, $3)", OAUTH_STATE, NOW, NOW + timedelta(minutes=10),
+    )
+    await conn.execute(
+        "INSERT INTO cache (namespace, key, value, expires_at) "
+        "VALUES ('api-session', $1, '{}', $2)", SESSION_ID, NOW + timedelta(hours=1),
+    )
+
+
+async def text_of_every_row(conn: asyncpg.Connection) -> str:
+    """Every value in every table of ours, as text (bytea as its raw bytes)."""
+    tables = await conn.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    )
+    texts = []
+    for table in tables:
+        ident = '"' + table["tablename"].replace('"', '""') + '"'
+        for row in await conn.fetch(f"SELECT * FROM {ident}"):
+            texts += [value.decode("latin-1") if isinstance(value, bytes) else str(value)
+                      for value in row.values()]
+    return "\n".join(texts)
+
+
+async def test_an_upgraded_postgresql_keeps_its_user_key_secret_sealed_not_in_plain_text(
+    postgres_schema_dsn: str,
+) -> None:
+    raw = await asyncpg.connect(postgres_schema_dsn)
+    try:
+        await schema_3_database(raw)
+        assert USER_KEY_SECRET in await text_of_every_row(raw)  # it sees what it seeks
+        cipher = FernetCipher(Fernet.generate_key())
+        async with PostgresStore(postgres_schema_dsn, cipher=cipher) as store:
+            assert store.applied_migrations == tuple(range(4, LATEST + 1))
+            assert await store.get_meta("user_key_secret") == USER_KEY_SECRET
+            # Pending raw states are dropped by the upgrade (a user asks for a new link).
+            assert await store.consume_oauth_state(OAUTH_STATE, NOW) is None
+            # A live REST session survives, now kept under its session id's digest.
+            assert await store.cache_get("api-session", SESSION_ID, NOW) == "{}"
+        assert await raw.fetchval("SELECT to_regclass('meta')") is None
+        stored = await text_of_every_row(raw)
+        for secret in (USER_KEY_SECRET, OAUTH_STATE, SESSION_ID):
+            assert secret not in stored, secret
+        [sealed] = await raw.fetch("SELECT value FROM sealed_meta")
+        assert cipher.decrypt(sealed["value"]) == USER_KEY_SECRET.encode()
+    finally:
+        await raw.close()
+
+
+async def test_without_a_token_key_plain_secrets_stay_until_a_process_with_one_opens(
+    postgres_schema_dsn: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    raw = await asyncpg.connect(postgres_schema_dsn)
+    try:
+        await schema_3_database(raw)
+        async with PostgresStore(postgres_schema_dsn) as store:
+            with pytest.raises(StoreUnavailable, match="TOKEN_ENCRYPTION_KEY"):
+                await store.get_meta("user_key_secret")
+        assert "set TOKEN_ENCRYPTION_KEY" in caplog.text
+        async with PostgresStore(
+            postgres_schema_dsn, cipher=FernetCipher(Fernet.generate_key())
+        ) as store:
+            assert await store.get_meta("user_key_secret") == USER_KEY_SECRET
+        assert await raw.fetchval("SELECT to_regclass('meta')") is None
+    finally:
+        await raw.close()
+
+
+async def test_without_a_token_key_no_secret_is_generated_and_the_error_says_what_to_set(
+    postgres_schema_dsn: str,
+) -> None:
+    async with PostgresStore(postgres_schema_dsn) as store:
+        with pytest.raises(StoreUnavailable, match="TOKEN_ENCRYPTION_KEY") as refused:
+            await store.set_meta_if_absent("user_key_secret", USER_KEY_SECRET)
+    assert "SECRET_KEY" in refused.value.user_message
+
+
+async def test_a_fresh_postgresql_holds_no_generated_secret_nor_oauth_state_in_plain_text(
+    postgres_schema_dsn: str,
+) -> None:
+    async with PostgresStore(
+        postgres_schema_dsn, cipher=FernetCipher(Fernet.generate_key())
+    ) as store:
+        await store.set_meta_if_absent("user_key_secret", USER_KEY_SECRET)
+        await store.put_oauth_state(OAuthState(OAUTH_STATE, "u", NOW, NOW + timedelta(hours=1)))
+        await store.cache_put("api-session", SESSION_ID, "{}", NOW + timedelta(hours=1))
+    raw = await asyncpg.connect(postgres_schema_dsn)
+    try:
+        stored = await text_of_every_row(raw)
+    finally:
+        await raw.close()
+    for secret in (USER_KEY_SECRET, OAUTH_STATE, SESSION_ID):
+        assert secret not in stored, secret
+
+
+async def test_the_bot_on_postgresql_without_any_key_says_in_one_line_what_to_set(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    # No SECRET_KEY and no TOKEN_ENCRYPTION_KEY: it would have to keep a secret in plain text.
+    environ = {"DATABASE_URL": postgres_dsn, "SECRET_KEY": "", "TOKEN_ENCRYPTION_KEY": "",
+               "AI_PROVIDERS": "offline", "LOG_LEVEL": "WARNING"}
+    code, _stdout, stderr = await asyncio.to_thread(
+        finish, run_migrate(environ, tmp_path, command="status")
+    )
+    assert code != 0 and "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    assert "TOKEN_ENCRYPTION_KEY" in stderr and "SECRET_KEY" in stderr
+
+
+async def test_spotify_linking_on_postgresql_without_a_token_key_says_in_one_line_what_to_set(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    # A key file beside DATABASE_FILENAME would be one host's key: other processes could
+    # not decrypt the tokens it encrypted.  So none is made; the operator is told instead.
+    environ = {"DATABASE_URL": postgres_dsn, "SECRET_KEY": "s" * 32, "TOKEN_ENCRYPTION_KEY": "",
+               "SPOTIFY_CLIENT_ID": "client-id", "SPOTIFY_CLIENT_SECRET": "client-secret",
+               "CATALOGUE": "demo", "AI_PROVIDERS": "offline", "LOG_LEVEL": "WARNING"}
+    code, _stdout, stderr = await asyncio.to_thread(
+        finish, run_migrate(environ, tmp_path, command="status")
+    )
+    assert code != 0 and "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    assert "TOKEN_ENCRYPTION_KEY" in stderr
+    assert await asyncio.to_thread(lambda: list(tmp_path.iterdir())) == []  # no key file

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from adapters.web.openapi import openapi_document
 from adapters.web.rest_api import ApiConfig, RestApi
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
-from core.models import LimitSettings
+from core.models import LimitSettings, UserRef
 from core.validation import LexicalValidator
 from data.sqlite_store import SqliteStore
 from tests.fakes.catalogue import FakeCatalogue, make_track
@@ -97,6 +98,57 @@ async def test_refine_from_current_songs_needs_no_playlist_id(client: TestClient
     })
     body = await checked(response, "/refine-playlist")
     assert response.status == 200 and body["is_refinement"] and body["total_count"] == 5
+
+
+def current_songs(n: int = 5) -> list[dict[str, str]]:
+    return [{"title": f"Tune {a}-0", "artist": f"Artist {a}", "album": "",
+             "spotify_id": make_track(a * 10, "x", "y").id} for a in range(n)]
+
+
+async def test_refining_current_songs_costs_one_playlist(client: TestClient[Any, Any]) -> None:
+    response = await client.post("/refine-playlist", json={
+        "prompt": "more jazz", "device_id": "phone-1", "current_songs": current_songs(),
+    })
+    assert response.status == 200
+    status = await (await client.get("/rate-limit-status/phone-1")).json()
+    assert status["requests_made_today"] == 1 and status["refinements_used"] == 0
+
+
+async def test_a_device_at_its_daily_limit_is_refused_current_songs_as_generate_is(
+    tmp_path: Path,
+) -> None:
+    async for client in api_client(tmp_path, limit=1):
+        made = await (await generate(client)).json()
+        refused_generate = await generate(client)
+        for _ in range(3):  # the loop that used to hand out free playlists
+            response = await client.post("/refine-playlist", json={
+                "prompt": "more jazz", "device_id": "phone-1", "current_songs": current_songs(),
+            })
+            assert response.status == refused_generate.status == 429
+            assert int(response.headers["Retry-After"]) > 0
+            body = await checked(response, "/refine-playlist")
+            assert body["error"]["code"] == (await refused_generate.json())["error"]["code"]
+        status = await (await client.get("/rate-limit-status/phone-1")).json()
+        assert status["requests_made_today"] == 1
+    keys, device = UserKeys(b"a" * 32), UserRef("api", "phone-1", "api")
+    async with SqliteStore(tmp_path / "api.db") as store:  # no draft was kept for the refusals
+        latest = await store.latest_draft(keys.key(device), keys.scope_key("api"), datetime.now(UTC))
+    assert latest is not None and str(latest.id) == made["playlist_id"]
+
+
+async def test_current_songs_with_a_request_not_about_music_is_refused_as_generate_is(
+    client: TestClient[Any, Any],
+) -> None:
+    question = "what is the capital of France?"
+    refused_generate = await generate(client, prompt=question)
+    response = await client.post("/refine-playlist", json={
+        "prompt": question, "device_id": "phone-1", "current_songs": current_songs(),
+    })
+    assert response.status == refused_generate.status == 422
+    body = await checked(response, "/refine-playlist")
+    assert body["error"]["code"] == "not_about_music"
+    status = await (await client.get("/rate-limit-status/phone-1")).json()
+    assert status["requests_made_today"] == 0
 
 
 async def test_another_devices_playlist_is_not_found(client: TestClient[Any, Any]) -> None:

@@ -131,6 +131,7 @@ async def test_serve_runs_the_telegram_webhook_without_polling(tmp_path: Path) -
     process = ServeProcess("serve", tmp_path / "serve", common_settings(
         TELEGRAM_TOKEN=fake.token, TELEGRAM_API_URL=fake.api_url, TELEGRAM_WEBHOOK_URL=HOOK_URL,
         WEB_PORT=port, DATABASE_FILENAME=str(tmp_path / "serve.db"),
+        STATUS_TOKEN="status-token-0123456789",  # a webhook's web side is exposed
     ))
     try:
         async with aiohttp.ClientSession() as http:

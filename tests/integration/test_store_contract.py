@@ -19,6 +19,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from cryptography.fernet import Fernet
 
 from core.errors import DraftNotFound, StoreUnavailable
 from core.models import (
@@ -32,6 +33,7 @@ from core.models import (
 from core.ports import Store
 from data.postgres_store import PostgresStore
 from data.sqlite_store import SqliteStore
+from data.token_cipher import FernetCipher, bearer_digest
 from tests.store_samples import DAY, LATER, NOW, version
 
 AnyStore = SqliteStore | PostgresStore
@@ -70,7 +72,9 @@ def postgres_backend(dsn: str) -> Backend:
         finally:
             await conn.close()
 
-    return Backend("postgres", lambda: PostgresStore(dsn, max_size=4), execute)
+    # Every process on one PostgreSQL shares TOKEN_ENCRYPTION_KEY; here, every store.
+    cipher = FernetCipher(Fernet.generate_key())
+    return Backend("postgres", lambda: PostgresStore(dsn, max_size=4, cipher=cipher), execute)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -655,6 +659,38 @@ async def test_oauth_state_is_single_use(store: AnyStore) -> None:
     await store.put_oauth_state(state)
     assert await store.consume_oauth_state("abc", NOW) == state
     assert await store.consume_oauth_state("abc", NOW) is None
+
+
+async def test_an_oauth_state_is_stored_as_its_sha256_digest(
+    store: AnyStore, backend: Backend
+) -> None:
+    state = "raw-state-the-user-carries-in-the-link"
+    await store.put_oauth_state(OAuthState(state, "u", NOW, LATER))
+    # The row is found by the digest alone (deleting it makes the state unusable)...
+    await backend.execute(
+        f"DELETE FROM oauth_states WHERE state_digest = '{bearer_digest(state)}'"
+    )
+    assert await store.consume_oauth_state(state, NOW) is None
+
+
+async def test_a_cache_key_is_stored_as_its_sha256_digest(
+    store: AnyStore, backend: Backend
+) -> None:
+    await store.cache_put("api-session", "session-id", "{}", LATER)
+    await backend.execute(
+        f"DELETE FROM cache WHERE namespace = 'api-session' "
+        f"AND key = '{bearer_digest('session-id')}'"
+    )
+    assert await store.cache_get("api-session", "session-id", NOW) is None
+
+
+async def test_a_consumed_oauth_state_returns_the_value_brought_not_the_digest(
+    store: AnyStore,
+) -> None:
+    state = OAuthState("raw-state", "u", NOW, LATER, payload="verifier")
+    await store.put_oauth_state(state)
+    consumed = await store.consume_oauth_state("raw-state", NOW)
+    assert consumed == state and consumed.state == "raw-state"
 
 
 async def test_a_repeated_oauth_state_value_is_refused(store: AnyStore) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
@@ -25,7 +29,8 @@ async def test_health_reports_status_version_dependencies_and_features(tmp_path:
     async with spotify_world(tmp_path) as world, world.http.get(f"{world.web.base_url}/health") as r:
         body = await r.json()
         headers = r.headers
-    assert r.status == 200 and body["status"] == "ok"
+    assert r.status == 200 and body["status"] == "healthy"  # EchoTuner's word for it
+    assert body["services"]["database"] is True and body["services"]["rate_limiter"] is True
     assert body["version"] and set(body["dependencies"]) >= {"database", "catalogue"}
     assert body["dependencies"]["catalogue"]["detail"].startswith("spotify")
     assert body["features"]["spotify_linking"] is True and body["features"]["catalogue"] == "spotify"
@@ -108,3 +113,109 @@ def test_python_m_bot_serve_starts_the_web_side_alone(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
         process.communicate()
+
+
+# --- slow and idle connections (issue 15) -------------------------------------------------
+@asynccontextmanager
+async def plain_web(tmp_path: Path, **env: str) -> AsyncIterator[WebAdapter]:
+    """The wired bot's web side (REST API included) on the demo catalogue, with ``env``."""
+    settings = load_settings({"DATABASE_FILENAME": str(tmp_path / "db.sqlite"),
+                              "WEB_PORT": str(free_port()), "AI_PROVIDERS": "offline", **env},
+                             env_file=None)
+    async with build_app(settings) as app:
+        from adapters.web.server import build_web_adapter
+        from bot.platforms import mount_rest_api
+
+        mount_rest_api(app)
+        adapter = build_web_adapter(app)
+        await adapter.start()
+        try:
+            yield adapter
+        finally:
+            await adapter.stop()
+
+
+async def closed_within(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                        seconds: float) -> float:
+    """Reads until the server closes the connection; how long that took."""
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(seconds):
+            while await reader.read(4096):
+                pass
+        return time.monotonic() - started
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def test_a_client_that_stalls_inside_its_request_line_is_cut_off(tmp_path: Path) -> None:
+    async with plain_web(tmp_path, WEB_KEEPALIVE_TIMEOUT="1") as web:
+        reader, writer = await asyncio.open_connection("127.0.0.1", web.port)
+        writer.write(b"GET /hea")  # and nothing more, ever
+        await writer.drain()
+        waited = await closed_within(reader, writer, 5)
+    assert waited < 3
+
+
+async def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(tmp_path: Path) -> None:
+    async with plain_web(tmp_path, WEB_KEEPALIVE_TIMEOUT="1") as web:
+        reader, writer = await asyncio.open_connection("127.0.0.1", web.port)
+        writer.write(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 "), head
+        waited = await closed_within(reader, writer, 5)
+    assert 0.5 < waited < 3  # kept open for the next request, then closed
+
+
+def test_idle_connections_are_kept_seconds_not_an_hour_by_default() -> None:
+    assert load_settings({}, env_file=None).web_keepalive_timeout <= 60
+
+
+# --- the access log (issue 15) ------------------------------------------------------------
+async def raw_get(port: int, target: bytes) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    await writer.drain()
+    await reader.read()
+    writer.close()
+    await writer.wait_closed()
+
+
+def access_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+
+
+async def test_encoded_newlines_and_nuls_in_a_path_cannot_forge_access_log_lines(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    async with plain_web(tmp_path) as web:
+        await raw_get(web.port, b"/x%0aFAKE%20LINE")
+        await raw_get(web.port, b"/y%00z%0d%0a")
+    lines = access_lines(caplog)
+    assert len(lines) == 2
+    assert not any(c in line for line in lines for c in "\n\r\x00")
+    assert lines[0].startswith("GET /x%0aFAKE%20LINE 404")
+
+
+async def test_share_ids_device_ids_oauth_queries_and_the_webhook_path_stay_out_of_info_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    share_id = "Sh4reId-0123456789abcdef"
+    device_id = "device-0123456789abcdef"
+    hook = "/telegram/hook-5ecret-5egment"
+    async with plain_web(tmp_path, TELEGRAM_WEBHOOK_URL=f"https://bot.example.org{hook}",
+                         STATUS_TOKEN="status-token-0123456789") as web:
+        await raw_get(web.port, f"/p/{share_id}".encode())
+        await raw_get(web.port, f"/rate-limit-status/{device_id}".encode())
+        await raw_get(web.port, b"/auth/callback?state=st4te-value&code=c0de-value")
+        await raw_get(web.port, hook.encode())
+    text = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    lines = access_lines(caplog)
+    assert len(lines) == 4 and lines[0].startswith("GET /p/~")
+    assert "<telegram webhook>" in lines[3]
+    for secret in (share_id, device_id, "st4te-value", "c0de-value", "5ecret"):
+        assert secret not in text

@@ -9,11 +9,26 @@ from pathlib import Path
 import pytest
 
 from adapters.ai.offline import OfflineStrategyProvider
-from core.models import Profile, SongSuggestion, Strategy, StrategyRequest
+from adapters.music.demo_catalogue import shared_catalogue
+from core.engine import Engine, EngineConfig
+from core.identity import UserKeys
+from core.models import (
+    LimitSettings,
+    Playlist,
+    Profile,
+    SongSuggestion,
+    Strategy,
+    StrategyRequest,
+    UserRef,
+)
 from core.ports import ChatModel
 from core.strategy import parse_strategy, strategy_to_dict
-from core.vocabulary import CATALOGUE_GENRE_SET, CATALOGUE_GENRES, LEXICON
+from core.validation import LexicalValidator
+from core.vocabulary.genres import CATALOGUE_GENRE_SET, CATALOGUE_GENRES
+from core.vocabulary.lexicon import LEXICON
+from data.sqlite_store import SqliteStore
 
+USER = UserRef("console", "offline", "console")
 BUNDLED_CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "catalogue" / "tracks.csv.gz"
 
 PROMPTS = (
@@ -391,3 +406,41 @@ def test_catalogue_genres_are_the_genres_of_the_bundled_catalogue() -> None:
             found.update(row["genres"].split(";"))
     assert found == set(CATALOGUE_GENRES)
     assert len(CATALOGUE_GENRES) == 114
+
+
+# --- regenerating on the demo catalogue -------------------------------------------------
+
+
+async def demo_engine(store: SqliteStore, *, per_artist: int = 3) -> Engine:
+    return Engine(
+        store=store, model=OfflineStrategyProvider(), catalogue=shared_catalogue(),
+        validator=LexicalValidator(), keys=UserKeys(b"o" * 32),
+        config=EngineConfig(defaults=LimitSettings(max_playlists_per_day=3),
+                            max_tracks_per_artist=per_artist),
+    )
+
+
+def shared_ids(a: Playlist, b: Playlist) -> int:
+    return len({t.id for t in a.tracks} & {t.id for t in b.tracks})
+
+
+async def test_regenerate_after_a_refine_is_new_against_every_earlier_version() -> None:
+    async with SqliteStore(":memory:") as store:
+        engine = await demo_engine(store)
+        first = await engine.generate(USER, "calm jazz for studying", 20)
+        second = await engine.refine(USER, "more energetic")
+        third = await engine.regenerate(USER)
+    assert len(third.tracks) == 20 and third.note is None
+    assert shared_ids(third, first) * 4 <= 20 and shared_ids(third, second) * 4 <= 20
+
+
+async def test_a_regeneration_the_catalogue_cannot_fill_with_new_songs_says_so() -> None:
+    # Only Portishead, up to 20 per artist: the catalogue has about a dozen of their songs.
+    async with SqliteStore(":memory:") as store:
+        engine = await demo_engine(store, per_artist=20)
+        first = await engine.generate(USER, "Portishead", 10)
+        assert len(first.tracks) == 10
+        again = await engine.regenerate(USER)
+    assert 0 < len(again.tracks) < 10
+    assert shared_ids(again, first) * 4 <= len(again.tracks)
+    assert again.note is not None and "ran short of new matches" in again.note

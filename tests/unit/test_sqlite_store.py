@@ -16,10 +16,12 @@ from pathlib import Path
 
 import aiosqlite
 import pytest
+from cryptography.fernet import Fernet
 
 from core.errors import StoreUnavailable
 from core.models import (
     LimitSettings,
+    OAuthState,
     Track,
 )
 from data.codec import (
@@ -35,6 +37,7 @@ from data.codec import (
 )
 from data.migrate import Migration, apply_migrations, load_migrations, split_statements
 from data.sqlite_store import SqliteStore
+from data.token_cipher import FernetCipher
 from tests.store_samples import DAY, FULL_TRACK, LATER, NOW, version
 
 
@@ -84,7 +87,7 @@ async def test_migrations_are_applied_once_and_recorded_in_user_version(db_path:
         (recorded,) = conn.execute("PRAGMA user_version").fetchone()
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert recorded == load_migrations()[-1].version
-    assert {"meta", "drafts", "draft_versions", "quota_counters", "cache"} <= tables
+    assert {"sealed_meta", "drafts", "draft_versions", "quota_counters", "cache"} <= tables
 
 
 async def test_migration_files_ship_as_package_resources_numbered_from_one() -> None:
@@ -251,3 +254,126 @@ def test_profile_with_unknown_discovery_is_refused() -> None:
 
 def test_limit_settings_missing_keys_take_defaults() -> None:
     assert limit_settings_from_json('{"max_songs": 12}') == LimitSettings(max_songs=12)
+
+
+# --- secrets at rest (issue 15, item 8) --------------------------------------------------
+# A copy of the database file alone must not give away the key that hashes user ids, the
+# Telegram webhook secret, or a state that finishes someone's pending Spotify link.
+
+USER_KEY_SECRET = "6f1d0c2e9a8b7c6d5e4f30211f0e0d0c0b0a09080706050403020100ffeeddcc"
+WEBHOOK_SECRET = "tg-webhook-secret-Zq81xYw0-kLm"
+OAUTH_STATE = "oauth-state-the-user-carries-7vQpR2sT"
+SESSION_ID = "5d0c3f9e-rest-session-id-4b1a-9c2d"
+
+
+def database_bytes(path: Path) -> bytes:
+    """The database file and its WAL and shared-memory files, as they lie on disk."""
+    return b"".join(
+        candidate.read_bytes()
+        for candidate in (path, path.with_name(path.name + "-wal"),
+                          path.with_name(path.name + "-shm"))
+        if candidate.exists()
+    )
+
+
+async def test_a_fresh_database_file_holds_no_generated_secret_nor_oauth_state(
+    db_path: Path,
+) -> None:
+    async with SqliteStore(db_path) as store:
+        assert await store.set_meta_if_absent("user_key_secret", USER_KEY_SECRET) == (
+            USER_KEY_SECRET
+        )
+        await store.set_meta_if_absent("telegram:1:webhook_secret", WEBHOOK_SECRET)
+        await store.put_oauth_state(OAuthState(OAUTH_STATE, "u", NOW, LATER, payload="v"))
+        await store.cache_put("api-session", SESSION_ID, "{}", LATER)
+        on_disk = database_bytes(db_path)  # while open: the WAL holds the fresh pages
+        assert await store.get_meta("user_key_secret") == USER_KEY_SECRET
+        assert await store.cache_get("api-session", SESSION_ID, NOW) == "{}"
+    on_disk += database_bytes(db_path)
+    for secret in (USER_KEY_SECRET, WEBHOOK_SECRET, OAUTH_STATE, SESSION_ID):
+        assert secret.encode() not in on_disk, secret
+
+
+async def test_without_a_cipher_the_key_file_beside_the_database_is_made_mode_0600(
+    db_path: Path,
+) -> None:
+    async with SqliteStore(db_path) as store:
+        await store.set_meta_if_absent("user_key_secret", USER_KEY_SECRET)
+    key_file = db_path.with_name(db_path.name + ".key")
+    assert key_file.is_file()
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    # The same key opens it again: the secret survives a restart.
+    async with SqliteStore(db_path) as store:
+        assert await store.get_meta("user_key_secret") == USER_KEY_SECRET
+
+
+async def test_a_given_cipher_is_used_and_no_key_file_is_made(db_path: Path) -> None:
+    cipher = FernetCipher(Fernet.generate_key())
+    async with SqliteStore(db_path, cipher=cipher) as store:
+        await store.set_meta_if_absent("user_key_secret", USER_KEY_SECRET)
+    assert not db_path.with_name(db_path.name + ".key").exists()
+    async with SqliteStore(db_path, cipher=cipher) as store:
+        assert await store.get_meta("user_key_secret") == USER_KEY_SECRET
+
+
+async def test_a_secret_sealed_with_another_key_is_refused_and_never_replaced(
+    db_path: Path,
+) -> None:
+    async with SqliteStore(db_path, cipher=FernetCipher(Fernet.generate_key())) as store:
+        await store.set_meta_if_absent("user_key_secret", USER_KEY_SECRET)
+    async with SqliteStore(db_path, cipher=FernetCipher(Fernet.generate_key())) as store:
+        with pytest.raises(StoreUnavailable, match="cannot be decrypted"):
+            await store.get_meta("user_key_secret")
+        with pytest.raises(StoreUnavailable, match="cannot be decrypted"):
+            await store.set_meta_if_absent("user_key_secret", "a-fresh-one")
+
+
+def schema_3_database(path: Path) -> None:
+    """A database as the previous release left it: migrations 1-3, secrets in plain text."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        for migration in load_migrations()[:3]:
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in migration.statements():
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {migration.version:d}")
+            conn.execute("COMMIT")
+        conn.execute("INSERT INTO meta (key, value) VALUES ('user_key_secret', ?)",
+                     (USER_KEY_SECRET,))
+        conn.execute("INSERT INTO meta (key, value) VALUES ('telegram:1:webhook_secret', ?)",
+                     (WEBHOOK_SECRET,))
+        conn.execute(
+            "INSERT INTO oauth_states (state, user_key, payload, created_at, expires_at) "
+            "VALUES (?, 'u', 'verifier', ?, ?)",
+            (OAUTH_STATE, encode_time(NOW), encode_time(LATER)),
+        )
+        conn.execute(
+            "INSERT INTO cache (namespace, key, value, expires_at) "
+            "VALUES ('api-session', ?, '{\"device\": \"k\"}', ?)",
+            (SESSION_ID, encode_time(LATER)),
+        )
+    finally:
+        conn.close()
+
+
+async def test_an_upgraded_database_keeps_its_secrets_but_no_longer_in_plain_text(
+    db_path: Path,
+) -> None:
+    schema_3_database(db_path)
+    assert USER_KEY_SECRET.encode() in database_bytes(db_path)  # the test sees what it seeks
+    async with SqliteStore(db_path) as store:
+        # The same user-key secret: every hashed user keeps their profile and links.
+        assert await store.get_meta("user_key_secret") == USER_KEY_SECRET
+        assert await store.get_meta("telegram:1:webhook_secret") == WEBHOOK_SECRET
+        # Pending raw states are dropped by the upgrade (a user asks for a new link).
+        assert await store.consume_oauth_state(OAUTH_STATE, NOW) is None
+        # A live REST session survives, now kept under its session id's digest.
+        assert await store.cache_get("api-session", SESSION_ID, NOW) == '{"device": "k"}'
+    on_disk = database_bytes(db_path)
+    for secret in (USER_KEY_SECRET, WEBHOOK_SECRET, OAUTH_STATE, SESSION_ID):
+        assert secret.encode() not in on_disk, secret
+    with raw(db_path) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+    assert "meta" not in tables and version == load_migrations()[-1].version

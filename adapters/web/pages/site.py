@@ -11,10 +11,8 @@ wrote.
 from __future__ import annotations
 
 import hashlib
-import hmac
-import ipaddress
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,6 +23,8 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from adapters.web.client_address import Network
+from adapters.web.operator import Access, operator_access
 from adapters.web.pages.status import StatusCollector
 from core.ids import is_spotify_id
 from core.models import LinkKind, LinkOutcome, Track
@@ -190,6 +190,15 @@ def return_link(platform: str, chat_url: str | None) -> ReturnLink:
     return ReturnLink("Go back to Discord or Telegram")
 
 
+def linked_to(outcome: LinkOutcome) -> str:
+    """"Linked to @alice on Telegram": whose chat account got the Spotify account, so a
+    person who opened someone else's forwarded sign-in link notices.  Empty when unknown."""
+    if not (outcome.ok and outcome.chat_account):
+        return ""
+    where = PLATFORM_NAMES.get(outcome.platform, "")
+    return f"Linked to {outcome.chat_account}" + (f" on {where}" if where else "") + "."
+
+
 def landing_context(outcome: LinkOutcome, chat_url: str | None = None) -> dict[str, Any]:
     kind = outcome.page_kind
     landing = LANDINGS.get(kind, LANDINGS["error"])
@@ -202,6 +211,7 @@ def landing_context(outcome: LinkOutcome, chat_url: str | None = None) -> dict[s
         "kind": kind,
         "landing": landing,
         "message": message,
+        "linked_to": linked_to(outcome),
         "next_step": next_step,
         "back": back,
         "title": landing.heading,
@@ -265,7 +275,8 @@ class Pages:
     """The page routes and the landing page renderer the web adapter uses.
 
     ``sharing`` resolves ``/p/<id>``; ``status`` feeds ``/status``, guarded by
-    ``status_token`` (or loopback only when empty); ``chat_url(platform)`` gives the link
+    ``status_token`` (or local, unproxied visitors only when empty; ``trusted`` are the
+    proxies whose forwarding headers are believed); ``chat_url(platform)`` gives the link
     back to a chat platform when one is known (Telegram's ``t.me`` link after start).
     """
 
@@ -277,10 +288,12 @@ class Pages:
         status_token: str = "",
         chat_url: Callable[[str], str | None] | None = None,
         draft_ttl: timedelta | None = None,
+        trusted: Sequence[Network] = (),
     ) -> None:
         self.sharing = sharing
         self.status = status
         self.status_token = status_token
+        self.trusted = tuple(trusted)
         self._chat_url = chat_url or _known_chat_url
         self.draft_ttl = draft_ttl
 
@@ -349,17 +362,12 @@ class Pages:
         return response
 
     def _refuse_status(self, request: web.Request) -> web.Response | None:
-        """None when the visitor is the operator: the right token, or (no token set) loopback."""
-        if self.status_token:
-            given = request.query.get("token", "")
-            auth = request.headers.get("Authorization", "")
-            if not given and auth[:7].lower() == "bearer ":
-                given = auth[7:].strip()
-            if hmac.compare_digest(given.encode(), self.status_token.encode()):
-                return None
-            return self._refused(request, 401, {"WWW-Authenticate": 'Bearer realm="status"'})
-        if _from_loopback(request):
+        """None when the visitor is the operator (``adapters.web.operator``'s rule)."""
+        access = operator_access(request, self.status_token, self.trusted, query_param="token")
+        if access is Access.ALLOWED:
             return None
+        if access is Access.NEEDS_TOKEN:
+            return self._refused(request, 401, {"WWW-Authenticate": 'Bearer realm="status"'})
         return self._refused(request, 403)
 
     @staticmethod
@@ -371,19 +379,6 @@ class Pages:
             response.headers.update(headers)
         page_headers(response)
         return response
-
-
-_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
-
-
-def _from_loopback(request: web.Request) -> bool:
-    """A visitor on this machine, not one relayed by a reverse proxy running on it."""
-    if any(name in request.headers for name in _PROXY_HEADERS):
-        return False
-    try:
-        return ipaddress.ip_address(request.remote or "").is_loopback
-    except ValueError:
-        return False
 
 
 def _known_chat_url(platform: str) -> str | None:
