@@ -6,7 +6,7 @@ Adapters implement these; the engine only ever sees these shapes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from core.models import (
@@ -219,6 +219,10 @@ class Store(Protocol):
 
     async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None: ...
 
+    async def cache_take(self, namespace: str, key: str, now: datetime) -> str | None:
+        """A live cached value, deleted in the same statement: single use across processes."""
+        ...
+
     # --- music-service apps per scope and saved playlists (Spotify issue) ---------
     async def set_scope_app(self, scope_key: str, provider: str, blob: bytes) -> None:
         """Stores (or replaces) a scope's app credentials, encrypted by the caller."""
@@ -307,4 +311,29 @@ class EngineObserver(Protocol):
 
     def limit_refused(self, kind: str) -> None:
         """A request was refused by a limit: ``kind`` is "playlist" or "refinement"."""
+        ...
+
+
+@runtime_checkable
+class Scratch(Protocol):
+    """Short-lived values a chat adapter keeps across updates and processes.
+
+    A narrow slice of the store, namespaced per adapter: the adapter cannot read or
+    write users, drafts or quotas through it.  Values live until their expiry.
+    """
+
+    async def put(self, key: str, value: str, ttl: timedelta) -> None:
+        """Stores (or replaces) ``value`` under ``key`` for ``ttl``."""
+        ...
+
+    async def get(self, key: str) -> str | None:
+        """The live value under ``key``, or None."""
+        ...
+
+    async def take(self, key: str) -> str | None:
+        """The live value under ``key``, deleted as it is read: one caller in any process gets it."""
+        ...
+
+    async def claim(self, number: int, ttl: timedelta) -> bool:
+        """True for the first caller (in any process) to claim ``number`` (e.g. an update id)."""
         ...

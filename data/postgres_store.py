@@ -805,6 +805,18 @@ class PostgresStore:
             )
         return None if value is None else str(value)
 
+    async def cache_take(self, namespace: str, key: str, now: datetime) -> str | None:
+        """A live cached value, deleted as it is read: exactly one caller gets it."""
+        async with self._connection() as conn:
+            value = await conn.fetchval(
+                "DELETE FROM cache WHERE namespace = $1 AND key = $2 AND expires_at > $3 "
+                "RETURNING value",
+                namespace,
+                bearer_digest(key),
+                _utc(now),
+            )
+        return None if value is None else str(value)
+
     async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None:
         """Stores or replaces a cached value until ``expires_at`` (under the key's digest)."""
         expires = _utc(expires_at)

@@ -655,6 +655,17 @@ class SqliteStore:
             )
         return str(rows[0]["value"]) if rows else None
 
+    async def cache_take(self, namespace: str, key: str, now: datetime) -> str | None:
+        """A live cached value, deleted as it is read: exactly one caller gets it."""
+        async with self._session() as conn:
+            rows = await _fetch(
+                conn,
+                "DELETE FROM cache WHERE namespace = ? AND key = ? AND expires_at > ? "
+                "RETURNING value",
+                (namespace, bearer_digest(key), encode_time(now)),
+            )
+        return str(rows[0]["value"]) if rows else None
+
     async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None:
         """Stores or replaces a cached value until ``expires_at`` (under the key's digest)."""
         async with self._session() as conn:
