@@ -319,29 +319,35 @@ class Engine:
         count: object = None,
         deliver: Deliver | None = None,
         min_count: int = MIN_SONGS,
+        version: int | None = None,
     ) -> Playlist:
         """Makes a new version of one of the user's drafts (their latest when no id).
 
         ``count`` changes the playlist's length; by default it stays as it was.
-        ``deliver``, ``min_count``: as for ``generate``.
+        ``deliver``, ``min_count``: as for ``generate``.  ``version`` refines that version of
+        the draft (the one the user is looking at) instead of its latest; the result is
+        numbered after the latest either way.
         """
         text = clean_text(feedback, max_length=self.config.max_feedback_length, what="feedback")
         return await self._observed(
-            "refine", self._new_version(user, draft_id, text, progress, count, deliver, min_count)
+            "refine", self._new_version(user, draft_id, text, progress, count, deliver, min_count,
+                                        version)
         )
 
     async def regenerate(
         self, user: UserRef, draft_id: int | None = None, progress: ProgressCallback | None = None,
-        deliver: Deliver | None = None,
+        deliver: Deliver | None = None, version: int | None = None,
     ) -> Playlist:
         """A fresh take on the same prompt; costs a refinement.
 
         It shares at most a quarter of its tracks with any earlier version of the draft
         (none when the catalogue has enough new matches); its note says so when the
-        catalogue ran short of new matches.
+        catalogue ran short of new matches.  ``version``: the version the user is looking
+        at, rather than the latest.
         """
         return await self._observed(
-            "regenerate", self._new_version(user, draft_id, None, progress, None, deliver)
+            "regenerate", self._new_version(user, draft_id, None, progress, None, deliver,
+                                            version=version)
         )
 
     async def _new_version(
@@ -353,8 +359,13 @@ class Engine:
         count: object = None,
         deliver: Deliver | None = None,
         min_count: int = MIN_SONGS,
+        version: int | None = None,
     ) -> Playlist:
         draft = await self.own_draft(user, draft_id)
+        if version is not None:
+            # Built from the version the user was looking at; the store still numbers the
+            # new one after the latest, so no version is ever replaced.
+            draft = dataclasses.replace(draft, latest=await self.draft_version(draft, version))
         settings = await self.limit_settings(user.scope)
         wanted = check_count(count, default=draft.latest.requested_count,
                              max_songs=settings.max_songs, min_songs=min_count)
@@ -511,11 +522,25 @@ class Engine:
             raise NotYourPlaylist("That playlist belongs to someone else; you can only refine yours.")
         return draft
 
-    async def get_playlist(self, user: UserRef, draft_id: int) -> Playlist:
-        """The latest version of one of the user's drafts."""
+    async def get_playlist(
+        self, user: UserRef, draft_id: int, version: int | None = None
+    ) -> Playlist:
+        """The latest version of one of the user's drafts, or its ``version``."""
         draft = await self.own_draft(user, draft_id)
-        return self._playlist(draft.id, draft.prompt, draft.latest, draft.expires_at,
+        shown = await self.draft_version(draft, version)
+        return self._playlist(draft.id, draft.prompt, shown, draft.expires_at,
                               draft.refinements_used)
+
+    async def draft_version(self, draft: Draft, version: int | None) -> DraftVersion:
+        """One version of ``draft`` (its latest for None); ``DraftNotFound`` if it has no such."""
+        if version is None or version == draft.latest.version:
+            return draft.latest
+        found = (await self.store.get_draft_version(draft.id, version)
+                 if 1 <= version < draft.latest.version else None)
+        if found is None:
+            raise DraftNotFound("I can't find that version of the playlist. Make a new one "
+                                "with /playlist.")
+        return found
 
     # --- the shared pipeline ----------------------------------------------------
     async def _build(

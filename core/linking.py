@@ -324,21 +324,24 @@ class Linking:
         return await self.store.get_linked_account(self.keys.key(user), self.provider)
 
     # --- saving -----------------------------------------------------------------------
-    async def save(self, user: UserRef, draft_id: int) -> str:
+    async def save(self, user: UserRef, draft_id: int, version: int | None = None) -> str:
         """Creates (or, the second time, updates) the playlist in the user's account; its URL.
 
+        Saves the draft's latest version, or ``version`` (the one a button's message shows);
+        a draft has one playlist in the account, holding whichever version was saved last.
         Raises ``NotLinked`` when the user has no working link, ``DraftNotFound`` /
-        ``NotYourPlaylist`` for someone else's or an expired draft.
+        ``NotYourPlaylist`` for someone else's or an expired draft (or a version it lacks).
         """
         draft = await self.engine.own_draft(user, draft_id)
-        tracks = draft.latest.tracks
+        shown = await self.engine.draft_version(draft, version)
+        tracks = shown.tracks
         uris = [track_uri(t.id) for t in tracks if is_spotify_id(t.id)]
         if len(uris) < len(tracks):
             log.warning("draft %d: %d tracks without a valid Spotify id were left out",
                         draft.id, len(tracks) - len(uris))
         if not uris:
             raise InvalidInput("This playlist has no tracks with a Spotify id, so nothing was saved.")
-        name = _clean_line(draft.latest.title, NAME_LIMIT) or "EchoTuner playlist"
+        name = _clean_line(shown.title, NAME_LIMIT) or "EchoTuner playlist"
         description = playlist_description(draft.prompt)
         key = self.keys.key(user)
         async with self._lock(key):

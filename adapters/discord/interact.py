@@ -194,6 +194,7 @@ class Answer:
         # (a "thinking" message to fill in), "done" (filled in or removed: use followups).
         self.pending: str | None = None
         self._progress: ProgressDisplay | None = None
+        self._progress_stopped = False  # the answer is (being) shown: no progress from now on
 
     # --- state ------------------------------------------------------------------
     @property
@@ -215,7 +216,7 @@ class Answer:
     # --- progress -----------------------------------------------------------------
     async def progress(self, event: Progress) -> None:
         """The engine's progress callback: edits the deferred reply."""
-        if not self.token_fresh:
+        if not self.token_fresh or self._progress_stopped:
             return
         if self._progress is None:
             self._progress = ProgressDisplay(self._edit_progress, self.services.progress_interval_s)
@@ -226,6 +227,8 @@ class Answer:
             await self._rest(self.interaction.edit_original_response(content=text))
 
     async def stop_progress(self) -> None:
+        """Ends progress edits for good, waiting for one in flight (one writer per message)."""
+        self._progress_stopped = True
         if self._progress is not None:
             await self._progress.close()
 

@@ -1,14 +1,18 @@
 """The buttons under a playlist and the refine modal.
 
-Buttons are ``DynamicItem``s: their ``custom_id`` (``et:<action>:<draft id>``) carries
-everything needed, so they work for any message, after any restart, with nothing
-kept in memory.  Every press is checked against the presser first
-(``engine.own_draft``): someone else's playlist answers "this is not your
-playlist", privately, before anything public happens.
+Buttons are ``DynamicItem``s: their ``custom_id`` (``et:<action>:v<version>:<draft id>``)
+carries everything needed, so they work for any message, after any restart, with nothing
+kept in memory.  Each acts on the version its message shows, not on whatever was made
+since (a Refine posts a new message; the old one's Show URIs still lists the old tracks);
+ids made before versions were carried (``et:<action>:<draft id>``) mean the latest.
+
+Every press is checked against the presser first (``engine.own_draft``): someone
+else's playlist answers "this is not your playlist", privately, before anything
+public happens.
 
 The refine modal is answered from the raw ``modal_submit`` interaction (its
-``custom_id`` carries the draft id too), so a modal opened before a restart can still
-be submitted after it.
+``custom_id`` carries the draft id and version too), so a modal opened before a
+restart can still be submitted after it.
 """
 
 from __future__ import annotations
@@ -45,24 +49,36 @@ _BUTTONS: dict[Action, tuple[str, discord.ButtonStyle, str]] = {
     "save": ("Save to Spotify", discord.ButtonStyle.success, "💾"),
     "uris": ("Show URIs", discord.ButtonStyle.secondary, "📋"),
 }
-_MODAL_ID = re.compile(re.escape(REFINE_MODAL_PREFIX) + r"(?P<draft>[0-9]{1,18})")
+# The version is optional in both: ids sent before versions were carried still work.
+_VERSION = r"(?:v(?P<version>[0-9]{1,9}):)?"
+_MODAL_ID = re.compile(re.escape(REFINE_MODAL_PREFIX) + _VERSION + r"(?P<draft>[0-9]{1,18})")
+
+
+def _with_version(draft_id: int, version: int | None) -> str:
+    return str(draft_id) if version is None else f"v{version}:{draft_id}"
+
+
+def _version_of(match: re.Match[str]) -> int | None:
+    return int(match["version"]) if match["version"] else None
 
 
 class DraftButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"et:(?P<action>refine|regen|save|uris):(?P<draft>[0-9]{1,18})",
+    template=r"et:(?P<action>refine|regen|save|uris):" + _VERSION + r"(?P<draft>[0-9]{1,18})",
 ):
-    """One of the four buttons under a playlist."""
+    """One of the four buttons under a playlist, for one version of its draft."""
 
-    def __init__(self, action: Action, draft_id: int) -> None:
+    def __init__(self, action: Action, draft_id: int, version: int | None = None) -> None:
         label, style, emoji = _BUTTONS[action]
         super().__init__(
             discord.ui.Button(
-                label=label, style=style, emoji=emoji, custom_id=f"et:{action}:{draft_id}"
+                label=label, style=style, emoji=emoji,
+                custom_id=f"et:{action}:{_with_version(draft_id, version)}",
             )
         )
         self.action: Action = action
         self.draft_id = draft_id
+        self.version = version  # None: the draft's latest (a button from before versions)
 
     @classmethod
     async def from_custom_id(
@@ -74,30 +90,30 @@ class DraftButton(
     ) -> DraftButton:
         action = match["action"]
         assert action in _BUTTONS  # the template admits nothing else
-        return cls(action, int(match["draft"]))
+        return cls(action, int(match["draft"]), _version_of(match))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        handlers: Mapping[Action, Callable[[Answer, int], Awaitable[None]]] = {
+        handlers: Mapping[Action, Callable[[Answer, int, int | None], Awaitable[None]]] = {
             "refine": _open_refine_modal,
             "regen": _regenerate,
             "save": save_draft,
             "uris": _show_uris,
         }
         work = handlers[self.action]
-        draft_id = self.draft_id
+        draft_id, version = self.draft_id, self.version
 
         async def run(answer: Answer) -> None:
             if await _owned(answer, draft_id):
-                await work(answer, draft_id)
+                await work(answer, draft_id, version)
 
         await handle(interaction, run, what=f"the {self.action} button")
 
 
-def playlist_view(draft_id: int) -> discord.ui.View:
-    """The persistent buttons for one draft (no timeout; ids carry the draft)."""
+def playlist_view(draft_id: int, version: int | None = None) -> discord.ui.View:
+    """The persistent buttons for one version of a draft (no timeout; ids carry both)."""
     view = discord.ui.View(timeout=None)
     for action in _BUTTONS:
-        view.add_item(DraftButton(action, draft_id))
+        view.add_item(DraftButton(action, draft_id, version))
     return view
 
 
@@ -126,7 +142,7 @@ async def deliver_playlist(
         sharing = answer.services.sharing
         share_url = await sharing.share_url(playlist.draft_id) if sharing is not None else None
         await answer.publish(render.playlist_messages(playlist, share_url=share_url),
-                             playlist_view(playlist.draft_id))
+                             playlist_view(playlist.draft_id, playlist.version))
 
     try:
         await produce(answer.progress, deliver)
@@ -137,10 +153,11 @@ async def deliver_playlist(
 
 
 # --- button actions ------------------------------------------------------------------
-async def _open_refine_modal(answer: Answer, draft_id: int) -> None:
+async def _open_refine_modal(answer: Answer, draft_id: int, version: int | None) -> None:
     # A modal must be the first response: nothing may be deferred before it.
     limit = answer.services.engine.config.max_feedback_length
-    modal = discord.ui.Modal(title="Refine this playlist", custom_id=f"{REFINE_MODAL_PREFIX}{draft_id}")
+    modal = discord.ui.Modal(title="Refine this playlist",
+                             custom_id=REFINE_MODAL_PREFIX + _with_version(draft_id, version))
     modal.add_item(
         discord.ui.Label(
             text="What should change?",
@@ -158,19 +175,20 @@ async def _open_refine_modal(answer: Answer, draft_id: int) -> None:
     modal.stop()
 
 
-async def _regenerate(answer: Answer, draft_id: int) -> None:
+async def _regenerate(answer: Answer, draft_id: int, version: int | None) -> None:
     engine = answer.services.engine
     user = user_ref(answer.interaction)
     await deliver_playlist(answer, lambda progress, deliver: engine.regenerate(
-        user, draft_id, progress, deliver=deliver))
+        user, draft_id, progress, deliver=deliver, version=version))
 
 
-async def save_draft(answer: Answer, draft_id: int) -> None:
-    """Saves a draft to the user's Spotify (or, without Spotify, shows its URIs)."""
+async def save_draft(answer: Answer, draft_id: int, version: int | None = None) -> None:
+    """Saves a draft (its latest, or ``version``) to the user's Spotify (or, without Spotify,
+    shows its URIs)."""
     linking = answer.services.linking
     user = user_ref(answer.interaction)
     if linking is None:
-        playlist = await answer.services.engine.get_playlist(user, draft_id)
+        playlist = await answer.services.engine.get_playlist(user, draft_id, version)
         await answer.private(
             "Saving to Spotify is not set up on this bot. Paste these into a playlist in the "
             "Spotify desktop app instead:",
@@ -178,15 +196,16 @@ async def save_draft(answer: Answer, draft_id: int) -> None:
         )
         return
     await answer.defer(ephemeral=True)
-    url = await linking.save(user, draft_id)
+    url = await linking.save(user, draft_id, version)
     await answer.private(
         "Saved to your Spotify. Saving again later updates the same playlist.",
         view=link_view(url, "Open in Spotify"),
     )
 
 
-async def _show_uris(answer: Answer, draft_id: int) -> None:
-    playlist = await answer.services.engine.get_playlist(user_ref(answer.interaction), draft_id)
+async def _show_uris(answer: Answer, draft_id: int, version: int | None) -> None:
+    playlist = await answer.services.engine.get_playlist(user_ref(answer.interaction), draft_id,
+                                                         version)
     messages = render.uri_messages(playlist)
     await answer.private(embeds=messages[0])
     for embeds in messages[1:]:
@@ -214,14 +233,15 @@ def modal_feedback(data: Mapping[str, Any]) -> str:
 
 
 async def on_modal_submit(interaction: discord.Interaction[Any]) -> None:
-    """Answers a submitted refine modal: a new version of that draft."""
+    """Answers a submitted refine modal: a new version of that draft, from the version the
+    modal was opened on."""
     if interaction.type is not discord.InteractionType.modal_submit or not interaction.data:
         return
     data: Mapping[str, Any] = interaction.data
     match = _MODAL_ID.fullmatch(str(data.get("custom_id", "")))
     if match is None:
         return
-    draft_id = int(match["draft"])
+    draft_id, version = int(match["draft"]), _version_of(match)
     feedback = modal_feedback(data)
 
     async def run(answer: Answer) -> None:
@@ -230,6 +250,6 @@ async def on_modal_submit(interaction: discord.Interaction[Any]) -> None:
         engine = services_of(interaction).engine
         user = user_ref(interaction)
         await deliver_playlist(answer, lambda progress, deliver: engine.refine(
-            user, feedback, draft_id, progress, deliver=deliver))
+            user, feedback, draft_id, progress, deliver=deliver, version=version))
 
     await handle(interaction, run, what="the refine modal")

@@ -453,7 +453,8 @@ class Handlers:
                 if pending.owner_key != self.keys.owner(user):
                     return  # someone else answering a question that wasn't theirs
                 if pending.kind == "refine" and pending.draft_id is not None:
-                    await self._refine_reply(bot, message, user, pending.draft_id, replied.message_id)
+                    await self._refine_reply(bot, message, user, pending.draft_id,
+                                             replied.message_id, pending.version)
                 elif pending.kind == "app_credentials":
                     await self._receive_credentials(bot, message, tg_user, pending, replied.message_id)
                 return
@@ -470,14 +471,15 @@ class Handlers:
             await self._run_line(bot, message, user, prompt)
 
     async def _refine_reply(
-        self, bot: Bot, message: Message, user: UserRef, draft_id: int, question_id: int
+        self, bot: Bot, message: Message, user: UserRef, draft_id: int, question_id: int,
+        version: int | None = None,
     ) -> None:
         feedback = message.text or ""
 
         async def work(progress: ProgressCallback, deliver: Deliver) -> Reply:
             try:
                 playlist = await self.engine.refine(user, feedback, draft_id, progress,
-                                                    deliver=deliver)
+                                                    deliver=deliver, version=version)
             except EchoTunerError as exc:
                 return Reply(text=exc.user_message, is_error=True)
             except DeliveryFailed:
@@ -527,26 +529,29 @@ class Handlers:
             if self.keys.owner(user) != target.owner_key:
                 await answer("That's not your playlist: make your own with /playlist.", True)
                 return
+            # Every action is on the version the pressed message shows (target.version).
             if target.action == "refine":
                 await answer()
-                await self._ask_feedback(bot, message, query.from_user, user, target.draft_id)
+                await self._ask_feedback(bot, message, query.from_user, user, target.draft_id,
+                                         target.version)
             elif target.action == "regenerate":
                 await answer("Making a fresh version…")
-                await self._regenerate(bot, message, user, target.draft_id)
+                await self._regenerate(bot, message, user, target.draft_id, target.version)
             elif target.action == "save":
                 await answer("Saving…" if self.linking is not None else None)
-                await self._save(bot, message, user, target.draft_id)
+                await self._save(bot, message, user, target.draft_id, target.version)
             else:
                 await answer()
-                await self._uris(bot, message, user, target.draft_id)
+                await self._uris(bot, message, user, target.draft_id, target.version)
         finally:
             await answer()
 
     async def _ask_feedback(
-        self, bot: Bot, message: Message, tg_user: User, user: UserRef, draft_id: int
+        self, bot: Bot, message: Message, tg_user: User, user: UserRef, draft_id: int,
+        version: int | None = None,
     ) -> None:
         async def run() -> None:
-            playlist = await self.engine.get_playlist(user, draft_id)
+            playlist = await self.engine.get_playlist(user, draft_id, version)
             who = "" if self._is_private(message) else (
                 f'<a href="tg://user?id={tg_user.id}">{esc(tg_user.first_name, limit=64)}</a>, '
             )
@@ -558,15 +563,18 @@ class Handlers:
             )
             await self.keys.expect_reply(message.chat.id, question.message_id, Pending(
                 kind="refine", owner_key=self.keys.owner(user), draft_id=draft_id,
+                version=version,
             ))
 
         await self._engine_call(bot, message.chat.id, run())
 
-    async def _regenerate(self, bot: Bot, message: Message, user: UserRef, draft_id: int) -> None:
+    async def _regenerate(
+        self, bot: Bot, message: Message, user: UserRef, draft_id: int, version: int | None = None
+    ) -> None:
         async def work(progress: ProgressCallback, deliver: Deliver) -> Reply:
             try:
-                return Reply(playlist=await self.engine.regenerate(user, draft_id, progress,
-                                                                   deliver=deliver))
+                return Reply(playlist=await self.engine.regenerate(
+                    user, draft_id, progress, deliver=deliver, version=version))
             except EchoTunerError as exc:
                 return Reply(text=exc.user_message, is_error=True)
             except DeliveryFailed:
@@ -577,19 +585,21 @@ class Handlers:
 
         await self._with_status(bot, message, work, user, "⏳ Regenerating…")
 
-    async def _save(self, bot: Bot, message: Message, user: UserRef, draft_id: int) -> None:
+    async def _save(
+        self, bot: Bot, message: Message, user: UserRef, draft_id: int, version: int | None = None
+    ) -> None:
         linking = self.linking
 
         async def run() -> None:
             if linking is None:
-                playlist = await self.engine.get_playlist(user, draft_id)
+                playlist = await self.engine.get_playlist(user, draft_id, version)
                 await self._say(bot, message.chat.id,
                                 "Saving to Spotify isn't set up on this bot. Paste these into a "
                                 "playlist in the Spotify desktop app instead:")
                 await send_chunks(bot, message.chat.id, render_uris(playlist))
                 return
             try:
-                url = await linking.save(user, draft_id)
+                url = await linking.save(user, draft_id, version)
             except EchoTunerError as exc:
                 if isinstance(exc, NotLinked) and not self._is_private(message):
                     payload = await self.keys.deep_link(user, "link", message.chat.id)
@@ -598,16 +608,18 @@ class Handlers:
                                                               "🔗 Link Spotify privately"))
                     return
                 raise
-            playlist = await self.engine.get_playlist(user, draft_id)
+            playlist = await self.engine.get_playlist(user, draft_id, version)
             await self._say(bot, message.chat.id,
                             f'Saved <a href="{attr(url)}">'
                             f"{esc(playlist.title)}</a> to your Spotify.")
 
         await self._engine_call(bot, message.chat.id, run())
 
-    async def _uris(self, bot: Bot, message: Message, user: UserRef, draft_id: int) -> None:
+    async def _uris(
+        self, bot: Bot, message: Message, user: UserRef, draft_id: int, version: int | None = None
+    ) -> None:
         async def run() -> None:
-            playlist = await self.engine.get_playlist(user, draft_id)
+            playlist = await self.engine.get_playlist(user, draft_id, version)
             await send_chunks(bot, message.chat.id, render_uris(playlist))
 
         await self._engine_call(bot, message.chat.id, run())

@@ -37,11 +37,16 @@ def bot_commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
 
 
 async def playlist_keyboard(keys: KeyBook, user: UserRef, playlist: Playlist) -> InlineKeyboardMarkup:
-    """Refine / Regenerate / Save / URIs, each button an opaque key valid as long as the draft."""
+    """Refine / Regenerate / Save / URIs, each button an opaque key valid as long as the draft.
+
+    Each acts on the version this playlist is (a later Refine makes a new message, and
+    this one's buttons must not start acting on tracks it does not list).
+    """
     buttons = {
         action: InlineKeyboardButton(
             label,
-            callback_data=await keys.button(user, playlist.draft_id, action, playlist.expires_at),
+            callback_data=await keys.button(user, playlist.draft_id, action, playlist.expires_at,
+                                            playlist.version),
         )
         for action, label in BUTTON_LABELS.items()
     }

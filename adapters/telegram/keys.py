@@ -35,11 +35,16 @@ PENDING_TTL = timedelta(minutes=30)
 
 @dataclass(frozen=True, slots=True)
 class ButtonTarget:
-    """What a pressed button means: which draft, which action, whose."""
+    """What a pressed button means: which draft (and version of it), which action, whose.
+
+    ``version`` is the version the button's message shows; None (keys made before
+    versions were kept) means the draft's latest.
+    """
 
     draft_id: int
     action: Action
     owner_key: str
+    version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,7 @@ class Pending:
     owner_key: str
     draft_id: int | None = None
     scope: str | None = None  # the group whose Spotify app an admin is setting
+    version: int | None = None  # the version to refine (None: the latest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +80,20 @@ class KeyBook:
         return self._keys.key(user)
 
     # --- buttons ----------------------------------------------------------------
-    async def button(self, user: UserRef, draft_id: int, action: Action, expires_at: datetime) -> str:
-        """A ``callback_data`` value (26 bytes) for one button, valid as long as the draft."""
+    async def button(
+        self, user: UserRef, draft_id: int, action: Action, expires_at: datetime,
+        version: int | None = None,
+    ) -> str:
+        """A ``callback_data`` value (26 bytes) for one button, valid as long as the draft.
+
+        ``version`` is the version of the draft the button's message shows: the button acts
+        on that one, whatever was made since.
+        """
         key = secrets.token_urlsafe(18)
-        value = json.dumps({"d": draft_id, "a": action, "o": self.owner(user)})
+        fields: dict[str, object] = {"d": draft_id, "a": action, "o": self.owner(user)}
+        if version is not None:
+            fields["v"] = version
+        value = json.dumps(fields)
         await self._store.cache_put(CALLBACK_NAMESPACE, key, value, expires_at)
         return CALLBACK_PREFIX + key
 
@@ -92,7 +108,9 @@ class KeyBook:
             action = value["a"]
             if action not in ACTIONS:
                 return None
-            return ButtonTarget(draft_id=int(value["d"]), action=action, owner_key=str(value["o"]))
+            version = value.get("v")  # absent in keys made before versions were kept
+            return ButtonTarget(draft_id=int(value["d"]), action=action, owner_key=str(value["o"]),
+                                version=int(version) if version is not None else None)
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -103,7 +121,7 @@ class KeyBook:
     async def expect_reply(self, chat_id: int, message_id: int, pending: Pending) -> None:
         """Remembers that the answer to this bot message is ``pending``."""
         value = json.dumps({"k": pending.kind, "o": pending.owner_key, "d": pending.draft_id,
-                            "s": pending.scope})
+                            "s": pending.scope, "v": pending.version})
         await self._store.cache_put(
             PENDING_NAMESPACE, self._message_key(chat_id, message_id), value,
             self._clock() + PENDING_TTL,
@@ -120,9 +138,10 @@ class KeyBook:
             kind = value["k"]
             if kind not in ("refine", "app_credentials"):
                 return None
-            draft = value.get("d")
+            draft, version = value.get("d"), value.get("v")
             return Pending(kind=kind, owner_key=str(value["o"]),
-                           draft_id=int(draft) if draft is not None else None, scope=value.get("s"))
+                           draft_id=int(draft) if draft is not None else None, scope=value.get("s"),
+                           version=int(version) if version is not None else None)
         except (ValueError, KeyError, TypeError):
             return None
 

@@ -81,8 +81,8 @@ async def send_chunks(
 class StatusMessage:
     """A "typing" action kept alive and one status message edited as progress arrives.
 
-    Edits run beside the work, latest text wins: the engine never waits for Telegram
-    (whose flood limits allow a group only 20 messages a minute).  While those limits have
+    Edits run beside the work, one at a time, latest text wins: the engine never waits for
+    Telegram (whose flood limits allow a group only 20 messages a minute).  While those limits have
     calls queueing (``congested``), all of it is skipped: the answer then comes as a new
     message, sooner than it would behind everyone's progress edits.
     """
@@ -132,15 +132,23 @@ class StatusMessage:
     async def finish(self) -> None:
         """Stops typing and progress edits (before the answer replaces the status message).
 
-        A late progress edit must not land on top of the answer that replaces it.
+        One writer per message: an edit already sent cannot be called back (cancelling its
+        task only stops us listening, and Telegram may apply it after the answer's edit,
+        which travels on another connection), so the edit in flight is awaited, never
+        cancelled, and no new one starts.  Then the answer is the last edit to arrive.
         """
-        for task in (self._editor, self._typing):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        self._editor = self._typing = None
         self.message_final = True
+        typing, self._typing = self._typing, None
+        if typing is not None:  # a chat action does not touch the message
+            typing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await typing
+        editor, self._editor = self._editor, None
+        if editor is not None:
+            try:
+                await editor  # it stops after the edit in flight (see _edit_until_current)
+            except Exception:  # a progress display's failure must not cost the answer
+                log.warning("a progress edit failed", exc_info=True)
 
     async def progress(self, event: Progress) -> None:
         """The engine's progress callback (see ``_progress``); silent once finished."""
@@ -171,7 +179,8 @@ class StatusMessage:
             self._editor = asyncio.create_task(self._edit_until_current())
 
     async def _edit_until_current(self) -> None:
-        while self.message is not None and self._shown != self._wanted:
+        """Edits until the message shows the latest progress, or the answer is due."""
+        while self.message is not None and not self.message_final and self._shown != self._wanted:
             text = self._wanted
             try:
                 await safe_edit(self._bot, self._chat_id, self.message.message_id, text)

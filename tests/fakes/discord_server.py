@@ -17,9 +17,10 @@ message in (so a followup meant to be private is not, if sent too early), a clos
 DM answers 403 with code 50007, an unknown token answers 401 with 50027.  Switches:
 ``latency``, ``fail_next`` (any status and code), ``rate_limit_next`` (429 with
 ``Retry-After``, ``Via`` and a JSON ``retry_after``, which discord.py retries),
-``malformed_next`` (a body that is not JSON).  Every request body is checked
-against Discord's OpenAPI document (``spec_errors`` collects problems), and so is
-every answer the fake gives.
+``malformed_next`` (a body that is not JSON), ``delay_edits`` (an edit whose content
+starts with a prefix is applied and answered late, so a later request can overtake
+it).  Every request body is checked against Discord's OpenAPI document
+(``spec_errors`` collects problems), and so is every answer the fake gives.
 
 ``calls`` records each request; ``Exchange`` objects (one per interaction sent) tell
 what the person who clicked would see.
@@ -219,6 +220,7 @@ class FakeDiscord:
         self.latency = 0.0
         self.heartbeat_interval_ms = 41_250
         self._rules: list[Rule] = []
+        self._edit_delays: list[tuple[str, float]] = []  # (content prefix, seconds)
         self._sockets: dict[int, web.WebSocketResponse] = {}
         self._sequence = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -296,9 +298,16 @@ class FakeDiscord:
         self._rules.append(Rule(method, re.compile(path), 502, None, times=times,
                                 raw=b"<html>bad gateway</html>"))
 
+    def delay_edits(self, seconds: float, *, starting_with: str = "⏳") -> None:
+        """Every message edit (PATCH) whose content starts with ``starting_with`` is applied
+        and answered ``seconds`` after it arrives (a progress edit on a slow connection)."""
+        self._edit_delays.append((starting_with, seconds))
+
     def heal(self) -> None:
-        """Forgets every pending ``fail_next``, ``rate_limit_next`` and ``malformed_next``."""
+        """Forgets every pending ``fail_next``, ``rate_limit_next``, ``malformed_next`` and
+        ``delay_edits``."""
         self._rules.clear()
+        self._edit_delays.clear()
 
     # --- what happened ------------------------------------------------------------------
     def requests(self, method: str | None = None, path: str = "") -> list[Call]:
@@ -650,6 +659,10 @@ class FakeDiscord:
             "@original" if request.match_info["message"] == "@original" else "{message_id}")
         body = request[CALL].body
         self._check_request("PATCH", template, body)
+        content = str((body or {}).get("content") or "") if isinstance(body, dict) else ""
+        held = sum(s for prefix, s in self._edit_delays if content.startswith(prefix))
+        if held:
+            await asyncio.sleep(held)
         found = self._find(request)
         if isinstance(found, web.Response):
             return found

@@ -13,6 +13,9 @@ behaves like Telegram where our adapter could get it wrong:
 * editing a message to what it already shows is 400 "message is not modified", and
   editing a deleted one is 400 "message to edit not found";
 * a callback query may be answered once;
+* ``delay_edits`` makes an edit slow the way a busy server or network makes it: a
+  matching ``editMessageText`` is applied, and answered, only after a delay, so an edit
+  sent later on another connection can overtake it (as two of Telegram's can);
 * only one long poll at a time: a second ``getUpdates`` ends the one being held with
   409 Conflict ("terminated by other getUpdates request"), and ``getUpdates`` while a
   webhook is set is a 409 too, as when two processes run one bot;
@@ -201,6 +204,7 @@ class FakeTelegram:
         self._malformed: dict[str, int] = {}
         self._failures: dict[str, list[int]] = {}  # method -> statuses still to answer
         self._garbled: dict[str, int] = {}
+        self._edit_delays: list[tuple[str, float]] = []  # (text prefix, seconds)
         self._updates: list[dict[str, Any]] = []
         self._update_ids = _UPDATE_IDS  # one bot's ids never repeat, even across restarts
         self._message_ids: dict[int, itertools.count[int]] = {}
@@ -252,8 +256,17 @@ class FakeTelegram:
         """The next ``times`` calls of ``method`` answer 200 with a body that is not JSON."""
         self._garbled[method] = self._garbled.get(method, 0) + times
 
+    def delay_edits(self, seconds: float, *, starting_with: str = "⏳", replace: bool = False) -> None:
+        """Every ``editMessageText`` whose text starts with ``starting_with`` is applied and
+        answered ``seconds`` after it arrives (a progress edit stuck on a slow connection);
+        ``replace`` forgets the delays set before."""
+        if replace:
+            self._edit_delays.clear()
+        self._edit_delays.append((starting_with, seconds))
+
     def heal(self) -> None:
-        """Ends every ``fail``, ``garble``, ``malformed`` and ``rate_limit`` still pending."""
+        """Ends every ``fail``, ``garble``, ``malformed``, ``rate_limit`` and ``delay_edits``."""
+        self._edit_delays.clear()
         self._failures.clear()
         self._garbled.clear()
         self._malformed.clear()
@@ -418,6 +431,11 @@ class FakeTelegram:
             self._check_spec(method, params)
             if self.latency:
                 await asyncio.sleep(self.latency)
+            if method == "editMessageText":
+                text = str(params.get("text", ""))
+                held = sum(s for prefix, s in self._edit_delays if text.startswith(prefix))
+                if held:
+                    await asyncio.sleep(held)
             waits = self._rate_limits.get(method)
             if waits:
                 retry_after = waits.pop(0)

@@ -71,7 +71,7 @@ async def test_the_refine_button_opens_a_modal_as_its_first_response(discord_bot
     assert [c["type"] for c in exchange.callbacks] == [9]
     assert exchange.modal is not None
     draft = buttons(final_message(made))[0]["custom_id"].split(":")[-1]
-    assert exchange.modal["custom_id"] == f"et:refine-modal:{draft}"
+    assert exchange.modal["custom_id"] == f"et:refine-modal:v1:{draft}"
     text_input = exchange.modal["components"][0]["component"]
     assert text_input["custom_id"] == "feedback" and text_input["max_length"] == 300
 

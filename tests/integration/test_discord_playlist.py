@@ -52,10 +52,10 @@ async def test_playlist_defers_at_once_then_answers_with_an_embed_and_four_butto
     assert "10 tracks" in footer and "planned by offline" in footer and "fake catalogue" in footer
     draft = (await discord_bot.engine.limits_status(_alice_in_guild(discord_bot))).latest_draft_id
     assert [(b["label"], b["custom_id"]) for b in buttons(message)] == [
-        ("Refine", f"et:refine:{draft}"),
-        ("Regenerate", f"et:regen:{draft}"),
-        ("Save to Spotify", f"et:save:{draft}"),
-        ("Show URIs", f"et:uris:{draft}"),
+        ("Refine", f"et:refine:v1:{draft}"),
+        ("Regenerate", f"et:regen:v1:{draft}"),
+        ("Save to Spotify", f"et:save:v1:{draft}"),
+        ("Show URIs", f"et:uris:v1:{draft}"),
     ]
 
 
