@@ -109,20 +109,23 @@ class Actions:
     @verb("refine")
     async def refine(
         self, user: UserRef, feedback: str, draft_id: int | None = None, *,
-        progress: ProgressCallback | None = None, deliver: SendPlaylist | None = None,
+        version: int | None = None, progress: ProgressCallback | None = None,
+        deliver: SendPlaylist | None = None,
     ) -> Reply:
-        """A new version of one of the user's playlists (their latest when no id)."""
+        """A new version of one of the user's playlists (their latest when no id), built
+        from ``version`` when given: the one the user was looking at."""
         return await self._shown(await self.engine.refine(
-            user, feedback, draft_id, progress, deliver=self._with_share(deliver)))
+            user, feedback, draft_id, progress, deliver=self._with_share(deliver), version=version))
 
     @verb("regenerate")
     async def regenerate(
         self, user: UserRef, draft_id: int | None = None, *,
-        progress: ProgressCallback | None = None, deliver: SendPlaylist | None = None,
+        version: int | None = None, progress: ProgressCallback | None = None,
+        deliver: SendPlaylist | None = None,
     ) -> Reply:
-        """A fresh take on the same prompt; costs a refinement."""
+        """A fresh take on the same prompt, new against every earlier version; costs a refinement."""
         return await self._shown(await self.engine.regenerate(
-            user, draft_id, progress, deliver=self._with_share(deliver)))
+            user, draft_id, progress, deliver=self._with_share(deliver), version=version))
 
     def _with_share(self, deliver: SendPlaylist | None) -> Deliver | None:
         """The engine's ``deliver``: the front end is handed the reply it would render."""
@@ -136,25 +139,28 @@ class Actions:
         return hand_over
 
     @verb("show")
-    async def show(self, user: UserRef, draft_id: int) -> Reply:
-        """One of the user's playlists, as it is now."""
-        return await self._shown(await self.engine.get_playlist(user, draft_id))
+    async def show(self, user: UserRef, draft_id: int, version: int | None = None) -> Reply:
+        """One of the user's playlists: its latest version, or ``version``."""
+        return await self._shown(await self.engine.get_playlist(user, draft_id, version))
 
     @verb("uris")
-    async def uris(self, user: UserRef, draft_id: int) -> Reply:
-        """A playlist's spotify:track: lines."""
-        return UrisReply(await self.engine.get_playlist(user, draft_id))
+    async def uris(self, user: UserRef, draft_id: int, version: int | None = None) -> Reply:
+        """A playlist's spotify:track: lines (of ``version`` when given: what a message shows)."""
+        return UrisReply(await self.engine.get_playlist(user, draft_id, version))
 
     # --- Spotify accounts -------------------------------------------------------------------
     @verb("save")
-    async def save(self, user: UserRef, draft_id: int | None = None) -> Reply:
-        """Puts a playlist in the user's Spotify; without accounts, its URIs to paste."""
+    async def save(
+        self, user: UserRef, draft_id: int | None = None, version: int | None = None
+    ) -> Reply:
+        """Puts a playlist (``version`` of it, when given) in the user's Spotify; without
+        Spotify accounts on this bot, its URIs to paste instead."""
         draft = await self.engine.own_draft(user, draft_id)
+        playlist = await self.engine.get_playlist(user, draft.id, version)
         if self.linking is None:
-            playlist = await self.engine.get_playlist(user, draft.id)
             return UrisReply(playlist, note=wording.SAVE_NOT_SET_UP)
-        url = await self.linking.save(user, draft.id)
-        return TextReply(wording.saved(draft.latest.title), link=url, link_label=draft.latest.title)
+        url = await self.linking.save(user, draft.id, playlist.version)
+        return TextReply(wording.saved(playlist.title), link=url, link_label=playlist.title)
 
     @verb("link")
     async def link(self, user: UserRef, notify: Conversation, *, private: bool) -> Reply:
