@@ -177,8 +177,8 @@ class Engine:
     async def generate(
         self,
         user: UserRef,
-        prompt: object,
-        count: object = None,
+        prompt: str,
+        count: int | None = None,
         progress: ProgressCallback | None = None,
         profile: Profile | None = None,
         deliver: Deliver | None = None,
@@ -186,6 +186,9 @@ class Engine:
     ) -> Playlist:
         """Plans, resolves and stores a new playlist; charges one playlist only on success.
 
+        ``count``: the number of songs (None: the configured default).  Text is parsed by
+        the caller (``core.guard.parse_count``); the prompt and count are still checked here,
+        whatever arrives, since a JSON body can carry anything.
         ``profile`` replaces the user's stored taste for this one request (API clients
         send their own context).  ``deliver``, when given, hands the playlist to the user
         before it is charged: if it raises, nothing is charged and ``DeliveryFailed``
@@ -199,8 +202,8 @@ class Engine:
     async def _generate(
         self,
         user: UserRef,
-        prompt: object,
-        count: object,
+        prompt: str,
+        count: int | None,
         progress: ProgressCallback | None,
         profile: Profile | None,
         deliver: Deliver | None = None,
@@ -313,10 +316,10 @@ class Engine:
     async def refine(
         self,
         user: UserRef,
-        feedback: object,
+        feedback: str,
         draft_id: int | None = None,
         progress: ProgressCallback | None = None,
-        count: object = None,
+        count: int | None = None,
         deliver: Deliver | None = None,
         min_count: int = MIN_SONGS,
         version: int | None = None,
@@ -356,7 +359,7 @@ class Engine:
         draft_id: int | None,
         feedback: str | None,
         progress: ProgressCallback | None,
-        count: object = None,
+        count: int | None = None,
         deliver: Deliver | None = None,
         min_count: int = MIN_SONGS,
         version: int | None = None,
@@ -424,9 +427,9 @@ class Engine:
     async def adopt(
         self,
         user: UserRef,
-        feedback: object,
+        feedback: str,
         tracks: Sequence[Track],
-        count: object = None,
+        count: int | None = None,
         progress: ProgressCallback | None = None,
         deliver: Deliver | None = None,
         min_count: int = MIN_SONGS,
@@ -449,9 +452,9 @@ class Engine:
     async def _adopt(
         self,
         user: UserRef,
-        feedback: object,
+        feedback: str,
         tracks: Sequence[Track],
-        count: object,
+        count: int | None,
         progress: ProgressCallback | None,
         deliver: Deliver | None,
         min_count: int,
