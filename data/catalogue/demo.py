@@ -3,7 +3,7 @@
 ``DemoCatalogue`` implements ``core.ports.MusicCatalogue`` over
 ``data/catalogue/tracks.csv.gz`` (see ``data/catalogue/SOURCE.md``), so the whole
 pipeline runs offline.  It understands Spotify's query syntax
-(``adapters.music.spotify_query``) and answers like Spotify would, with the audio
+(``data.catalogue.spotify_query``) and answers like Spotify would, with the audio
 features and popularity Spotify no longer gives new apps.
 
 Matching rules:
@@ -47,10 +47,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from adapters.music.spotify_query import SpotifyQuery, normalise, parse_query
 from core.errors import CatalogueError
 from core.models import AudioTarget, DependencyStatus, Track
 from data.catalogue import COLUMNS, FEATURES
+from data.catalogue.spotify_query import SpotifyQuery, normalise, parse_query
 
 __all__ = ["MAX_LIMIT", "MAX_OFFSET", "DemoCatalogue", "default_path", "shared_catalogue"]
 
