@@ -31,6 +31,7 @@ from core.guard import MIN_SONGS, check_count, clean_text
 from core.identity import UserKeys
 from core.matching import dedup_key, is_seasonal, is_track_id
 from core.models import (
+    AudioTarget,
     DependencyStatus,
     Draft,
     DraftVersion,
@@ -96,6 +97,22 @@ def utc_day(now: datetime) -> str:
 def next_utc_midnight(now: datetime) -> datetime:
     day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return day + timedelta(days=1)
+
+
+@dataclass
+class _SearchProgress:
+    """Counts finished searches for the progress display; ``total`` grows with each round."""
+
+    progress: ProgressCallback | None
+    total: int
+    done: int = 0
+
+    async def report(self) -> None:
+        await _report(self.progress, Progress(Stage.SEARCHING, self.done, self.total))
+
+    async def tick(self) -> None:
+        self.done += 1
+        await self.report()
 
 
 async def _report(progress: ProgressCallback | None, event: Progress) -> None:
@@ -572,16 +589,7 @@ class Engine:
         selector = await self._resolve_and_select(strategy, request, progress, previous, avoid)
         tracks = selector.chosen
         if not tracks:
-            if avoid:
-                raise NothingFound(
-                    "The catalogue ran short of new matches: it has no songs for this request "
-                    "beyond those of the earlier versions. Refine it with other words instead; "
-                    "nothing was charged."
-                )
-            raise NothingFound(
-                "I couldn't find songs for that in the catalogue. Try a broader description; "
-                "nothing was charged."
-            )
+            raise self._nothing_found(fresh_take=bool(avoid))
         note = self._shortfall_note(len(tracks), request.count, selector.reused, bool(avoid))
         now = self._clock()
         expires = now + self.config.draft_ttl
@@ -597,25 +605,51 @@ class Engine:
             feedback=request.feedback,
             note=note,
         )
+        draft_id, version, refinements = await self._store_version(
+            version, expires, user=user, key=key, prompt=request.prompt, draft=draft,
+            adopted=adopted,
+        )
+        await _report(progress, Progress(Stage.DONE))
+        return self._playlist(draft_id, request.prompt, version, expires, refinements)
+
+    async def _store_version(
+        self, version: DraftVersion, expires: datetime, *, user: UserRef, key: str, prompt: str,
+        draft: Draft | None, adopted: DraftVersion | None,
+    ) -> tuple[int, DraftVersion, int]:
+        """Stores ``version`` as the first of a new draft, the next of ``draft``, or the one
+        after an ``adopted`` playlist (a new draft too).
+
+        Returns the draft's id, the version as the store numbered it, and the refinements
+        the draft has used.
+        """
         if adopted is not None:
             # Only now, with the refinement in hand, is the adopted playlist kept.
             draft_id = await self.store.create_draft(
-                key, self.keys.scope_key(user.scope), request.prompt, adopted, expires
+                key, self.keys.scope_key(user.scope), prompt, adopted, expires
             )
             number = await self.store.add_draft_version(draft_id, version, expires)
-            version = dataclasses.replace(version, version=number)
-            refinements = 0
-        elif draft is None:
+            return draft_id, dataclasses.replace(version, version=number), 0
+        if draft is None:
             draft_id = await self.store.create_draft(
-                key, self.keys.scope_key(user.scope), request.prompt, version, expires
+                key, self.keys.scope_key(user.scope), prompt, version, expires
             )
-            refinements = 0
-        else:
-            number = await self.store.add_draft_version(draft.id, version, expires)
-            version = dataclasses.replace(version, version=number)
-            draft_id, refinements = draft.id, draft.refinements_used + 1
-        await _report(progress, Progress(Stage.DONE))
-        return self._playlist(draft_id, request.prompt, version, expires, refinements)
+            return draft_id, version, 0
+        number = await self.store.add_draft_version(draft.id, version, expires)
+        return draft.id, dataclasses.replace(version, version=number), draft.refinements_used + 1
+
+    @staticmethod
+    def _nothing_found(*, fresh_take: bool) -> NothingFound:
+        """The refusal when no track fits (a regeneration: no new track fits)."""
+        if fresh_take:
+            return NothingFound(
+                "The catalogue ran short of new matches: it has no songs for this request "
+                "beyond those of the earlier versions. Refine it with other words instead; "
+                "nothing was charged."
+            )
+        return NothingFound(
+            "I couldn't find songs for that in the catalogue. Try a broader description; "
+            "nothing was charged."
+        )
 
     @staticmethod
     def _shortfall_note(found: int, wanted: int, reused: int, fresh_take: bool) -> str | None:
@@ -664,19 +698,7 @@ class Engine:
         previous: tuple[Track, ...] = (),
         avoid: Sequence[Track] = (),
     ) -> Selector:
-        profile = request.profile
-        rules = SelectionRules(
-            count=request.count,
-            max_per_artist=self.config.max_tracks_per_artist,
-            explicit_ok=profile.explicit_ok,
-            disliked_artists=SelectionRules.disliked(
-                (*profile.disliked_artists, *strategy.avoid_artists)
-            ),
-            discovery=profile.discovery,
-            exclude_ids=frozenset(t.id for t in avoid),
-            exclude_songs=frozenset(dedup_key(t.title, t.artist) for t in avoid),
-            seasonal_ok=is_seasonal(request.prompt, request.feedback or ""),
-        )
+        rules = self._selection_rules(strategy, request, avoid)
         selector = Selector(rules)
         if previous:
             # A refinement keeps the tracks the model chose to keep, first and in order.
@@ -689,23 +711,46 @@ class Engine:
         spare = max(0, wanted - len(strategy.songs) - len(selector.chosen))
         pages = max(1, math.ceil(spare / (PAGE * max(1, len(queries))))) if queries else 0
         stats = SearchStats()
-        done = 0
-        total = len(strategy.songs) + pages * len(queries)
-
-        async def tick() -> None:
-            nonlocal done
-            done += 1
-            await _report(progress, Progress(Stage.SEARCHING, done, total))
-
-        await _report(progress, Progress(Stage.SEARCHING, 0, total))
+        counter = _SearchProgress(progress, total=len(strategy.songs) + pages * len(queries))
+        await counter.report()
         confirmed, per_query = await self._resolver.resolve(
-            strategy.songs, queries, pages=pages, target=target, on_search_done=tick, stats=stats
+            strategy.songs, queries, pages=pages, target=target, on_search_done=counter.tick,
+            stats=stats,
         )
         selector.offer_candidates(t for t in confirmed if t is not None)
         selector.offer_query_results(per_query)
+        await self._search_further(selector, queries, per_query, pages, target, counter, stats)
+        await _report(progress, Progress(Stage.SELECTING))
+        selector.finish()
+        return selector
+
+    def _selection_rules(
+        self, strategy: Strategy, request: StrategyRequest, avoid: Sequence[Track]
+    ) -> SelectionRules:
+        """What the selector must respect: the count, the profile, the strategy's avoided
+        artists, and the earlier tracks a regeneration must not repeat."""
+        profile = request.profile
+        return SelectionRules(
+            count=request.count,
+            max_per_artist=self.config.max_tracks_per_artist,
+            explicit_ok=profile.explicit_ok,
+            disliked_artists=SelectionRules.disliked(
+                (*profile.disliked_artists, *strategy.avoid_artists)
+            ),
+            discovery=profile.discovery,
+            exclude_ids=frozenset(t.id for t in avoid),
+            exclude_songs=frozenset(dedup_key(t.title, t.artist) for t in avoid),
+            seasonal_ok=is_seasonal(request.prompt, request.feedback or ""),
+        )
+
+    async def _search_further(
+        self, selector: Selector, queries: list[str], per_query: Sequence[Sequence[Track]],
+        pages: int, target: AudioTarget, counter: _SearchProgress, stats: SearchStats,
+    ) -> None:
+        """Later rounds, while songs are missing: they page further only through the queries
+        whose every page so far came back full."""
         offset_pages = pages
         rounds = 1
-        # Later rounds page further only through queries that still had full pages.
         while selector.missing and rounds < MAX_SEARCH_ROUNDS:
             open_queries = [
                 q for q, hits in zip(queries, per_query, strict=True)
@@ -714,18 +759,15 @@ class Engine:
             if not open_queries:
                 break
             pages = max(1, math.ceil(selector.missing * 2 / (PAGE * len(open_queries))))
-            total += pages * len(open_queries)
+            counter.total += pages * len(open_queries)
             _, per_query = await self._resolver.resolve(
                 (), open_queries, pages=pages, offset_pages=offset_pages, target=target,
-                on_search_done=tick, stats=stats,
+                on_search_done=counter.tick, stats=stats,
             )
             queries = open_queries
             selector.offer_query_results(per_query)
             offset_pages += pages
             rounds += 1
-        await _report(progress, Progress(Stage.SELECTING))
-        selector.finish()
-        return selector
 
     # --- health -----------------------------------------------------------------
     def add_health_check(self, name: str, check: Callable[[], Awaitable[DependencyStatus]]) -> None:
