@@ -389,6 +389,28 @@ class Engine:
         settings = await self.limit_settings(user.scope)
         wanted = check_count(count, default=draft.latest.requested_count,
                              max_songs=settings.max_songs, min_songs=min_count)
+        reservation = await self._reserve_refinement(draft, settings)
+
+        async def work() -> Playlist:
+            profile = await self.get_profile(user)
+            if feedback is None:
+                return await self._regenerated(draft, wanted, profile, progress, user)
+            latest = draft.latest
+            request = StrategyRequest(
+                prompt=draft.prompt,
+                count=wanted,
+                profile=profile,
+                feedback=feedback,
+                previous=latest.strategy,
+                previous_tracks=tuple(track_line(t.title, t.artist) for t in latest.tracks),
+            )
+            return await self._build(request, progress, user=user, key=draft.owner_key, draft=draft)
+
+        return await self._charged(reservation, work(), deliver)
+
+    async def _reserve_refinement(self, draft: Draft, settings: LimitSettings) -> int:
+        """Reserves one of the draft's refinements (one atomic statement) or raises
+        RefinementLimitReached."""
         limit = (
             settings.max_refinements_per_playlist if settings.refinement_limit_enabled else None
         )
@@ -401,30 +423,20 @@ class Engine:
             raise RefinementLimitReached(
                 f"This playlist has used all {limit} refinements. Start a new one with /playlist."
             )
+        return reservation
 
-        async def work() -> Playlist:
-            profile = await self.get_profile(user)
-            latest = draft.latest
-            if feedback is None:
-                earlier = await self._earlier_tracks(draft)
-                request = StrategyRequest(
-                    prompt=draft.prompt, count=wanted, profile=profile,
-                    avoid_tracks=tuple(dict.fromkeys(track_line(t.title, t.artist)
-                                                     for t in earlier)),
-                )
-                return await self._build(request, progress, user=user, key=draft.owner_key,
-                                         draft=draft, avoid=earlier)
-            request = StrategyRequest(
-                prompt=draft.prompt,
-                count=wanted,
-                profile=profile,
-                feedback=feedback,
-                previous=latest.strategy,
-                previous_tracks=tuple(track_line(t.title, t.artist) for t in latest.tracks),
-            )
-            return await self._build(request, progress, user=user, key=draft.owner_key, draft=draft)
-
-        return await self._charged(reservation, work(), deliver)
+    async def _regenerated(
+        self, draft: Draft, wanted: int, profile: Profile, progress: ProgressCallback | None,
+        user: UserRef,
+    ) -> Playlist:
+        """A fresh take on the draft's prompt, avoiding every track of its versions so far."""
+        earlier = await self._earlier_tracks(draft)
+        request = StrategyRequest(
+            prompt=draft.prompt, count=wanted, profile=profile,
+            avoid_tracks=tuple(dict.fromkeys(track_line(t.title, t.artist) for t in earlier)),
+        )
+        return await self._build(request, progress, user=user, key=draft.owner_key,
+                                 draft=draft, avoid=earlier)
 
     async def _earlier_tracks(self, draft: Draft) -> list[Track]:
         """Every track of every version of ``draft`` so far (what a regeneration avoids).
