@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from adapters.ai.offline import OfflineStrategyProvider
-from adapters.music.demo_catalogue import shared_catalogue
 from bot.health import register_health_checks
 from bot.model_chain import ModelClients, build_model_chain, build_validator
 from bot.notifier import AdapterNotifier
@@ -35,6 +34,7 @@ from core.linking import Linking
 from core.models import AppCredentials, LimitSettings
 from core.ports import ChatModel, Cipher, MusicCatalogue, Store
 from core.sharing import Sharing
+from data.catalogue.demo import shared_catalogue
 from data.open_store import make_store
 
 if TYPE_CHECKING:  # spotipy (and requests) are imported only when Spotify is configured

@@ -99,7 +99,7 @@ class Actions:
 
     @verb("playlist")
     async def playlist(
-        self, user: UserRef, prompt: str, count: int | str | None = None, *,
+        self, user: UserRef, prompt: str, count: int | None = None, *,
         progress: ProgressCallback | None = None, deliver: SendPlaylist | None = None,
     ) -> Reply:
         """A new playlist; charged only once ``deliver`` (when given) has sent it."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from core import wording
 from core.actions import Actions, SendPlaylist
 from core.errors import InvalidInput
+from core.guard import parse_count
 from core.models import Conversation, ProgressCallback, UserRef
 from core.profile_edit import parse_assignments
 from core.replies import Reply, TextReply
@@ -93,7 +94,8 @@ class TextCommands:
         actions, command, args = self.actions, line.command, line.args
         if command == "playlist":
             prompt, count = split_count(args)
-            return await actions.playlist(user, prompt, count, progress=progress, deliver=deliver)
+            number = parse_count(count) if count is not None else None
+            return await actions.playlist(user, prompt, number, progress=progress, deliver=deliver)
         if command == "refine":
             return await actions.refine(user, args, progress=progress, deliver=deliver)
         if command == "profile":

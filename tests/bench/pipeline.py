@@ -49,7 +49,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from adapters.ai.offline import OfflineStrategyProvider  # noqa: E402
-from adapters.music.demo_catalogue import DemoCatalogue, shared_catalogue  # noqa: E402
 from core.cache import CachingCatalogue  # noqa: E402
 from core.engine import Engine, EngineConfig  # noqa: E402
 from core.identity import UserKeys  # noqa: E402
@@ -62,6 +61,7 @@ from core.models import (  # noqa: E402
     UserRef,
 )
 from core.validation import LexicalValidator  # noqa: E402
+from data.catalogue.demo import DemoCatalogue, shared_catalogue  # noqa: E402
 from data.sqlite_store import SqliteStore  # noqa: E402
 from tests.bench.fakes_process import SPOTIFY_APP, FakesProcess, Planner  # noqa: E402
 from tests.bench.threaded import LoopLag  # noqa: E402
@@ -553,7 +553,7 @@ def catalogue_memory() -> dict[str, object]:
         "def rss():\n"
         "    status = pathlib.Path('/proc/self/status').read_text().splitlines()\n"
         "    return int([l for l in status if l.startswith('VmRSS:')][0].split()[1]) / 1024\n"
-        "from adapters.music.demo_catalogue import shared_catalogue\n"
+        "from data.catalogue.demo import shared_catalogue\n"
         "from bot.warmup import _release_free_memory\n"
         "empty = rss()\n"
         "asyncio.run(shared_catalogue().size())\n"

@@ -18,10 +18,10 @@ from urllib.parse import parse_qs, urlparse
 import aiohttp
 import pytest
 
-from adapters.music.demo_catalogue import shared_catalogue
 from adapters.web.server import build_web_adapter
 from bot.app import App
 from core.models import Conversation, UserRef
+from data.catalogue.demo import shared_catalogue
 from tests.fakes.spotify_server import FakeSpotify
 from tests.faults.cells import Cell, cells
 from tests.faults.proxy import FaultProxy

@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 
 from adapters.ai.offline import OfflineStrategyProvider
 from adapters.discord.views import _MODAL_ID, DraftButton
-from adapters.music.demo_catalogue import shared_catalogue
 from adapters.music.spotify_catalogue import track_from_json
 from adapters.telegram.keys import KeyBook
 from adapters.web.rest_api import ApiConfig, RestApi
@@ -30,6 +29,7 @@ from core.identity import UserKeys
 from core.models import LimitSettings, UserRef
 from core.strategy import parse_strategy
 from core.validation import LexicalValidator
+from data.catalogue.demo import shared_catalogue
 from data.sqlite_store import SqliteStore
 from tests.hostile.strategies import any_char, counts, hostile_text
 

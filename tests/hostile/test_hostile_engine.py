@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.ai.offline import OfflineStrategyProvider
-from adapters.music.demo_catalogue import shared_catalogue
 from core.actions import Actions
 from core.commands import TextCommands
 from core.engine import Engine, EngineConfig
@@ -26,6 +25,7 @@ from core.models import LimitSettings, Profile, StrategyAnswer, StrategyRequest,
 from core.replies import PlaylistReply, ProfileReply, Reply, TextReply, is_error
 from core.text import visible
 from core.validation import LexicalValidator
+from data.catalogue.demo import shared_catalogue
 from data.sqlite_store import SqliteStore
 from tests.hostile.strategies import MARKER, counts, hostile_text, music_text
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from adapters.ai.offline import OfflineStrategyProvider
-from adapters.music.demo_catalogue import DemoCatalogue
 from adapters.telegram.application import TelegramConfig
 from adapters.telegram.bot import TelegramAdapter
 from bot.app import App
@@ -21,6 +20,7 @@ from core.linking import Linking
 from core.models import LimitSettings
 from core.ports import MusicCatalogue, Store
 from core.validation import LexicalValidator
+from data.catalogue.demo import DemoCatalogue
 from data.sqlite_store import SqliteStore
 from tests.fakes.telegram_server import FakeTelegram, SentMessage, group_chat, private_chat, tg_user
 
