@@ -1,10 +1,11 @@
-"""What every Discord handler shares: who is asking, errors, progress, delivery, DMs.
+"""What every Discord handler shares: who is asking, progress, replies, DMs, the error hook.
 
-A handler turns one interaction into one engine call.  ``handle`` wraps it so that
-an ``EchoTunerError`` is shown (ephemerally) with its ``user_message``, anything
-else is logged and answered with a plain apology, in-flight work is tracked for a
-graceful shutdown, and a notice that could not be sent earlier (the user's DMs
-were closed when their Spotify link completed) is shown on their next command.
+A handler turns one interaction into one call of the conversation layer
+(``core.actions``), whose verbs answer every refusal and failure of their own as a
+``TextReply(error=True)``; Discord shows those only to the asker.  ``session`` tracks
+the work for a graceful shutdown and, afterwards, shows a notice that could not be sent
+earlier (the user's DMs were closed when their Spotify link completed).  What can still
+go wrong is Discord's own: ``on_failure`` is the one place that answers it.
 """
 
 from __future__ import annotations
@@ -13,35 +14,29 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from datetime import timedelta
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
+from discord import app_commands
 
 from adapters.discord import render
-from core.engine import Engine
-from core.errors import EchoTunerError
+from core import wording
+from core.actions import Actions, error_reply
+from core.errors import DeliveryFailed
 from core.health import DependencyMonitor
+from core.identity import UserKeys
 from core.models import Progress, UserRef
-
-if TYPE_CHECKING:
-    from core.linking import Linking
-    from core.sharing import Sharing
+from core.ports import Scratch
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 PLATFORM = "discord"
-SORRY = "Something went wrong on our side; nothing was charged. Please try again."
-NOT_YOURS = "This is not your playlist. Make your own with /playlist."
-RESTARTING = (
-    "EchoTuner is restarting, so this was stopped; nothing was charged. Please try again in a minute."
-)
-UNDELIVERED = "Discord didn't take my answer, so nothing was charged. Please try again."
 REST_TIMEOUT_S = 10.0
 # Discord error codes the adapter reacts to.
 CANNOT_DM = 50007  # "Cannot send messages to this user" (DMs closed, or no shared server)
@@ -49,16 +44,38 @@ UNKNOWN_WEBHOOK = 10015
 INVALID_WEBHOOK_TOKEN = 50027
 # Interaction tokens live 15 minutes; past this the answer goes out as a channel message.
 INTERACTION_TTL_S = 14 * 60
-NOTICE_NAMESPACE = "discord-notice"
 NOTICE_TTL = timedelta(days=7)
+ANSWER = "echotuner-answer"  # the key of an interaction's Answer in ``Interaction.extras``
+
+
+class Notices:
+    """Messages we could not DM (closed DMs), kept to show on the user's next command.
+
+    Keyed by the user's hashed id in the adapter's ``Scratch`` (never the raw Discord id);
+    ``take`` is single use, so two processes never show one notice twice.
+    """
+
+    def __init__(self, scratch: Scratch, keys: UserKeys) -> None:
+        self._scratch = scratch
+        self._keys = keys
+
+    def _key(self, user_id: int) -> str:
+        return "notice:" + self._keys.key(UserRef(PLATFORM, str(user_id)))
+
+    async def remember(self, user_id: int, text: str) -> None:
+        await self._scratch.put(self._key(user_id), text, NOTICE_TTL)
+
+    async def take(self, user_id: int) -> str | None:
+        return await self._scratch.take(self._key(user_id)) or None
 
 
 @dataclass
 class Services:
     """What the handlers need, reachable from any interaction through its client."""
 
-    engine: Engine
-    linking: Linking | None = None
+    actions: Actions
+    notices: Notices | None = None  # None: a closed DM's notice is only logged
+    max_feedback_length: int = 500  # the refine form's limit (the engine's own)
     interaction_ttl_s: float = INTERACTION_TTL_S
     progress_interval_s: float = 1.0
     monotonic: Callable[[], float] = time.monotonic
@@ -68,22 +85,6 @@ class Services:
     rest_timeout_s: float = REST_TIMEOUT_S
     # Discord's REST API as the bot's own calls see it (fed by an aiohttp trace).
     monitor: DependencyMonitor = field(default_factory=lambda: DependencyMonitor("discord"))
-    sharing: Sharing | None = None  # playlist page links (with PUBLIC_BASE_URL)
-
-    async def remember_notice(self, user_id: int, text: str) -> None:
-        """Keeps a message we could not DM, to show on the user's next command."""
-        now = datetime.now(UTC)
-        key = self.engine.keys.key(UserRef(PLATFORM, str(user_id)))
-        await self.engine.store.cache_put(NOTICE_NAMESPACE, key, text, now + NOTICE_TTL)
-
-    async def take_notice(self, user_id: int) -> str | None:
-        now = datetime.now(UTC)
-        key = self.engine.keys.key(UserRef(PLATFORM, str(user_id)))
-        text = await self.engine.store.cache_get(NOTICE_NAMESPACE, key, now)
-        if text:
-            # Shown once: overwrite with an already-expired empty value.
-            await self.engine.store.cache_put(NOTICE_NAMESPACE, key, "", now - timedelta(seconds=1))
-        return text or None
 
 
 class RestTimeout(Exception):
@@ -220,7 +221,7 @@ class Answer:
             return
         if self._progress is None:
             self._progress = ProgressDisplay(self._edit_progress, self.services.progress_interval_s)
-        self._progress.show(f"⏳ Working on it: {event.describe()}…")
+        self._progress.show(wording.working(event.describe()))
 
     async def _edit_progress(self, text: str) -> None:
         if self.token_fresh:
@@ -321,7 +322,7 @@ class Answer:
             channel_id, guild_id=self.interaction.guild_id
         )
         for n, embeds in enumerate(messages):
-            note = "This took longer than Discord lets a reply wait, so here it is." if n == 0 else None
+            note = wording.LATE_ANSWER if n == 0 else None
             if n == len(messages) - 1 and view is not None:
                 await self._rest(target.send(note, embeds=list(embeds), view=view))
             else:
@@ -339,63 +340,103 @@ class Answer:
         log.info("an interaction token expired before its error could be shown")
 
 
-async def handle(
-    interaction: discord.Interaction[Any],
-    work: Callable[[Answer], Awaitable[None]],
-    *,
-    what: str,
-) -> None:
-    """Runs one handler with the shared error policy and shutdown tracking."""
+@contextlib.asynccontextmanager
+async def session(interaction: discord.Interaction[Any]) -> AsyncIterator[Answer]:
+    """One handler's run: its ``Answer``, shutdown tracking, then any pending notice.
+
+    A shutdown (the task cancelled) is told to the user here; every other failure
+    propagates to ``on_failure`` (through discord.py's ``tree.on_error`` for commands).
+    """
     services = services_of(interaction)
     answer = Answer(interaction, services)
+    interaction.extras[ANSWER] = answer
     task = asyncio.current_task()
     if task is not None:
         services.inflight.add(task)
-    interrupted = False
     try:
-        await work(answer)
+        yield answer
     except asyncio.CancelledError:
         # The bot is shutting down mid-command; the engine refunds what it reserved.
-        interrupted = True
         await answer.stop_progress()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(answer.fail(RESTARTING), 5)
+            await asyncio.wait_for(answer.fail(wording.RESTARTING), 5)
         raise
-    except EchoTunerError as exc:
-        await answer.stop_progress()
-        await answer.fail(exc.user_message)
-    except SERVER_TROUBLE as exc:
-        # Discord is down or failing: expected, not our bug; one line in the log.
-        await answer.stop_progress()
-        log.warning("Discord failed while handling %s (%s: %s)", what, type(exc).__name__, exc)
-        await answer.fail(SORRY)
-    except discord.HTTPException:
-        await answer.stop_progress()
-        log.exception("Discord refused a request while handling %s", what)
-        await answer.fail(SORRY)
-    except Exception:
-        await answer.stop_progress()
-        # The engine refunded whatever it had reserved; the log has the details.
-        log.exception("handling %s failed", what)
-        await answer.fail(SORRY)
+    else:
+        await deliver_notice(answer)
     finally:
-        try:
-            if not interrupted:
-                await _deliver_notice(answer)
-        finally:
-            if task is not None:
-                services.inflight.discard(task)
+        if task is not None:
+            services.inflight.discard(task)
 
 
-async def _deliver_notice(answer: Answer) -> None:
+class Refused(app_commands.CheckFailure):
+    """A run-time check said no; ``user_message`` says why (shown privately)."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+async def on_failure(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    """The one error hook: what went wrong answering ``interaction``, told to its user.
+
+    The verbs already answered every failure of the engine; what arrives here is
+    Discord's (refused, down, too slow, a token gone), a command the tree could not run
+    as registered, or a bug, which ``core.actions.error_reply`` logs and apologises for.
+    """
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    answer = interaction.extras.get(ANSWER)
+    if not isinstance(answer, Answer):  # failed before a handler ran
+        answer = Answer(interaction, services_of(interaction))
+    what = _what(interaction)
+    await answer.stop_progress()
+    await answer.fail(_failure_text(error, what))
+    await deliver_notice(answer)
+
+
+def _failure_text(error: BaseException, what: str) -> str:
+    if isinstance(error, Refused):
+        return error.user_message
+    if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
+        log.warning("app command error: %s", error)
+        return wording.OPTIONS_UNREADABLE
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        log.warning("app command error: %s", error)
+        return wording.COMMAND_CHANGED
+    if isinstance(error, DeliveryFailed):
+        log.warning("discord: a playlist could not be sent (%s); nothing was charged",
+                    error.__cause__ or error)
+        return wording.undelivered("Discord")
+    if isinstance(error, SERVER_TROUBLE):
+        # Discord is down or failing: expected, not our bug; one line in the log.
+        log.warning("Discord failed while handling %s (%s: %s)", what, type(error).__name__, error)
+        return wording.SORRY
+    if isinstance(error, discord.HTTPException):
+        log.error("Discord refused a request while handling %s", what, exc_info=error)
+        return wording.SORRY
+    return error_reply(error, what).text
+
+
+def _what(interaction: discord.Interaction[Any]) -> str:
+    command = interaction.command
+    if command is not None:
+        return f"/{command.qualified_name}"
+    data: Mapping[str, Any] = interaction.data or {}
+    custom_id = str(data.get("custom_id", ""))[:40]
+    return f"interaction {custom_id or interaction.type.name}"
+
+
+async def deliver_notice(answer: Answer) -> None:
+    """Shows a notice kept for this user (their DMs were closed), once."""
     response = answer.interaction.response
-    if response.type not in {
+    notices = answer.services.notices
+    if notices is None or response.type not in {
         discord.InteractionResponseType.channel_message,
         discord.InteractionResponseType.deferred_channel_message,
     } or not answer.token_fresh:
         return
     try:
-        notice = await answer.services.take_notice(answer.interaction.user.id)
+        notice = await notices.take(answer.interaction.user.id)
         if notice:
             await bounded(answer.services, answer.interaction.followup.send(
                 render.content_text(notice), ephemeral=True))
@@ -403,12 +444,13 @@ async def _deliver_notice(answer: Answer) -> None:
         log.warning("could not show a pending notice", exc_info=True)
 
 
-def link_view(url: str, label: str = "Open Spotify to link") -> discord.ui.View | None:
+def link_view(url: str, label: str) -> discord.ui.View | None:
     """A view with one link button, or None when the URL is too long for a button."""
     if len(url) > render.LINK_BUTTON_URL_LIMIT:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=label, url=url))
+    view.add_item(discord.ui.Button(style=discord.ButtonStyle.link,
+                                    label=render.clip(label, render.BUTTON_LABEL_LIMIT), url=url))
     return view
 
 

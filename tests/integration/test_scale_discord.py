@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord.bot import build_discord_adapter, shard_options
 from bot.app import build_app
+from bot.discord_wiring import build_discord_adapter, discord_config
 from bot.settings import Settings, SettingsError, load_settings, parse_shard_ids
 from tests.fakes.discord_server import TOKEN, FakeDiscord, Interactions
 from tests.integration.discord_support import ALICE
@@ -83,5 +83,6 @@ def test_bad_shard_settings_are_refused_with_a_clear_message(env: dict[str, str]
 
 def test_shard_options_follow_the_settings() -> None:
     settings = load_settings({"DISCORD_SHARD_COUNT": "8", "DISCORD_SHARD_IDS": "0,2"}, env_file=None)
-    assert shard_options(settings) == {"sync_commands": True, "shard_count": 8, "shard_ids": [0, 2]}
-    assert shard_options(load_settings({}, env_file=None)) == {"sync_commands": True}
+    assert discord_config(settings).bot_options() == {
+        "sync_commands": True, "shard_count": 8, "shard_ids": [0, 2]}
+    assert discord_config(load_settings({}, env_file=None)).bot_options() == {"sync_commands": True}

@@ -11,8 +11,9 @@ from adapters.discord import render
 from adapters.discord.commands import genre_choices
 from adapters.discord.interact import ProgressDisplay
 from adapters.discord.views import modal_feedback
-from core.commands import Reply
+from core.display import utf16_len
 from core.models import Playlist, Strategy, Track
+from core.replies import TextReply
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -34,13 +35,13 @@ def _limits_hold(messages: list[list[discord.Embed]]) -> None:
         assert 1 <= len(embeds) <= render.EMBEDS_PER_MESSAGE
         assert render.total_chars(embeds) <= render.EMBED_CHARS_PER_MESSAGE
         for embed in embeds:
-            assert render.discord_len(embed.title or "") <= render.TITLE_LIMIT
-            assert render.discord_len(embed.description or "") <= render.DESCRIPTION_LIMIT
+            assert utf16_len(embed.title or "") <= render.TITLE_LIMIT
+            assert utf16_len(embed.description or "") <= render.DESCRIPTION_LIMIT
             assert len(embed.fields) <= render.FIELDS_PER_EMBED
             for f in embed.fields:
-                assert render.discord_len(f.name or "") <= render.FIELD_NAME_LIMIT
-                assert render.discord_len(f.value or "") <= render.FIELD_VALUE_LIMIT
-            assert render.discord_len(embed.footer.text or "") <= render.FOOTER_LIMIT
+                assert utf16_len(f.name or "") <= render.FIELD_NAME_LIMIT
+                assert utf16_len(f.value or "") <= render.FIELD_VALUE_LIMIT
+            assert utf16_len(embed.footer.text or "") <= render.FOOTER_LIMIT
 
 
 def test_escape_shows_markdown_literally_and_neutralises_mentions() -> None:
@@ -53,9 +54,9 @@ def test_escape_shows_markdown_literally_and_neutralises_mentions() -> None:
 
 
 def test_clip_counts_like_discord_and_never_splits_an_emoji() -> None:
-    assert render.discord_len("🎷") == 2
+    assert utf16_len("🎷") == 2
     clipped = render.clip("🎷" * 10, 7)
-    assert clipped == "🎷🎷🎷…" and render.discord_len(clipped) == 7
+    assert clipped == "🎷🎷🎷…" and utf16_len(clipped) == 7
     assert render.clip("short", 10) == "short"
 
 
@@ -99,7 +100,7 @@ def test_uris_for_a_hundred_tracks_are_one_private_message() -> None:
 
 
 def test_reply_content_never_pings() -> None:
-    content, embeds = render.reply_content(Reply(text="hi @everyone"))
+    content, embeds = render.reply_content(TextReply("hi @everyone"))
 
     assert content == "hi @\u200beveryone" and embeds == []
 
