@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,27 @@ def test_shard_options_follow_the_settings() -> None:
     assert discord_config(settings).bot_options() == {
         "sync_commands": True, "shard_count": 8, "shard_ids": [0, 2]}
     assert discord_config(load_settings({}, env_file=None)).bot_options() == {"sync_commands": True}
+
+
+async def test_the_composition_root_registers_the_discord_health_check(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        async with build_app(settings_for(fake, tmp_path)) as app:
+            build_discord_adapter(app, bot_options={"guild_ready_timeout": 0.05})
+            health = await app.engine.health()
+
+    (discord,) = [d for d in health.dependencies if d.name == "discord"]
+    assert not discord.ok and discord.detail == "not connected"  # built, not started
+
+
+def test_the_discord_adapter_imports_nothing_from_the_composition_root() -> None:
+    package = Path(__file__).parents[2] / "adapters" / "discord"
+    imported: set[str] = set()
+    for source in package.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(), str(source))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+
+    assert "adapters.discord.interact" in imported  # the walk sees the package's own imports
+    assert sorted(m for m in imported if m == "bot" or m.startswith("bot.")) == []

@@ -11,9 +11,28 @@ from adapters.discord import render
 from adapters.discord.commands import genre_choices
 from adapters.discord.interact import ProgressDisplay
 from adapters.discord.views import modal_feedback
+from core import wording
 from core.display import utf16_len
-from core.models import Playlist, Strategy, Track
-from core.replies import TextReply
+from core.models import (
+    DependencyStatus,
+    Health,
+    LimitSettings,
+    LimitsStatus,
+    Playlist,
+    Profile,
+    Strategy,
+    Track,
+)
+from core.profile_edit import describe_limits
+from core.replies import (
+    HealthReply,
+    LimitsReply,
+    PlaylistReply,
+    ProfileReply,
+    SettingsReply,
+    TextReply,
+    UrisReply,
+)
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -146,3 +165,51 @@ async def test_progress_shows_only_the_latest_text_and_close_waits_for_an_edit()
     display.show("too late")
     await asyncio.sleep(0.01)
     assert shown == ["searching 1/9"]
+
+
+# --- the reply union, rendered in one place ------------------------------------------------
+def test_every_kind_of_reply_renders_to_content_or_embeds() -> None:
+    playlist = _playlist([_track(1, "So What", ("Miles Davis",))])
+    status = LimitsStatus(settings=LimitSettings(), playlists_used_today=1, resets_at=NOW)
+    replies = [
+        TextReply("hi"), PlaylistReply(playlist), UrisReply(playlist, note="paste these"),
+        ProfileReply(Profile(), "Profile saved"), LimitsReply(status),
+        SettingsReply(LimitSettings(), "Jazz Club", changed=True),
+        HealthReply(Health((DependencyStatus("database", True),))),
+    ]
+
+    for reply in replies:
+        shown = render.render(reply)
+        assert shown.content or shown.messages, reply
+        _limits_hold(shown.messages)
+    assert render.render(PlaylistReply(playlist)).buttons == (7, 1)
+    assert render.render(UrisReply(playlist, note="paste these")).content == "paste these"
+
+
+def test_an_error_reply_is_marked_as_one_and_a_link_becomes_a_button() -> None:
+    refused = render.render(TextReply("No more today.", error=True, code="quota_exceeded"))
+    saved = render.render(TextReply("Saved.", link="https://open.spotify.com/playlist/x",
+                                    link_label="Late Night Jazz"))
+
+    assert refused.error and refused.content == "No more today." and refused.link is None
+    assert not saved.error and saved.link == ("https://open.spotify.com/playlist/x", "Late Night Jazz")
+
+
+def test_the_limits_embed_is_the_shared_sentence_with_a_discord_timestamp() -> None:
+    status = LimitsStatus(settings=LimitSettings(), playlists_used_today=1, resets_at=NOW,
+                          latest_draft_id=7)
+    embed = render.limits_embed(status)
+
+    stamp = int(NOW.timestamp())
+    assert embed.description == describe_limits(
+        status, lambda n: f"**{n}**", lambda _: f"<t:{stamp}:t> (<t:{stamp}:R>)")
+    assert embed.fields == []
+
+
+def test_sentences_come_from_the_shared_wording() -> None:
+    health = render.health_embed(Health((DependencyStatus("catalogue", False, "HTTP 503"),)))
+    profile = render.profile_embed(Profile())
+
+    assert health.title == wording.status_title(False)
+    assert health.fields[0].value == f"{wording.dependency_state(False)} (HTTP 503)"
+    assert profile.title == wording.PROFILE_SHOWN and profile.footer.text == wording.PROFILE_FOOTER
