@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from adapters.discord.adapter import DiscordAdapter, DiscordConfig
-from adapters.discord.interact import Notices, Services
+from adapters.discord.services import Notices, Services
 from bot.app import App
 from bot.settings import Settings
 from data.scratch import StoreScratch

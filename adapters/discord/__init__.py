@@ -12,8 +12,10 @@ verb of ``core.actions``; the reply is rendered here.  The modules:
 * ``admin``: the ``/admin`` group (``limits``, ``spotify-app``) with its run-time check;
 * ``views``: replies as messages with their components, the persistent playlist
   buttons and the refine modal;
-* ``interact``: what every handler shares (sessions, progress, answers, DMs, the one
-  error hook ``on_failure``);
+* ``services``: what the handlers need (built in ``bot/``) and who is asking;
+* ``answer``: the replies to one interaction (deferring, progress edits, fallbacks);
+* ``interact``: what every handler shares (its session, DMs, the one error hook
+  ``on_failure``);
 * ``render``: the reply union as embeds within Discord's size limits, with markdown
   and mentions escaped.
 """

@@ -35,8 +35,10 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from adapters.discord import render
+from adapters.discord.answer import bounded
 from adapters.discord.client import EchoTunerBot
-from adapters.discord.interact import Services, bounded, send_dm
+from adapters.discord.interact import send_dm
+from adapters.discord.services import Services
 from core.health import DependencyMonitor
 from core.models import DependencyStatus
 from core.replies import Reply, TextReply

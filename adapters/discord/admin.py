@@ -16,7 +16,8 @@ import discord
 from discord import app_commands
 
 from adapters.discord import render
-from adapters.discord.interact import Refused, services_of, session
+from adapters.discord.interact import Refused, session
+from adapters.discord.services import services_of
 from adapters.discord.views import show
 from core import wording
 from core.engine import HARD_MAX_SONGS

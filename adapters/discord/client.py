@@ -19,7 +19,8 @@ from discord.ext import commands
 
 from adapters.discord.admin import AdminCommands
 from adapters.discord.commands import EveryoneCommands
-from adapters.discord.interact import Services, on_failure
+from adapters.discord.interact import on_failure
+from adapters.discord.services import Services
 from adapters.discord.views import DraftButton, on_modal_submit
 
 log = logging.getLogger(__name__)

@@ -14,15 +14,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from adapters.discord.interact import (
-    PLATFORM,
-    Answer,
-    link_view,
-    send_dm,
-    services_of,
-    session,
-    user_ref,
-)
+from adapters.discord.answer import Answer
+from adapters.discord.interact import link_view, send_dm, session
+from adapters.discord.services import PLATFORM, services_of, user_ref
 from adapters.discord.views import make_playlist, save_draft, show
 from core import wording
 from core.actions import Actions

@@ -28,14 +28,9 @@ from typing import Any, Literal
 import discord
 
 from adapters.discord import render
-from adapters.discord.interact import (
-    Answer,
-    link_view,
-    on_failure,
-    services_of,
-    session,
-    user_ref,
-)
+from adapters.discord.answer import Answer
+from adapters.discord.interact import link_view, on_failure, session
+from adapters.discord.services import services_of, user_ref
 from core import wording
 from core.actions import SendPlaylist
 from core.models import ProgressCallback

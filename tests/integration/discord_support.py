@@ -21,7 +21,7 @@ from discord.http import Route
 
 from adapters.ai.offline import OfflineStrategyProvider
 from adapters.discord.adapter import DiscordAdapter, DiscordConfig
-from adapters.discord.interact import Notices, Services
+from adapters.discord.services import Notices, Services
 from core.actions import Actions
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys

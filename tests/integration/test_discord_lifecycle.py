@@ -13,7 +13,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from adapters.discord.adapter import DiscordAdapter, DiscordConfig
-from adapters.discord.interact import Services
+from adapters.discord.services import Services
 from core.models import UserRef
 from core.replies import TextReply
 from tests.fakes.discord_server import TOKEN, FakeDiscord, Interactions

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import discord
 
 from adapters.discord import render
+from adapters.discord.answer import ProgressDisplay
 from adapters.discord.commands import genre_choices
-from adapters.discord.interact import ProgressDisplay
 from adapters.discord.views import modal_feedback
 from core import wording
 from core.display import utf16_len
