@@ -165,6 +165,18 @@ def dependency_state(ok: bool) -> str:
     return "✅ ok" if ok else "❌ down"
 
 
+SETTING_DAILY_PLAYLISTS = "Daily playlists per user"
+SETTING_REFINEMENTS = "Refinements per playlist"
+SETTING_MAX_SONGS = "Max songs per playlist"
+PER_DAY = "per day"
+PER_PLAYLIST = "per playlist"
+
+
+def limit_state(enabled: bool, value: int, unit: str) -> str:
+    """One limit as an admin sees it: ``10 per day``, or what it would be when switched on."""
+    return f"{value} {unit}" if enabled else f"off ({value} {unit} when switched on)"
+
+
 def settings_title(where: str, saved: bool) -> str:
     return f"Limits for {where}" + (" (saved)" if saved else "")
 
@@ -199,6 +211,8 @@ __all__ = [
     "NOT_YOUR_PLAYLIST",
     "OPEN_PLAYLIST_PAGE",
     "OPTIONS_UNREADABLE",
+    "PER_DAY",
+    "PER_PLAYLIST",
     "PLAYLIST_PAGE_BLURB",
     "PROFILE_FOOTER",
     "PROFILE_NOTHING_TO_CHANGE",
@@ -217,6 +231,9 @@ __all__ = [
     "SERVER_APP_NOT_SET_UP",
     "SERVER_ONLY",
     "SETTINGS_FOOTER",
+    "SETTING_DAILY_PLAYLISTS",
+    "SETTING_MAX_SONGS",
+    "SETTING_REFINEMENTS",
     "SORRY",
     "SPOTIFY_NOT_SET_UP",
     "TASTE_IMPORTED",
@@ -229,6 +246,7 @@ __all__ = [
     "continued",
     "dependency_state",
     "draft_footer",
+    "limit_state",
     "link_invitation",
     "refined_with",
     "saved",

@@ -307,21 +307,20 @@ def limit_settings_embed(settings: LimitSettings, *, where: str, changed: bool) 
     title = wording.settings_title(where, changed)
     embed = discord.Embed(title=clip(title, TITLE_LIMIT), colour=SPOTIFY_GREEN)
 
-    def state(enabled: bool, value: int, unit: str) -> str:
-        return f"{value} {unit}" if enabled else f"off ({value} {unit} when switched on)"
-
+    state = wording.limit_state
     embed.add_field(
-        name="Daily playlists per user",
-        value=state(settings.playlist_limit_enabled, settings.max_playlists_per_day, "per day"),
+        name=wording.SETTING_DAILY_PLAYLISTS,
+        value=state(settings.playlist_limit_enabled, settings.max_playlists_per_day,
+                    wording.PER_DAY),
         inline=False,
     )
     embed.add_field(
-        name="Refinements per playlist",
+        name=wording.SETTING_REFINEMENTS,
         value=state(settings.refinement_limit_enabled, settings.max_refinements_per_playlist,
-                    "per playlist"),
+                    wording.PER_PLAYLIST),
         inline=False,
     )
-    embed.add_field(name="Max songs per playlist", value=str(settings.max_songs), inline=False)
+    embed.add_field(name=wording.SETTING_MAX_SONGS, value=str(settings.max_songs), inline=False)
     embed.set_footer(text=wording.SETTINGS_FOOTER)
     return embed
 
