@@ -45,7 +45,7 @@ def configured_adapters(app: App) -> list[ChatAdapter]:
     settings = app.settings
     adapters: list[ChatAdapter] = []
     if settings.discord_token:
-        from adapters.discord.bot import build_discord_adapter
+        from bot.discord_wiring import build_discord_adapter
 
         adapters.append(build_discord_adapter(app))
     if settings.telegram_token:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from core.errors import InvalidInput
 from core.models import DISCOVERY_CHOICES, LimitSettings, LimitsStatus, Profile
@@ -119,8 +120,16 @@ def describe(profile: Profile) -> str:
     )
 
 
-def describe_limits(status: LimitsStatus, emphasis: Callable[[str], str] = str) -> str:
-    """The /limits sentence for every front end; ``emphasis`` marks the numbers left."""
+def _utc(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def describe_limits(
+    status: LimitsStatus, emphasis: Callable[[str], str] = str,
+    moment: Callable[[datetime], str] = _utc,
+) -> str:
+    """The /limits sentence for every front end; ``emphasis`` marks the numbers left and
+    ``moment`` writes the reset time (Discord shows it in each reader's own time zone)."""
     s = status.settings
     if status.playlists_left is None:
         playlists = f"{status.playlists_used_today} playlists made today (no daily limit)"
@@ -141,7 +150,7 @@ def describe_limits(status: LimitsStatus, emphasis: Callable[[str], str] = str) 
     return (
         f"{playlists}; {refinements}.\n"
         f"Up to {s.max_songs} songs per playlist. Daily limits reset at "
-        f"{status.resets_at:%Y-%m-%d %H:%M} UTC."
+        f"{moment(status.resets_at)}."
     )
 
 

@@ -94,35 +94,168 @@ def saved(title: str) -> str:
     return f"Saved {title} to your Spotify."
 
 
+# --- Discord ------------------------------------------------------------------------------
+# Said when an interaction arrives that the command tree cannot run as registered.
+OPTIONS_UNREADABLE = "I couldn't read that command's options; please check them and try again."
+COMMAND_CHANGED = "That command has changed; please try again in a minute."
+LATE_ANSWER = "This took longer than Discord lets a reply wait, so here it is."
+URIS_HINT = "Copy the block, then paste it into a playlist in the Spotify desktop app."
+PROFILE_FOOTER = "Change it with /profile set; /profile reset forgets it."
+LIMITS_TITLE = "Your limits here"
+SETTINGS_FOOTER = "Change with /admin limits; options left out keep their value."
+REFINE_FORM_TITLE = "Refine this playlist"
+REFINE_FORM_QUESTION = "What should change?"
+REFINE_FORM_EXAMPLE = "more energetic, no ballads, add some 80s synth-pop"
+BUTTON_REFINE = "Refine"
+BUTTON_REGENERATE = "Regenerate"
+BUTTON_SAVE = "Save to Spotify"
+BUTTON_URIS = "Show URIs"
+OPEN_PLAYLIST_PAGE = "Open the playlist page"
+PLAYLIST_PAGE_BLURB = "album art, Copy all, Open in Spotify"
+UNTITLED_PLAYLIST = "Your playlist"
+UNKNOWN_ARTIST = "unknown artist"
+THIS_SERVER = "this server"
+NEEDS_MANAGE_SERVER = (
+    "Only members with the Manage Server permission can change EchoTuner's settings here."
+)
+SERVER_ONLY = "Server settings can only be changed in a server."
+SERVER_APP_NOT_SET_UP = (
+    "Spotify accounts are not set up on this bot, so a server app would not be used."
+)
+
+
+def working(stage: str) -> str:
+    """A progress line: what the engine is doing now."""
+    return f"⏳ Working on it: {stage}…"
+
+
+def refined_with(feedback: str) -> str:
+    return f"Refined with: {feedback}"
+
+
+def continued(title: str) -> str:
+    """The title of the second and later parts of a long playlist."""
+    return f"{title} (continued)"
+
+
+def uris_title(title: str) -> str:
+    return f"Spotify URIs: {title}"
+
+
+def tracks_label(first: int, last: int) -> str:
+    return f"Tracks {first}–{last}" if first != last else f"Track {first}"
+
+
+def draft_footer(
+    draft_id: int, version: int, tracks: int, provider: str, catalogue: str, kept_until: str
+) -> list[str]:
+    """The facts under a playlist, one phrase each (a front end joins them)."""
+    parts = [f"Draft {draft_id}"]
+    if version > 1:
+        parts.append(f"version {version}")
+    return [*parts, f"{tracks} tracks", f"planned by {provider}", f"{catalogue} catalogue",
+            f"kept until {kept_until} UTC"]
+
+
+def status_title(ok: bool) -> str:
+    return "EchoTuner status: " + ("all good" if ok else "degraded")
+
+
+def dependency_state(ok: bool) -> str:
+    return "✅ ok" if ok else "❌ down"
+
+
+SETTING_DAILY_PLAYLISTS = "Daily playlists per user"
+SETTING_REFINEMENTS = "Refinements per playlist"
+SETTING_MAX_SONGS = "Max songs per playlist"
+PER_DAY = "per day"
+PER_PLAYLIST = "per playlist"
+
+
+def limit_state(enabled: bool, value: int, unit: str) -> str:
+    """One limit as an admin sees it: ``10 per day``, or what it would be when switched on."""
+    return f"{value} {unit}" if enabled else f"off ({value} {unit} when switched on)"
+
+
+def settings_title(where: str, saved: bool) -> str:
+    return f"Limits for {where}" + (" (saved)" if saved else "")
+
+
+def server_app_saved(where: str, client_id_end: str) -> str:
+    """An admin set their server's own Spotify app; ``client_id_end`` is its id's last characters."""
+    return (
+        f"Saved. Spotify links made in {where} now use the app whose client ID ends in "
+        f"…{client_id_end}."
+    )
+
+
 __all__ = [
     "BUTTON_EXPIRED",
+    "BUTTON_REFINE",
+    "BUTTON_REGENERATE",
+    "BUTTON_SAVE",
+    "BUTTON_URIS",
+    "COMMAND_CHANGED",
     "DELIVERY_FAULT",
     "EMPTY_LINE",
     "HELP",
+    "LATE_ANSWER",
+    "LIMITS_TITLE",
     "LINK_DMS_CLOSED",
     "LINK_HELP",
     "LINK_LABEL",
     "LINK_PRIVATE_ONLY",
     "LINK_SENT_BY_DM",
+    "NEEDS_MANAGE_SERVER",
     "NOTHING_TO_UNLINK",
     "NOT_YOUR_PLAYLIST",
+    "OPEN_PLAYLIST_PAGE",
+    "OPTIONS_UNREADABLE",
+    "PER_DAY",
+    "PER_PLAYLIST",
+    "PLAYLIST_PAGE_BLURB",
+    "PROFILE_FOOTER",
     "PROFILE_NOTHING_TO_CHANGE",
     "PROFILE_RESET",
     "PROFILE_SAVED",
     "PROFILE_SHOWN",
     "PROFILE_USAGE",
+    "REFINE_FORM_EXAMPLE",
+    "REFINE_FORM_QUESTION",
+    "REFINE_FORM_TITLE",
     "REFINING",
     "REGENERATING",
     "RESTARTING",
     "SAVE_NOT_SET_UP",
     "SAVE_USAGE",
+    "SERVER_APP_NOT_SET_UP",
+    "SERVER_ONLY",
+    "SETTINGS_FOOTER",
+    "SETTING_DAILY_PLAYLISTS",
+    "SETTING_MAX_SONGS",
+    "SETTING_REFINEMENTS",
     "SORRY",
     "SPOTIFY_NOT_SET_UP",
     "TASTE_IMPORTED",
+    "THIS_SERVER",
+    "UNKNOWN_ARTIST",
     "UNLINKED",
+    "UNTITLED_PLAYLIST",
+    "URIS_HINT",
     "WORKING",
+    "continued",
+    "dependency_state",
+    "draft_footer",
+    "limit_state",
     "link_invitation",
+    "refined_with",
     "saved",
+    "server_app_saved",
+    "settings_title",
+    "status_title",
+    "tracks_label",
     "undelivered",
     "unknown_command",
+    "uris_title",
+    "working",
 ]

@@ -453,10 +453,10 @@ async def process_figures(playlists: int = 100) -> dict[str, object]:
 async def startup_compare() -> dict[str, object]:
     """Starting the web side, Discord and Telegram one after another (before) or the chats side
     by side (after), in process against the fakes; and the first playlist right after."""
-    from adapters.discord.bot import build_discord_adapter
     from adapters.telegram.bot import build_telegram_adapter
     from adapters.web.server import build_web_adapter
     from bot.app import build_app
+    from bot.discord_wiring import build_discord_adapter
     from bot.runner import run_adapters
     from bot.settings import load_settings
     from tests.fakes.discord_server import TOKEN, FakeDiscord
@@ -517,7 +517,7 @@ async def startup_compare() -> dict[str, object]:
 def import_compare() -> dict[str, object]:
     """Start-up imports of a Discord + Telegram bot with the default model chain, before (bot.app
     imported spotipy and requests, the Ollama embedder openai) and after (only what is used)."""
-    common = ("import bot.cli, bot.app, bot.platforms, bot.model_chain, adapters.discord.bot, "
+    common = ("import bot.cli, bot.app, bot.platforms, bot.model_chain, bot.discord_wiring, "
               "adapters.telegram.bot, adapters.web.server, adapters.ai.ollama_provider, "
               "adapters.ai.embedders")
     before = common + ", adapters.music.spotify_account, adapters.music.spotify_catalogue, openai"

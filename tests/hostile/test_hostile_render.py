@@ -25,6 +25,7 @@ from adapters.discord import render as discord_render
 from adapters.telegram import render as telegram_render
 from adapters.web.server import callback_page
 from core.commands import Reply
+from core.display import utf16_len as discord_utf16_len
 from core.models import LinkOutcome, Playlist, Strategy, Track
 from core.text import displayable
 from tests.fakes.telegram_server import MESSAGE_LIMIT, parse_html, utf16_len
@@ -135,8 +136,8 @@ def test_discord_playlist_embeds_stay_within_every_limit_and_link_only_to_spotif
         assert 1 <= len(embeds) <= discord_render.EMBEDS_PER_MESSAGE
         assert sum(discord_render.embed_chars(e) for e in embeds) <= discord_render.EMBED_CHARS_PER_MESSAGE
         for embed in embeds:
-            assert discord_render.discord_len(embed.title or "") <= discord_render.TITLE_LIMIT
-            assert discord_render.discord_len(embed.description or "") <= discord_render.DESCRIPTION_LIMIT
+            assert discord_utf16_len(embed.title or "") <= discord_render.TITLE_LIMIT
+            assert discord_utf16_len(embed.description or "") <= discord_render.DESCRIPTION_LIMIT
             assert len(embed.fields) <= discord_render.FIELDS_PER_EMBED
             for text in _embed_texts(embed):
                 assert not re.search(r"@(everyone|here)", text)
