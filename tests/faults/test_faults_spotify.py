@@ -19,8 +19,8 @@ import aiohttp
 import pytest
 
 from adapters.music.demo_catalogue import shared_catalogue
-from adapters.web.server import build_web_adapter
 from bot.app import App
+from bot.web_wiring import build_web_adapter
 from core.models import Conversation, UserRef
 from tests.fakes.spotify_server import FakeSpotify
 from tests.faults.cells import Cell, cells

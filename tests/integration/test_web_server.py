@@ -71,7 +71,7 @@ async def test_without_spotify_the_callback_says_linking_is_not_set_up(tmp_path:
             return web.Response(text="mounted")
 
         app.add_web_routes(list(routes))
-        from adapters.web.server import build_web_adapter
+        from bot.web_wiring import build_web_adapter
 
         adapter: WebAdapter = build_web_adapter(app)
         await adapter.start()
@@ -123,8 +123,8 @@ async def plain_web(tmp_path: Path, **env: str) -> AsyncIterator[WebAdapter]:
                               "WEB_PORT": str(free_port()), "AI_PROVIDERS": "offline", **env},
                              env_file=None)
     async with build_app(settings) as app:
-        from adapters.web.server import build_web_adapter
         from bot.platforms import mount_rest_api
+        from bot.web_wiring import build_web_adapter
 
         mount_rest_api(app)
         adapter = build_web_adapter(app)
