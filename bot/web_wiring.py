@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 from adapters.web.client_address import parse_networks
 from adapters.web.pages import Pages, StatusCollector
-from adapters.web.rest_api import ApiConfig, RestApi
+from adapters.web.rest_api import SESSION_NAMESPACE, ApiConfig, RestApi
 from adapters.web.server import WebAdapter, WebConfig
 from bot.app import App
 from bot.settings import Settings
+from data.scratch import StoreScratch
 
 __all__ = ["api_config", "build_pages", "build_web_adapter", "mount_rest_api", "web_config"]
 
@@ -107,4 +108,6 @@ def mount_rest_api(app: App) -> None:
     if config.device_secrets:
         log.info("REST API: reachable beyond this machine without API_KEYS, so devices must "
                  "register (POST /register-device) and send X-Device-Secret")
-    app.add_web_routes(RestApi(app.engine, config, app.linking, sharing=app.sharing).routes())
+    api = RestApi(app.engine, config, app.linking, sharing=app.sharing, actions=app.actions,
+                  sessions=StoreScratch(app.store, SESSION_NAMESPACE))
+    app.add_web_routes(api.routes())

@@ -40,6 +40,7 @@ from core.replies import LimitsReply, Reply, TextReply
 
 if TYPE_CHECKING:
     from core.linking import Linking
+    from core.ports import Scratch
     from core.sharing import Sharing
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ class ApiConfig:
     min_count: int = 1
 
 
+#: The store namespace of sign-in sessions (the ``Scratch`` the composition root hands over).
 SESSION_NAMESPACE = "api-session"
 _UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 _PLATFORM = re.compile(r"[A-Za-z0-9._\-]{1,32}")
@@ -171,11 +173,15 @@ class RestApi:
     def __init__(
         self, engine: Engine, config: ApiConfig, linking: Linking | None = None,
         sharing: Sharing | None = None, actions: Actions | None = None,
+        sessions: Scratch | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
         self.linking = linking
         self.sharing = sharing
+        # Sign-in sessions (``/auth/init`` to ``/auth/validate``), shared by every process;
+        # the API's slice of the store, nothing more.  Without it, no sign-in is offered.
+        self.sessions = sessions
         # The conversation layer, for what one of its verbs answers as the API needs it;
         # the rest (per-request profiles, adopted playlists, the API's own smallest
         # count, device credentials) calls the engine, under the same error policy.
@@ -443,7 +449,7 @@ class RestApi:
         platform = request.query.get("platform", "api")
         if not _PLATFORM.fullmatch(platform):
             raise ApiError(422, "invalid_input", "platform must be a short word, e.g. android.")
-        if self.linking is None:
+        if self.linking is None or self.sessions is None:
             raise ApiError(503, "spotify_not_configured",
                            "Spotify accounts are not set up on this server.")
         self._spend(self.signins, request, "device registrations and sign-ins")
@@ -452,11 +458,11 @@ class RestApi:
         state = parse_qs(urlsplit(auth_url).query).get("state", [""])[0]
         session_id = str(uuid.uuid4())
         expires = datetime.now(UTC) + self.config.session_ttl
-        await self.engine.store.cache_put(
-            SESSION_NAMESPACE, session_id,
+        await self.sessions.put(
+            session_id,
             json.dumps({"device": key, "platform": platform, "expires_at": expires.isoformat(),
                         "state": self.linking.state_digest(state)}),
-            expires,
+            self.config.session_ttl,
         )
         return web.json_response({"auth_url": auth_url, "state": state,
                                   "session_id": session_id, "expires_at": expires.isoformat()})
@@ -470,8 +476,10 @@ class RestApi:
         invalid = {"valid": False, "spotify_user_id": None, "expires_at": None}
         if not isinstance(session_id, str) or not _UUID4.fullmatch(session_id):
             return web.json_response(invalid)
-        raw = await self.engine.store.cache_get(SESSION_NAMESPACE, session_id, datetime.now(UTC))
-        if raw is None or self.linking is None:
+        if self.sessions is None or self.linking is None:
+            return web.json_response(invalid)
+        raw = await self.sessions.get(session_id)
+        if raw is None:
             return web.json_response(invalid)
         session = json.loads(raw)
         key = self.engine.keys.key(user)
