@@ -34,6 +34,8 @@ from adapters.web.client_address import Network, client_address
 from adapters.web.health import health_body
 from adapters.web.pages import Pages, callback_html
 from adapters.web.pages.site import PAGE_CSP
+from core import wording
+from core.actions import error_reply
 from core.linking import STATE_TTL, Linking
 from core.models import Health, LinkOutcome
 from core.replies import Reply
@@ -266,23 +268,22 @@ class WebAdapter:
         wait = self.limiter.wait(client)
         if wait and not (self.linking is not None
                          and await self.linking.state_issued(query.get("state"))):
-            minutes = max(1, round(wait / 60))
-            outcome = LinkOutcome(False, f"Too many sign-in attempts from your address. Try again "
-                                         f"in {minutes} minute{'s' if minutes != 1 else ''}.",
+            outcome = LinkOutcome(False, wording.sign_in_limited(max(1, round(wait / 60))),
                                   kind="limited")
             return self._page(request, outcome, 429, {"Retry-After": str(int(wait + 0.999))})
         if self.linking is None:
-            return self._page(request, LinkOutcome(False, "Spotify linking isn't set up on this bot.",
+            return self._page(request, LinkOutcome(False, wording.SPOTIFY_NOT_SET_UP,
                                                    kind="unavailable"), 404)
         try:
             outcome = await self.linking.link_finish(
                 query.get("state"), query.get("code"), query.get("error")
             )
-        except Exception:
-            log.exception("the OAuth callback failed")
-            outcome = LinkOutcome(False, "Something went wrong on our side, so nothing was linked. "
-                                         "Send /link in the chat to try again.", kind="error")
-            return self._page(request, outcome, 500)
+        except Exception as exc:
+            # The one error policy: a refusal says its message; anything else is logged
+            # once and the page apologises (saying nothing was linked).
+            reply = error_reply(exc, "the OAuth callback")
+            text = wording.SIGN_IN_FAILED if reply.code == "internal" else reply.text
+            return self._page(request, LinkOutcome(False, text, kind="error"), 500)
         if outcome.page_kind in _GUESS_KINDS:
             self.limiter.record(client)
         return self._page(request, outcome, 200 if outcome.ok else 400)
