@@ -232,8 +232,10 @@ class RestApi:
         """What to answer when a verb did not answer the reply the endpoint renders."""
         if isinstance(reply, TextReply) and reply.error:
             return wire_error(reply)
-        log.error("a verb answered %s where the API expected another reply", type(reply).__name__)
-        return wire_error(error_reply(TypeError(type(reply).__name__), "the REST API"))
+        # Our own bug: logged once, answered with the apology.
+        unexpected = TypeError(f"a verb answered {type(reply).__name__} where the API "
+                               "expected another reply")
+        return wire_error(error_reply(unexpected, "the REST API"))
 
     def _authorise(self, request: web.Request) -> None:
         if not self.config.api_keys:
