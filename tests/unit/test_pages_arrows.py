@@ -35,3 +35,9 @@ def test_the_web_adapter_imports_neither_bot_nor_another_adapter_nor_the_stores(
 def test_the_web_adapter_answers_with_the_reply_union_not_the_command_parser() -> None:
     server = imported_modules(WEB / "server.py")
     assert "core.replies" in server and "core.commands" not in server
+
+
+def test_the_health_checks_module_does_not_import_the_app_that_calls_it() -> None:
+    # bot.app registers the health checks while it wires; an import back is a circle.
+    health = imported_modules(WEB.parent.parent / "bot" / "health.py")
+    assert not {m for m in health if m == "bot" or m.startswith("bot.")}
