@@ -245,7 +245,7 @@ async def build_app(settings: Settings, *, warm_up: bool = False) -> AsyncIterat
                   metrics=metrics)
         if metrics is not None:
             app.add_web_routes(metrics.routes())
-        register_health_checks(app)
+        register_health_checks(engine, linking)
         warm = WarmUp(catalogue) if warm_up else None  # loads while the adapters start
         try:
             yield app

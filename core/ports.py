@@ -23,6 +23,7 @@ from core.models import (
     OAuthState,
     OAuthTokens,
     Profile,
+    ProviderReport,
     SavedPlaylist,
     StrategyAnswer,
     StrategyRequest,
@@ -41,6 +42,18 @@ class ChatModel(Protocol):
     async def plan(self, request: StrategyRequest) -> StrategyAnswer: ...
 
     async def health(self) -> DependencyStatus: ...
+
+
+@runtime_checkable
+class ProviderReports(Protocol):
+    """A chat model made of several providers (the fallback chain) that reports each one.
+
+    The operator's status page shows one row per provider when the model offers this.
+    """
+
+    def reports(self) -> Sequence[ProviderReport]:
+        """Each provider's last known health and most recent failure, in chain order."""
+        ...
 
 
 @runtime_checkable

@@ -80,6 +80,16 @@ LINK_SENT_BY_DM = "I've sent you a direct message with the link."
 LINK_DMS_CLOSED = "Your direct messages are closed, so here is your link (only you can see it)."
 UNLINKED = "Your Spotify account is unlinked; its tokens are deleted."
 NOTHING_TO_UNLINK = "No Spotify account was linked."
+# The page the browser lands on after Spotify's sign-in (the web side's OAuth callback).
+SIGN_IN_FAILED = (
+    "Something went wrong on our side, so nothing was linked. Send /link in the chat to try again."
+)
+
+
+def sign_in_limited(minutes: int) -> str:
+    """Too many failed sign-ins from one address: when the next one may come."""
+    return (f"Too many sign-in attempts from your address. Try again in {minutes} "
+            f"minute{'s' if minutes != 1 else ''}.")
 
 
 def link_invitation(minutes: int) -> str:
@@ -234,6 +244,7 @@ __all__ = [
     "SETTING_DAILY_PLAYLISTS",
     "SETTING_MAX_SONGS",
     "SETTING_REFINEMENTS",
+    "SIGN_IN_FAILED",
     "SORRY",
     "SPOTIFY_NOT_SET_UP",
     "TASTE_IMPORTED",
@@ -252,6 +263,7 @@ __all__ = [
     "saved",
     "server_app_saved",
     "settings_title",
+    "sign_in_limited",
     "status_title",
     "tracks_label",
     "undelivered",

@@ -454,11 +454,11 @@ async def startup_compare() -> dict[str, object]:
     """Starting the web side, Discord and Telegram one after another (before) or the chats side
     by side (after), in process against the fakes; and the first playlist right after."""
     from adapters.telegram.bot import build_telegram_adapter
-    from adapters.web.server import build_web_adapter
     from bot.app import build_app
     from bot.discord_wiring import build_discord_adapter
     from bot.runner import run_adapters
     from bot.settings import load_settings
+    from bot.web_wiring import build_web_adapter
     from tests.fakes.discord_server import TOKEN, FakeDiscord
     from tests.fakes.telegram_server import FakeTelegram
     from tests.faults.process import free_port

@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlparse
 import aiohttp
 import pytest
 
-from adapters.web.server import build_web_adapter
 from bot.app import App
+from bot.web_wiring import build_web_adapter
 from core.models import Conversation, UserRef
 from data.catalogue.demo import shared_catalogue
 from tests.fakes.spotify_server import FakeSpotify

@@ -17,10 +17,11 @@ from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 
-from adapters.web.server import WebAdapter, build_web_adapter
+from adapters.web.server import WebAdapter
 from bot.app import App, build_app
 from bot.platforms import mount_rest_api
 from bot.settings import load_settings
+from bot.web_wiring import build_web_adapter
 from core.commands import Reply
 from core.linking import Linking
 from core.models import Conversation, UserRef

@@ -14,12 +14,13 @@ import aiohttp
 import pytest
 
 from adapters.web.metrics import Metrics, error_kind
-from adapters.web.server import WebAdapter, build_web_adapter
+from adapters.web.server import WebAdapter
 from bot.app import App, build_app
 from bot.housekeeping import Housekeeper
 from bot.logging_setup import setup_logging
 from bot.platforms import mount_rest_api
 from bot.settings import load_settings
+from bot.web_wiring import build_web_adapter
 from core.engine import Swept
 from core.errors import RateLimited, StoreUnavailable
 from tests.integration.scale_support import free_port

@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 
 from adapters.telegram.messaging import safe_edit
-from adapters.web.server import build_web_adapter
 from bot.app import build_app
 from bot.settings import load_settings
+from bot.web_wiring import build_web_adapter
 from core.commands import Reply
 from tests.fakes.telegram_server import FakeTelegram
 from tests.integration.spotify_support import free_port
