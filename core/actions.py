@@ -163,13 +163,16 @@ class Actions:
         return TextReply(wording.saved(playlist.title), link=url, link_label=playlist.title)
 
     @verb("link")
-    async def link(self, user: UserRef, notify: Conversation, *, private: bool) -> Reply:
-        """A sign-in link; ``private`` says the answer reaches this user alone."""
+    async def link(
+        self, user: UserRef, notify: Conversation, *, private: bool, chat_account: str = ""
+    ) -> Reply:
+        """A sign-in link; ``private`` says the answer reaches this user alone.
+        ``chat_account`` is how the chat shows the user ("@alice"), for the callback page."""
         if self.linking is None:
             return TextReply(wording.SPOTIFY_NOT_SET_UP, error=True, code="not_configured")
         if not private:
             raise InvalidInput(wording.LINK_PRIVATE_ONLY)
-        url = await self.linking.link_start(user, notify)
+        url = await self.linking.link_start(user, notify, chat_account=chat_account)
         minutes = int(self.linking.state_ttl.total_seconds() // 60)
         return TextReply(wording.link_invitation(minutes), link=url, link_label=wording.LINK_LABEL)
 
@@ -179,6 +182,15 @@ class Actions:
             return TextReply(wording.SPOTIFY_NOT_SET_UP, error=True, code="not_configured")
         removed = await self.linking.unlink(user)
         return TextReply(wording.UNLINKED if removed else wording.NOTHING_TO_UNLINK)
+
+    @verb("set group app")
+    async def set_group_app(self, scope: str, client_id: str, client_secret: str) -> Reply:
+        """A group's own Spotify app (the caller has checked its admin and kept the secret
+        out of every log and chat)."""
+        if self.linking is None:
+            return TextReply(wording.GROUP_APP_NOT_SET_UP, error=True, code="not_configured")
+        await self.linking.set_scope_app(scope, client_id, client_secret)
+        return TextReply(wording.GROUP_APP_SAVED)
 
     @verb("import_taste")
     async def import_taste(self, user: UserRef) -> Reply:

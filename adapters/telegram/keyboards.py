@@ -5,13 +5,14 @@ from __future__ import annotations
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
 from adapters.telegram.keys import Action, KeyBook
+from core import wording
 from core.models import Playlist, UserRef
 
 BUTTON_LABELS: dict[Action, str] = {
-    "refine": "✏️ Refine",
-    "regenerate": "🔄 Regenerate",
-    "save": "💾 Save to Spotify",
-    "uris": "📋 URIs",
+    "refine": "✏️ " + wording.BUTTON_REFINE,
+    "regenerate": "🔄 " + wording.BUTTON_REGENERATE,
+    "save": "💾 " + wording.BUTTON_SAVE,
+    "uris": "📋 " + wording.BUTTON_URIS,
 }
 
 USER_COMMANDS: tuple[tuple[str, str], ...] = (

@@ -211,9 +211,9 @@ async def telegram_figures(users: int, count: int = 20, api_latency_s: float = 0
     no shedding of cosmetic calls under a flood, no frozen start-up heap)."""
     import gc
 
-    from adapters.telegram.bot import build_telegram_adapter
     from bot.app import build_app
     from bot.settings import load_settings
+    from bot.telegram_wiring import build_telegram_adapter
 
     if before:
         gc.unfreeze()  # in case an earlier run in this process froze its heap
@@ -454,11 +454,11 @@ async def startup_compare() -> dict[str, object]:
     """Starting the web side, Discord and Telegram one after another (before) or the chats side
     by side (after), in process against the fakes; and the first playlist right after."""
     from adapters.discord.bot import build_discord_adapter
-    from adapters.telegram.bot import build_telegram_adapter
     from adapters.web.server import build_web_adapter
     from bot.app import build_app
     from bot.runner import run_adapters
     from bot.settings import load_settings
+    from bot.telegram_wiring import build_telegram_adapter
     from tests.fakes.discord_server import TOKEN, FakeDiscord
     from tests.fakes.telegram_server import FakeTelegram
     from tests.faults.process import free_port
@@ -518,7 +518,7 @@ def import_compare() -> dict[str, object]:
     """Start-up imports of a Discord + Telegram bot with the default model chain, before (bot.app
     imported spotipy and requests, the Ollama embedder openai) and after (only what is used)."""
     common = ("import bot.cli, bot.app, bot.platforms, bot.model_chain, adapters.discord.bot, "
-              "adapters.telegram.bot, adapters.web.server, adapters.ai.ollama_provider, "
+              "bot.telegram_wiring, adapters.web.server, adapters.ai.ollama_provider, "
               "adapters.ai.embedders")
     before = common + ", adapters.music.spotify_account, adapters.music.spotify_catalogue, openai"
 

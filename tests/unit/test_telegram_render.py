@@ -14,11 +14,11 @@ from adapters.telegram.render import (
     render_playlist,
     render_reply,
     split_html,
-    tg_length,
 )
-from core.commands import Reply
+from core.display import utf16_len as tg_length
 from core.errors import InvalidInput
 from core.models import LimitSettings, Playlist, Strategy, Track
+from core.replies import TextReply
 from tests.fakes.telegram_server import parse_html
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -95,8 +95,8 @@ def test_uri_blocks_are_complete_messages_under_the_limit() -> None:
 
 
 def test_error_replies_are_escaped_too() -> None:
-    visible, _ = parse_html(render_reply(Reply(text="Unknown command /<b>. Type /help.",
-                                               is_error=True)))
+    [message] = render_reply(TextReply("Unknown command /<b>. Type /help.", error=True)).messages
+    visible, _ = parse_html(message)
     assert "Unknown command /<b>." in visible
 
 
