@@ -97,6 +97,20 @@ def saved(title: str) -> str:
 # --- Telegram ---------------------------------------------------------------------------
 # Telegram's own dialogues (deep links, a group's settings and Spotify app).  Formatting
 # (bold, code, links, emoji) is the adapter's; the sentences are here.
+#: The command menu chat clients show (command, what it does).
+COMMAND_MENU: tuple[tuple[str, str], ...] = (
+    ("playlist", "Make a playlist: /playlist <prompt> [count]"),
+    ("refine", "Change your latest playlist: /refine <feedback>"),
+    ("profile", "Your taste profile (show, set, reset)"),
+    ("limits", "Playlists and refinements left today"),
+    ("link", "Link your Spotify account (in a private chat)"),
+    ("save", "Save your latest playlist to your Spotify"),
+    ("taste", "Import your top artists and genres from Spotify"),
+    ("unlink", "Unlink your Spotify account"),
+    ("status", "Health of the model, catalogue and database"),
+    ("help", "What I can do"),
+)
+SETTINGS_MENU_ENTRY = ("settings", "Group admins: this group's limits and Spotify app")
 TELEGRAM_HELP_LINES = (
     "  /settings                    group admins: the group's limits and Spotify app",
     "In groups I answer commands, mentions of me and replies to my questions.",
@@ -250,6 +264,7 @@ __all__ = [
     "BUTTON_SAVE",
     "BUTTON_SAVING",
     "BUTTON_URIS",
+    "COMMAND_MENU",
     "DEEP_LINK_EXPIRED",
     "DELIVERY_FAULT",
     "EMPTY_LINE",
@@ -285,6 +300,7 @@ __all__ = [
     "SAVE_USAGE",
     "SETTINGS_ADMINS_ONLY",
     "SETTINGS_IN_GROUP_ONLY",
+    "SETTINGS_MENU_ENTRY",
     "SETTINGS_RESET",
     "SETTINGS_SAVED",
     "SET_GROUP_APP",
