@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from adapters.telegram.context import Chat, is_private, user_ref
 from adapters.telegram.keys import ButtonTarget, Pending
-from adapters.telegram.render import esc
+from adapters.telegram.render import esc, formatted
 from core import wording
 from core.models import UserRef
 from core.replies import PlaylistReply, is_error
@@ -94,12 +94,14 @@ async def _ask_feedback(
     if not isinstance(shown, PlaylistReply):  # gone, or not theirs: the verb says why
         await chat.answer(bot, message, user, shown)
         return
-    who = "" if is_private(message) else (
-        f'<a href="tg://user?id={tg_user.id}">{esc(tg_user.first_name, limit=64)}</a>'
-    )
+    title = f"<b>{esc(shown.playlist.title)}</b>"
+    if is_private(message):
+        text = formatted(wording.refine_question, title)
+    else:  # in a group the question names whom it asks
+        who = f'<a href="tg://user?id={tg_user.id}">{esc(tg_user.first_name, limit=64)}</a>'
+        text = formatted(wording.refine_question, title, who)
     question = await bot.send_message(
-        message.chat.id,
-        wording.refine_question(f"<b>{esc(shown.playlist.title)}</b>", who),
+        message.chat.id, text,
         reply_markup=ForceReply(selective=True, input_field_placeholder=wording.REFINE_PLACEHOLDER),
     )
     await chat.keys.expect_reply(message.chat.id, question.message_id, Pending(

@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 from adapters.telegram import linking
 from adapters.telegram.context import Chat, is_private, parts
 from adapters.telegram.messaging import send_chunks
-from adapters.telegram.render import esc, render_help
+from adapters.telegram.render import esc, formatted, render_help
 from core import wording
 from core.commands import parse_line
 
@@ -55,7 +55,9 @@ async def on_start(chat: Chat, update: Update, context: ContextTypes.DEFAULT_TYP
         await linking.follow_deep_link(chat, context.bot, message, tg_user, user, payload)
         return
     example = f"<code>{esc(wording.WELCOME_EXAMPLE)}</code>"
-    welcome = f"👋 {esc(wording.WELCOME)} " + wording.welcome_try(example, private=is_private(message))
+    private = is_private(message)
+    welcome = f"👋 {esc(wording.WELCOME)} " + formatted(
+        lambda shown: wording.welcome_try(shown, private=private), example)
     await chat.say(context.bot, message.chat.id, welcome)
     await send_help(chat, update, context)
 

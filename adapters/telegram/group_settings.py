@@ -18,7 +18,7 @@ from adapters.telegram.admin import GROUP_TYPES, apply_limit_changes, is_admin, 
 from adapters.telegram.context import Chat, parts
 from adapters.telegram.keyboards import deep_link_keyboard
 from adapters.telegram.keys import Pending
-from adapters.telegram.render import esc, render_settings
+from adapters.telegram.render import esc, formatted, render_settings
 from core import wording
 from core.actions import error_reply
 from core.errors import InvalidInput
@@ -102,8 +102,8 @@ async def ask_credentials(
         return
     question = await bot.send_message(
         message.chat.id,
-        wording.group_app_question(f"<b>{esc(wording.GROUP_APP_CLIENT_ID)}</b>",
-                                   f"<b>{esc(wording.GROUP_APP_CLIENT_SECRET)}</b>"),
+        formatted(wording.group_app_question, f"<b>{esc(wording.GROUP_APP_CLIENT_ID)}</b>",
+                  f"<b>{esc(wording.GROUP_APP_CLIENT_SECRET)}</b>"),
         reply_markup=ForceReply(selective=True, input_field_placeholder="client_id client_secret"),
     )
     await chat.keys.expect_reply(message.chat.id, question.message_id, Pending(

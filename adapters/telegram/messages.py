@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 
 from adapters.telegram import buttons, group_settings
 from adapters.telegram.context import Chat, is_private, parts
-from adapters.telegram.render import esc
+from adapters.telegram.render import esc, formatted
 from core import wording
 from core.commands import parse_line
 
@@ -69,7 +69,7 @@ async def on_message(chat: Chat, update: Update, context: ContextTypes.DEFAULT_T
         return
     if not prompt:
         example = f"<code>@{esc(bot.username)} {esc(wording.MENTION_EXAMPLE)}</code>"
-        await chat.say(bot, message.chat.id, wording.mention_hint(example),
+        await chat.say(bot, message.chat.id, formatted(wording.mention_hint, example),
                        reply_to=message.message_id)
         return
     await chat.run_line(bot, message, user, parse_line(prompt))

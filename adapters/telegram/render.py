@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, assert_never
 
@@ -46,6 +46,16 @@ def esc(text: object, limit: int = MAX_FIELD) -> str:
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return html.escape(value, quote=False).replace("@", "@\u2060")
+
+
+def formatted(sentence: Callable[..., str], *parts: str) -> str:
+    """A ``core.wording`` sentence as HTML: its own words escaped, ``parts`` (HTML we
+    formatted: a bold title, a command in code) put in its slots as they are."""
+    slots = [f"\x00{n}\x00" for n in range(len(parts))]
+    text = html.escape(sentence(*slots), quote=False)
+    for slot, part in zip(slots, parts, strict=True):
+        text = text.replace(slot, part)
+    return text
 
 
 def attr(value: str) -> str:
@@ -140,7 +150,7 @@ def render_playlist(playlist: Playlist) -> str:
 
 def render_uris(playlist: Playlist) -> list[str]:
     """The track URIs, ready to paste into a Spotify desktop playlist."""
-    heading = wording.uris_heading(f"<b>{esc(playlist.title)}</b>")
+    heading = formatted(wording.uris_heading, f"<b>{esc(playlist.title)}</b>")
     return pre_blocks([t.uri for t in playlist.tracks], heading=heading)
 
 
@@ -160,16 +170,16 @@ def render_settings(settings: LimitSettings, where: str = wording.THIS_GROUP) ->
 
     return "\n".join([
         f"<b>{esc(wording.settings_heading(where))}</b>",
-        wording.settings_playlist_limit(settings.playlist_limit_enabled,
-                                        settings.max_playlists_per_day,
-                                        code("playlists=", "playlist_limit=on|off")),
-        wording.settings_refinement_limit(settings.refinement_limit_enabled,
-                                          settings.max_refinements_per_playlist,
-                                          code("refinements=", "refinement_limit=on|off")),
-        wording.settings_max_songs(settings.max_songs, code("songs=")),
+        formatted(lambda keys: wording.settings_playlist_limit(
+            settings.playlist_limit_enabled, settings.max_playlists_per_day, keys),
+            code("playlists=", "playlist_limit=on|off")),
+        formatted(lambda keys: wording.settings_refinement_limit(
+            settings.refinement_limit_enabled, settings.max_refinements_per_playlist, keys),
+            code("refinements=", "refinement_limit=on|off")),
+        formatted(lambda key: wording.settings_max_songs(settings.max_songs, key), code("songs=")),
         "",
-        wording.settings_how_to_change(code("/settings playlists=5 refinements=2 songs=30"),
-                                       code("/settings reset"), code("/settings spotify")),
+        formatted(wording.settings_how_to_change, code("/settings playlists=5 refinements=2 songs=30"),
+                  code("/settings reset"), code("/settings spotify")),
     ])
 
 
@@ -230,7 +240,8 @@ def _text(reply: TextReply, *, group: bool) -> Rendered:
 def _playlist(reply: PlaylistReply) -> Rendered:
     text = render_playlist(reply.playlist)
     if reply.share_url:
-        text += "\n🔗 " + wording.playlist_page(link(reply.share_url, wording.PLAYLIST_PAGE_LABEL))
+        text += "\n🔗 " + formatted(wording.playlist_page,
+                                    link(reply.share_url, wording.PLAYLIST_PAGE_LABEL))
     return Rendered(split_html(text), PlaylistButtons(reply.playlist))
 
 
