@@ -31,7 +31,7 @@ def configured_adapters(app: App) -> list[ChatAdapter]:
 
         adapters.append(build_discord_adapter(app))
     if settings.telegram_token:
-        from adapters.telegram.bot import build_telegram_adapter
+        from bot.telegram_wiring import build_telegram_adapter
 
         adapters.append(build_telegram_adapter(app))
     if settings.rest_api_enabled or settings.api_keys:
@@ -63,7 +63,7 @@ def serve_adapters(app: App) -> list[ChatAdapter]:
     mount_rest_api(app)
     adapters: list[ChatAdapter] = []
     if settings.telegram_token and settings.telegram_webhook_url:
-        from adapters.telegram.bot import build_telegram_adapter
+        from bot.telegram_wiring import build_telegram_adapter
 
         telegram = build_telegram_adapter(app)
         app.notifier.register(telegram)

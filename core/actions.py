@@ -183,6 +183,15 @@ class Actions:
         removed = await self.linking.unlink(user)
         return TextReply(wording.UNLINKED if removed else wording.NOTHING_TO_UNLINK)
 
+    @verb("set group app")
+    async def set_group_app(self, scope: str, client_id: str, client_secret: str) -> Reply:
+        """A group's own Spotify app (the caller has checked its admin and kept the secret
+        out of every log and chat)."""
+        if self.linking is None:
+            return TextReply(wording.GROUP_APP_NOT_SET_UP, error=True, code="not_configured")
+        await self.linking.set_scope_app(scope, client_id, client_secret)
+        return TextReply(wording.GROUP_APP_SAVED)
+
     @verb("import_taste")
     async def import_taste(self, user: UserRef) -> Reply:
         if self.linking is None:

@@ -199,31 +199,208 @@ def server_app_saved(where: str, client_id_end: str) -> str:
     )
 
 
+# --- Telegram ---------------------------------------------------------------------------
+# Telegram's own dialogues (deep links, a group's settings and Spotify app).  Formatting
+# (bold, code, links, emoji) is the adapter's; the sentences are here.
+#: The command menu chat clients show (command, what it does).
+COMMAND_MENU: tuple[tuple[str, str], ...] = (
+    ("playlist", "Make a playlist: /playlist <prompt> [count]"),
+    ("refine", "Change your latest playlist: /refine <feedback>"),
+    ("profile", "Your taste profile (show, set, reset)"),
+    ("limits", "Playlists and refinements left today"),
+    ("link", "Link your Spotify account (in a private chat)"),
+    ("save", "Save your latest playlist to your Spotify"),
+    ("taste", "Import your top artists and genres from Spotify"),
+    ("unlink", "Unlink your Spotify account"),
+    ("status", "Health of the model, catalogue and database"),
+    ("help", "What I can do"),
+)
+SETTINGS_MENU_ENTRY = ("settings", "Group admins: this group's limits and Spotify app")
+TELEGRAM_HELP_LINES = (
+    "  /settings                    group admins: the group's limits and Spotify app",
+    "In groups I answer commands, mentions of me and replies to my questions.",
+)
+WELCOME = "I turn a sentence into a real Spotify playlist."
+WELCOME_EXAMPLE = "/playlist upbeat indie rock for a morning run 15"
+
+
+def welcome_try(example: str, *, private: bool) -> str:
+    """After ``WELCOME``: ``example`` is the example command, formatted by the front end."""
+    if private:
+        return f"Try {example} or just type what you want to hear."
+    return f"Try {example}."
+
+
+def mention_hint(example: str) -> str:
+    """A bare mention of the bot in a group; ``example`` shows a mention with a prompt."""
+    return f"Tell me what to play, e.g. {example}."
+
+
+MENTION_EXAMPLE = "calm jazz for a rainy evening"
+DEEP_LINK_EXPIRED = (
+    "That link has expired, was already used, or was made for someone else. Ask again in the group."
+)
+ACCOUNT_LINKS_PRIVATE = (
+    "Account links are private: tap the button to continue in a chat with me "
+    "(the button works once, for you, for ten minutes)."
+)
+LINK_PRIVATELY = "Link Spotify privately"
+UNLINK_PRIVATELY = "Unlink Spotify privately"
+SET_GROUP_APP = "Set the group's Spotify app"
+BUTTON_REFINE = "Refine"
+BUTTON_REGENERATE = "Regenerate"
+BUTTON_SAVE = "Save to Spotify"
+BUTTON_URIS = "URIs"
+BUTTON_SAVING = "Saving…"
+BUTTON_REGENERATING = "Making a fresh version…"
+REFINE_PLACEHOLDER = "e.g. more energetic, no ballads"
+
+
+def refine_question(title: str, who: str = "") -> str:
+    """Asks what to change; ``who`` (a group member's name, formatted) is addressed first."""
+    return f"{who}, what should change in {title}? Reply to this message." if who else (
+        f"What should change in {title}? Reply to this message."
+    )
+
+
+def playlist_page(label: str) -> str:
+    """The line under a playlist linking its page; ``label`` is ``PLAYLIST_PAGE_LABEL`` as a link."""
+    return f"{label} (covers, Copy all, Open in Spotify)"
+
+
+PLAYLIST_PAGE_LABEL = "Open the playlist page"
+
+
+def uris_heading(title: str) -> str:
+    return f"{title}: copy these and paste them into a playlist in the Spotify desktop app."
+
+
+# --- a group's settings -----------------------------------------------------------------
+SETTINGS_IN_GROUP_ONLY = (
+    "Group settings are changed in the group: send /settings there (you need to be one of "
+    "its admins)."
+)
+SETTINGS_ADMINS_ONLY = "Only this group's admins can change its settings."
+SETTINGS_SAVED = "Saved."
+SETTINGS_RESET = "Limits reset to the bot's defaults."
+THIS_GROUP = "this group"
+
+
+def settings_heading(where: str) -> str:
+    return f"Limits in {where}"
+
+
+def on_off(on: bool) -> str:
+    return "on" if on else "off"
+
+
+def settings_playlist_limit(on: bool, per_day: int, keys: str) -> str:
+    """``keys`` names the settings that change it, formatted by the front end."""
+    return f"Daily playlist limit: {on_off(on)}, {per_day} per user ({keys})"
+
+
+def settings_refinement_limit(on: bool, per_playlist: int, keys: str) -> str:
+    return f"Refinement limit: {on_off(on)}, {per_playlist} per playlist ({keys})"
+
+
+def settings_max_songs(songs: int, key: str) -> str:
+    return f"Max songs per playlist: {songs} ({key})"
+
+
+def settings_how_to_change(example: str, reset: str, spotify: str) -> str:
+    """The commands are formatted by the front end."""
+    return (
+        f"Change with e.g. {example}, {reset}, or {spotify} to give this group its own "
+        "Spotify app (in a private chat)."
+    )
+
+
+def setting_not_a_number(key: str, raw: str) -> str:
+    return f"{key} must be a whole number, not '{raw[:20]}'."
+
+
+def setting_not_a_switch(key: str, raw: str) -> str:
+    return f"{key} must be on or off, not '{raw[:20]}'."
+
+
+def unknown_setting(key: str, known: str) -> str:
+    return f"Unknown setting '{key[:30]}'. Use {known}."
+
+
+GROUP_APP_NOT_SET_UP = "Spotify isn't set up on this bot, so a group can't have its own Spotify app yet."
+GROUP_APP_ANONYMOUS = (
+    "You're posting as the group (anonymous admin), so I can't send you a private link. Turn off "
+    "“Remain anonymous” for a moment and send /settings spotify again."
+)
+GROUP_APP_PRIVATE = (
+    "Spotify app credentials are secret: tap the button and send them to me in a private chat "
+    "(the button works once, for you, for ten minutes)."
+)
+NO_LONGER_ADMIN = "You're no longer an admin of that group."
+
+
+def group_app_question(client_id: str, client_secret: str) -> str:
+    """``client_id`` and ``client_secret`` are the two words, formatted by the front end."""
+    return (
+        f"Reply to this message with the group's Spotify app {client_id} and {client_secret}, "
+        "separated by a space. I'll delete your message once I've read it and never show the "
+        "secret again."
+    )
+
+
+GROUP_APP_CLIENT_ID = "client id"
+GROUP_APP_CLIENT_SECRET = "client secret"
+GROUP_APP_MALFORMED = (
+    "That doesn't look like a client id and a client secret (two strings of letters and digits, "
+    "separated by a space). Send /settings spotify in the group to try again."
+)
+GROUP_APP_SAVED = (
+    "Saved: that group now uses its own Spotify app. (Your message with the secret has been "
+    "deleted.)"
+)
+
+
 __all__ = [
+    "ACCOUNT_LINKS_PRIVATE",
     "BUTTON_EXPIRED",
     "BUTTON_REFINE",
     "BUTTON_REGENERATE",
+    "BUTTON_REGENERATING",
     "BUTTON_SAVE",
+    "BUTTON_SAVING",
     "BUTTON_URIS",
     "COMMAND_CHANGED",
+    "COMMAND_MENU",
+    "DEEP_LINK_EXPIRED",
     "DELIVERY_FAULT",
     "EMPTY_LINE",
+    "GROUP_APP_ANONYMOUS",
+    "GROUP_APP_CLIENT_ID",
+    "GROUP_APP_CLIENT_SECRET",
+    "GROUP_APP_MALFORMED",
+    "GROUP_APP_NOT_SET_UP",
+    "GROUP_APP_PRIVATE",
+    "GROUP_APP_SAVED",
     "HELP",
     "LATE_ANSWER",
     "LIMITS_TITLE",
     "LINK_DMS_CLOSED",
     "LINK_HELP",
     "LINK_LABEL",
+    "LINK_PRIVATELY",
     "LINK_PRIVATE_ONLY",
     "LINK_SENT_BY_DM",
+    "MENTION_EXAMPLE",
     "NEEDS_MANAGE_SERVER",
     "NOTHING_TO_UNLINK",
     "NOT_YOUR_PLAYLIST",
+    "NO_LONGER_ADMIN",
     "OPEN_PLAYLIST_PAGE",
     "OPTIONS_UNREADABLE",
     "PER_DAY",
     "PER_PLAYLIST",
     "PLAYLIST_PAGE_BLURB",
+    "PLAYLIST_PAGE_LABEL",
     "PROFILE_FOOTER",
     "PROFILE_NOTHING_TO_CHANGE",
     "PROFILE_RESET",
@@ -233,6 +410,7 @@ __all__ = [
     "REFINE_FORM_EXAMPLE",
     "REFINE_FORM_QUESTION",
     "REFINE_FORM_TITLE",
+    "REFINE_PLACEHOLDER",
     "REFINING",
     "REGENERATING",
     "RESTARTING",
@@ -240,34 +418,60 @@ __all__ = [
     "SAVE_USAGE",
     "SERVER_APP_NOT_SET_UP",
     "SERVER_ONLY",
+    "SETTINGS_ADMINS_ONLY",
     "SETTINGS_FOOTER",
+    "SETTINGS_IN_GROUP_ONLY",
+    "SETTINGS_MENU_ENTRY",
+    "SETTINGS_RESET",
+    "SETTINGS_SAVED",
     "SETTING_DAILY_PLAYLISTS",
     "SETTING_MAX_SONGS",
     "SETTING_REFINEMENTS",
+    "SET_GROUP_APP",
     "SIGN_IN_FAILED",
     "SORRY",
     "SPOTIFY_NOT_SET_UP",
     "TASTE_IMPORTED",
+    "TELEGRAM_HELP_LINES",
+    "THIS_GROUP",
     "THIS_SERVER",
     "UNKNOWN_ARTIST",
     "UNLINKED",
+    "UNLINK_PRIVATELY",
     "UNTITLED_PLAYLIST",
     "URIS_HINT",
+    "WELCOME",
+    "WELCOME_EXAMPLE",
     "WORKING",
     "continued",
     "dependency_state",
     "draft_footer",
+    "group_app_question",
     "limit_state",
     "link_invitation",
+    "mention_hint",
+    "on_off",
+    "playlist_page",
+    "refine_question",
     "refined_with",
     "saved",
     "server_app_saved",
+    "setting_not_a_number",
+    "setting_not_a_switch",
+    "settings_heading",
+    "settings_how_to_change",
+    "settings_max_songs",
+    "settings_playlist_limit",
+    "settings_refinement_limit",
     "settings_title",
     "sign_in_limited",
     "status_title",
     "tracks_label",
     "undelivered",
     "unknown_command",
+    "unknown_setting",
+    "uris_heading",
     "uris_title",
+    "welcome_try",
     "working",
 ]

@@ -211,9 +211,9 @@ async def telegram_figures(users: int, count: int = 20, api_latency_s: float = 0
     no shedding of cosmetic calls under a flood, no frozen start-up heap)."""
     import gc
 
-    from adapters.telegram.bot import build_telegram_adapter
     from bot.app import build_app
     from bot.settings import load_settings
+    from bot.telegram_wiring import build_telegram_adapter
 
     if before:
         gc.unfreeze()  # in case an earlier run in this process froze its heap
@@ -453,11 +453,11 @@ async def process_figures(playlists: int = 100) -> dict[str, object]:
 async def startup_compare() -> dict[str, object]:
     """Starting the web side, Discord and Telegram one after another (before) or the chats side
     by side (after), in process against the fakes; and the first playlist right after."""
-    from adapters.telegram.bot import build_telegram_adapter
     from bot.app import build_app
     from bot.discord_wiring import build_discord_adapter
     from bot.runner import run_adapters
     from bot.settings import load_settings
+    from bot.telegram_wiring import build_telegram_adapter
     from bot.web_wiring import build_web_adapter
     from tests.fakes.discord_server import TOKEN, FakeDiscord
     from tests.fakes.telegram_server import FakeTelegram
@@ -518,7 +518,7 @@ def import_compare() -> dict[str, object]:
     """Start-up imports of a Discord + Telegram bot with the default model chain, before (bot.app
     imported spotipy and requests, the Ollama embedder openai) and after (only what is used)."""
     common = ("import bot.cli, bot.app, bot.platforms, bot.model_chain, bot.discord_wiring, "
-              "adapters.telegram.bot, adapters.web.server, adapters.ai.ollama_provider, "
+              "bot.telegram_wiring, adapters.web.server, adapters.ai.ollama_provider, "
               "adapters.ai.embedders")
     before = common + ", adapters.music.spotify_account, adapters.music.spotify_catalogue, openai"
 

@@ -24,9 +24,9 @@ from adapters.console.render import render_playlist as console_playlist
 from adapters.discord import render as discord_render
 from adapters.telegram import render as telegram_render
 from adapters.web.server import callback_page
-from core.commands import Reply
 from core.display import utf16_len as discord_utf16_len
 from core.models import LinkOutcome, Playlist, Strategy, Track
+from core.replies import PlaylistReply
 from core.text import displayable
 from tests.fakes.telegram_server import MESSAGE_LIMIT, parse_html, utf16_len
 from tests.hostile.strategies import PAYLOADS
@@ -71,9 +71,9 @@ def playlist(title: str, artist: str, prompt: str, feedback: str | None = None,
 def test_telegram_html_always_parses_and_links_only_to_spotify(
     title: str, artist: str, prompt: str, feedback: str
 ) -> None:
-    html_text = telegram_render.render_reply(Reply(playlist=playlist(title, artist, prompt, feedback)))
+    rendered = telegram_render.render_reply(PlaylistReply(playlist(title, artist, prompt, feedback)))
     visible = []
-    for chunk in telegram_render.split_html(html_text):
+    for chunk in rendered.messages:  # the messages as sent, each split to Telegram's limit
         text, links = parse_html(chunk)  # raises on anything Telegram would refuse
         assert 0 < utf16_len(text) <= MESSAGE_LIMIT
         assert all(link.startswith("https://open.spotify.com/track/") for link in links), links
