@@ -14,10 +14,11 @@ Shape of the implementation:
   is bounded by ``acquire_timeout``; past it the caller gets
   ``StoreUnavailable`` saying the database is busy, never an endless queue.
 * Every cross-process promise is one statement or one transaction on the
-  server, never process memory: a quota reservation is one
-  ``INSERT ... ON CONFLICT ... DO UPDATE ... WHERE used < limit RETURNING``, an
-  OAuth state is consumed by one ``DELETE ... RETURNING``, a draft version is
-  numbered inside a transaction that holds the draft row ``FOR UPDATE``.
+  server, never process memory: a quota reservation is one transaction that
+  first locks its counter row (an upsert) or its draft row (``FOR UPDATE``) and
+  then counts, an OAuth state is consumed by one ``DELETE ... RETURNING``, a
+  draft version is numbered inside a transaction that holds the draft row
+  ``FOR UPDATE``, and one purge runs at a time (an advisory lock).
 * Timestamps are ``timestamptz``: the server stores UTC instants, and asyncpg
   hands back aware datetimes, which we normalise to UTC.
 * A server restart or a dropped connection fails the statements in flight

@@ -20,8 +20,9 @@ A dialect subclass (``data.sqlite_store.SqliteStore``,
 
 SQL here is written with PostgreSQL's numbered placeholders (``$1``, ``$2``; a
 number may repeat).  asyncpg takes them as they are; the SQLite executor rewrites
-them to SQLite's numbered form (``?1``), which binds the same way.  Values are
-always bound, never formatted into the text.
+them to SQLite's numbered form (``?1``), which binds the same way (so no statement
+may hold ``$`` and a digit inside a string literal).  Values are always bound,
+never formatted into the text.
 """
 
 from __future__ import annotations
@@ -108,12 +109,12 @@ class Row(Protocol):
 class Executor(Protocol):
     """One connection's statements, in ``$n`` placeholder style (asyncpg's own API)."""
 
-    async def fetch(self, sql: str, *params: Any) -> Sequence[Any]:
-        """Every row of the statement's result (``Row``s)."""
+    async def fetch(self, sql: str, *params: Any) -> Sequence[Row]:
+        """Every row of the statement's result."""
         ...
 
-    async def fetchrow(self, sql: str, *params: Any) -> Any:
-        """The first row of the result (a ``Row``), or None."""
+    async def fetchrow(self, sql: str, *params: Any) -> Row | None:
+        """The first row of the result, or None."""
         ...
 
     async def fetchval(self, sql: str, *params: Any) -> Any:

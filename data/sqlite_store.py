@@ -495,7 +495,6 @@ async def _compact(conn: aiosqlite.Connection) -> None:
         _log.warning("could not compact the database after the upgrade: %s", exc)
 
 
-
 class _Statements:
     """The store's aiosqlite connection spoken to as ``data.sql_store.Executor``.
 
