@@ -298,10 +298,7 @@ class SqlStore(ABC):
                 "SELECT COALESCE((SELECT used FROM quota_counters "
                 "  WHERE user_key = $1 AND scope = $2 AND day = $3), 0) "
                 f"+ ({LIVE_PLAYLIST_RESERVATIONS}) AS used",
-                user_key,
-                scope,
-                day,
-                moment,
+                user_key, scope, day, moment,
             )
         return int(used)
 
@@ -317,9 +314,7 @@ class SqlStore(ABC):
             claimed = await db.fetchval(
                 "INSERT INTO claimed_updates (source, update_id, expires_at) VALUES ($1, $2, $3) "
                 "ON CONFLICT (source, update_id) DO NOTHING RETURNING 1",
-                source,
-                update_id,
-                expires,
+                source, update_id, expires,
             )
         return claimed is not None
 
@@ -338,9 +333,7 @@ class SqlStore(ABC):
                 "INSERT INTO limit_settings (scope, settings_json, updated_at) VALUES ($1, $2, $3) "
                 "ON CONFLICT (scope) DO UPDATE SET "
                 "settings_json = excluded.settings_json, updated_at = excluded.updated_at",
-                scope,
-                limit_settings_to_json(settings),
-                self._audit_now(),
+                scope, limit_settings_to_json(settings), self._audit_now(),
             )
 
     # --- profiles -------------------------------------------------------------------
@@ -358,9 +351,7 @@ class SqlStore(ABC):
                 "INSERT INTO profiles (user_key, profile_json, updated_at) VALUES ($1, $2, $3) "
                 "ON CONFLICT (user_key) DO UPDATE SET "
                 "profile_json = excluded.profile_json, updated_at = excluded.updated_at",
-                user_key,
-                profile_to_json(profile),
-                self._audit_now(),
+                user_key, profile_to_json(profile), self._audit_now(),
             )
 
     # --- drafts (numbering later versions and purging are the dialects') -------------
@@ -385,17 +376,12 @@ class SqlStore(ABC):
             draft_id = await db.fetchval(
                 "INSERT INTO drafts (owner_key, scope, prompt, created_at, expires_at, "
                 "refinements_used) VALUES ($1, $2, $3, $4, $5, 0) RETURNING id",
-                owner_key,
-                scope,
-                prompt,
-                created,
-                expires,
+                owner_key, scope, prompt, created, expires,
             )
             await db.execute(
                 f"INSERT INTO draft_versions ({INSERT_VERSION_COLUMNS}) "
                 "VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                draft_id,
-                *values,
+                draft_id, *values,
             )
         return int(draft_id)
 
@@ -414,8 +400,7 @@ class SqlStore(ABC):
             row = await db.fetchrow(
                 f"SELECT {_VERSION_COLUMNS} FROM draft_versions "
                 "WHERE draft_id = $1 AND version = $2",
-                draft_id,
-                version,
+                draft_id, version,
             )
             return None if row is None else version_from_row(row, self._read_time)
 
@@ -427,9 +412,7 @@ class SqlStore(ABC):
                 self._draft_select
                 + "WHERE d.owner_key = $1 AND d.scope = $2 AND d.expires_at > $3 "
                 "ORDER BY d.created_at DESC, d.id DESC LIMIT 1",
-                owner_key,
-                scope,
-                moment,
+                owner_key, scope, moment,
             )
             return None if row is None else draft_from_row(row, self._read_time)
 
@@ -446,11 +429,7 @@ class SqlStore(ABC):
             await db.execute(
                 "INSERT INTO oauth_states (state_digest, user_key, payload, created_at, "
                 "expires_at) VALUES ($1, $2, $3, $4, $5)",
-                bearer_digest(state.state),
-                state.user_key,
-                state.payload,
-                created,
-                expires,
+                bearer_digest(state.state), state.user_key, state.payload, created, expires,
             )
 
     async def consume_oauth_state(self, state: str, now: datetime) -> OAuthState | None:
@@ -463,8 +442,7 @@ class SqlStore(ABC):
             row = await db.fetchrow(
                 "DELETE FROM oauth_states WHERE state_digest = $1 AND expires_at > $2 "
                 "RETURNING user_key, payload, created_at, expires_at",
-                bearer_digest(state),
-                moment,
+                bearer_digest(state), moment,
             )
             if row is None:
                 return None
@@ -486,12 +464,8 @@ class SqlStore(ABC):
                 "ON CONFLICT (user_key, provider) DO UPDATE SET "
                 "account_id = excluded.account_id, display_name = excluded.display_name, "
                 "token_blob = excluded.token_blob, linked_at = excluded.linked_at",
-                account.user_key,
-                account.provider,
-                account.account_id,
-                account.display_name,
-                bytes(account.token_blob),
-                linked,
+                account.user_key, account.provider, account.account_id, account.display_name,
+                bytes(account.token_blob), linked,
             )
 
     async def get_linked_account(self, user_key: str, provider: str) -> LinkedAccount | None:
@@ -500,8 +474,7 @@ class SqlStore(ABC):
             row = await db.fetchrow(
                 "SELECT user_key, provider, account_id, display_name, token_blob, linked_at "
                 "FROM linked_accounts WHERE user_key = $1 AND provider = $2",
-                user_key,
-                provider,
+                user_key, provider,
             )
             if row is None:
                 return None
@@ -519,8 +492,7 @@ class SqlStore(ABC):
         async with self._session() as db:
             found = await db.fetchval(
                 "DELETE FROM linked_accounts WHERE user_key = $1 AND provider = $2 RETURNING 1",
-                user_key,
-                provider,
+                user_key, provider,
             )
         return found is not None
 
@@ -536,9 +508,7 @@ class SqlStore(ABC):
         async with self._session() as db:
             value = await db.fetchval(
                 "SELECT value FROM cache WHERE namespace = $1 AND key = $2 AND expires_at > $3",
-                namespace,
-                bearer_digest(key),
-                moment,
+                namespace, bearer_digest(key), moment,
             )
         return None if value is None else str(value)
 
@@ -552,9 +522,7 @@ class SqlStore(ABC):
             value = await db.fetchval(
                 "DELETE FROM cache WHERE namespace = $1 AND key = $2 AND expires_at > $3 "
                 "RETURNING value",
-                namespace,
-                bearer_digest(key),
-                moment,
+                namespace, bearer_digest(key), moment,
             )
         return None if value is None else str(value)
 
@@ -566,10 +534,7 @@ class SqlStore(ABC):
                 "INSERT INTO cache (namespace, key, value, expires_at) VALUES ($1, $2, $3, $4) "
                 "ON CONFLICT (namespace, key) DO UPDATE SET "
                 "value = excluded.value, expires_at = excluded.expires_at",
-                namespace,
-                bearer_digest(key),
-                value,
-                expires,
+                namespace, bearer_digest(key), value, expires,
             )
 
     # --- per-scope apps and saved playlists -------------------------------------------
@@ -581,10 +546,7 @@ class SqlStore(ABC):
                 "INSERT INTO scope_apps (scope_key, provider, app_blob, updated_at) "
                 "VALUES ($1, $2, $3, $4) ON CONFLICT (scope_key, provider) DO UPDATE SET "
                 "app_blob = excluded.app_blob, updated_at = excluded.updated_at",
-                scope_key,
-                provider,
-                bytes(blob),
-                self._audit_now(),
+                scope_key, provider, bytes(blob), self._audit_now(),
             )
 
     async def get_scope_app(self, scope_key: str, provider: str) -> bytes | None:
@@ -592,8 +554,7 @@ class SqlStore(ABC):
         async with self._session() as db:
             value = await db.fetchval(
                 "SELECT app_blob FROM scope_apps WHERE scope_key = $1 AND provider = $2",
-                scope_key,
-                provider,
+                scope_key, provider,
             )
         return None if value is None else bytes(value)
 
@@ -602,8 +563,7 @@ class SqlStore(ABC):
         async with self._session() as db:
             found = await db.fetchval(
                 "DELETE FROM scope_apps WHERE scope_key = $1 AND provider = $2 RETURNING 1",
-                scope_key,
-                provider,
+                scope_key, provider,
             )
         return found is not None
 
@@ -615,9 +575,7 @@ class SqlStore(ABC):
             row = await db.fetchrow(
                 "SELECT user_key, draft_id, provider, account_id, playlist_id, url, saved_at "
                 "FROM saved_playlists WHERE user_key = $1 AND draft_id = $2 AND provider = $3",
-                user_key,
-                draft_id,
-                provider,
+                user_key, draft_id, provider,
             )
             if row is None:
                 return None
@@ -645,13 +603,8 @@ class SqlStore(ABC):
                     "ON CONFLICT (user_key, draft_id, provider) DO UPDATE SET "
                     "account_id = excluded.account_id, playlist_id = excluded.playlist_id, "
                     "url = excluded.url, saved_at = excluded.saved_at",
-                    saved.user_key,
-                    saved.draft_id,
-                    saved.provider,
-                    saved.account_id,
-                    saved.playlist_id,
-                    saved.url,
-                    saved_at,
+                    saved.user_key, saved.draft_id, saved.provider, saved.account_id,
+                    saved.playlist_id, saved.url, saved_at,
                 )
             except self._dialect.missing_parent:
                 raise DraftNotFound(DRAFT_GONE) from None
