@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 class ChatAdapter(Protocol):
-    """What every chat front end implements (see design.md)."""
+    """What every chat front end implements: name, start, stop, and send (unprompted messages)."""
 
     name: str
 

@@ -120,7 +120,6 @@ BUTTON_REFINE = "Refine"
 BUTTON_REGENERATE = "Regenerate"
 BUTTON_SAVE = "Save to Spotify"
 BUTTON_URIS = "Show URIs"
-OPEN_PLAYLIST_PAGE = "Open the playlist page"
 PLAYLIST_PAGE_BLURB = "album art, Copy all, Open in Spotify"
 UNTITLED_PLAYLIST = "Your playlist"
 UNKNOWN_ARTIST = "unknown artist"
@@ -247,10 +246,8 @@ ACCOUNT_LINKS_PRIVATE = (
 LINK_PRIVATELY = "Link Spotify privately"
 UNLINK_PRIVATELY = "Unlink Spotify privately"
 SET_GROUP_APP = "Set the group's Spotify app"
-BUTTON_REFINE = "Refine"
-BUTTON_REGENERATE = "Regenerate"
-BUTTON_SAVE = "Save to Spotify"
-BUTTON_URIS = "URIs"
+# Telegram lays four buttons in two rows of two: the short label fits a phone's width.
+BUTTON_URIS_SHORT = "URIs"
 BUTTON_SAVING = "Saving…"
 BUTTON_REGENERATING = "Making a fresh version…"
 REFINE_PLACEHOLDER = "e.g. more energetic, no ballads"
@@ -369,6 +366,7 @@ __all__ = [
     "BUTTON_SAVE",
     "BUTTON_SAVING",
     "BUTTON_URIS",
+    "BUTTON_URIS_SHORT",
     "COMMAND_CHANGED",
     "COMMAND_MENU",
     "DEEP_LINK_EXPIRED",
@@ -395,7 +393,6 @@ __all__ = [
     "NOTHING_TO_UNLINK",
     "NOT_YOUR_PLAYLIST",
     "NO_LONGER_ADMIN",
-    "OPEN_PLAYLIST_PAGE",
     "OPTIONS_UNREADABLE",
     "PER_DAY",
     "PER_PLAYLIST",

@@ -219,7 +219,7 @@ def playlist_messages(
         header.append(f"*{escape(clip(playlist.note, PROMPT_CLIP))}*")
     if share_url and utf16_len(share_url) <= LINK_BUTTON_URL_LIMIT:
         # Our own URL (PUBLIC_BASE_URL + a URL-safe id): nothing in it to escape.
-        header.append(f"🔗 [{wording.OPEN_PLAYLIST_PAGE}]({share_url}) — "
+        header.append(f"🔗 [{wording.PLAYLIST_PAGE_LABEL}]({share_url}) — "
                       f"{wording.PLAYLIST_PAGE_BLURB}")
     packer.add_header("\n".join(header) + "\n")
     for number, track in enumerate(playlist.tracks, 1):

@@ -12,7 +12,7 @@ BUTTON_LABELS: dict[Action, str] = {
     "refine": "✏️ " + wording.BUTTON_REFINE,
     "regenerate": "🔄 " + wording.BUTTON_REGENERATE,
     "save": "💾 " + wording.BUTTON_SAVE,
-    "uris": "📋 " + wording.BUTTON_URIS,
+    "uris": "📋 " + wording.BUTTON_URIS_SHORT,
 }
 
 USER_COMMANDS: tuple[tuple[str, str], ...] = wording.COMMAND_MENU

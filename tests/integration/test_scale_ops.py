@@ -128,12 +128,16 @@ def test_provider_errors_are_labelled_by_kind() -> None:
     assert error_kind(ValueError("bug")) == "error"
 
 
-async def test_a_failing_catalogue_is_counted_as_a_provider_error(tmp_path: Path) -> None:
+async def test_a_failing_catalogue_is_counted_as_a_provider_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with web_side(tmp_path, METRICS_ENABLED="true") as (app, _):
         metrics = app.metrics
         assert metrics is not None
         demo = app.catalogue.inner  # type: ignore[attr-defined]  # the cache's inner catalogue
-        demo.inner.search = _raise_rate_limited
+        # The inner catalogue is the process's shared demo catalogue: put it back afterwards,
+        # or every later test in this process finds the catalogue "rate limited".
+        monkeypatch.setattr(demo.inner, "search", _raise_rate_limited)
         with pytest.raises(RateLimited):
             await app.catalogue.search("jazz")
     assert metrics.registry.get_sample_value(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -23,14 +22,6 @@ from core.replies import (
 )
 from data.sqlite_store import SqliteStore
 from tests.unit.test_engine import ALICE, BOB, make_engine
-
-
-@pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    s = SqliteStore(":memory:")
-    await s.open()
-    yield s
-    await s.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -58,14 +57,6 @@ JAZZ = Strategy(
     songs=(SongSuggestion("So What", "Miles Davis"), SongSuggestion("Invented Song", "Nobody")),
     queries=('genre:"jazz"',),
 )
-
-
-@pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    s = SqliteStore(":memory:")
-    await s.open()
-    yield s
-    await s.close()
 
 
 def make_engine(store: SqliteStore, catalogue: FakeCatalogue | None = None,

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from core.ports import Scratch
 from data.scratch import StoreScratch
 from data.sqlite_store import SqliteStore
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    s = SqliteStore(":memory:")
-    await s.open()
-    yield s
-    await s.close()
 
 
 def scratch(store: SqliteStore, namespace: str, clock: list[datetime]) -> StoreScratch:

@@ -43,12 +43,6 @@ from tests.store_samples import DAY, FULL_TRACK, LATER, NOW, version
 
 
 @pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    async with SqliteStore(":memory:") as opened:
-        yield opened
-
-
-@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "echotuner.db"
 

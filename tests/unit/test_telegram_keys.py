@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from adapters.telegram.keys import KeyBook, KeySpaces, Pending
 from core.identity import UserKeys
@@ -15,14 +12,6 @@ from data.sqlite_store import SqliteStore
 
 ALICE = UserRef("telegram", "1001", "chat:-100123")
 BOB = UserRef("telegram", "1002", "chat:-100123")
-
-
-@pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    s = SqliteStore(":memory:")
-    await s.open()
-    yield s
-    await s.close()
 
 
 def book(store: SqliteStore, now: list[datetime]) -> KeyBook:
