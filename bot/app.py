@@ -7,6 +7,7 @@ catalogue and account linking.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections.abc import AsyncIterator, Sequence
@@ -19,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from adapters.ai.offline import OfflineStrategyProvider
-from adapters.music.demo_catalogue import shared_catalogue
 from bot.health import register_health_checks
 from bot.model_chain import ModelClients, build_model_chain, build_validator
 from bot.notifier import AdapterNotifier
 from bot.settings import Settings, SettingsError
 from bot.warmup import WarmUp
+from core.actions import Actions
 from core.activity import Activity, CountingEngine
 from core.cache import CachingCatalogue
 from core.engine import Engine, EngineConfig
@@ -33,6 +34,7 @@ from core.linking import Linking
 from core.models import AppCredentials, LimitSettings
 from core.ports import ChatModel, Cipher, MusicCatalogue, Store
 from core.sharing import Sharing
+from data.catalogue.demo import shared_catalogue
 from data.open_store import make_store
 
 if TYPE_CHECKING:  # spotipy (and requests) are imported only when Spotify is configured
@@ -73,6 +75,11 @@ class App:
     sharing: Sharing | None = None
     activity: Activity | None = None
     metrics: Metrics | None = None  # METRICS_ENABLED: this process's Prometheus metrics
+
+    @functools.cached_property
+    def actions(self) -> Actions:
+        """The conversation layer every front end calls."""
+        return Actions(self.engine, self.linking, self.sharing)
 
     def add_web_routes(self, routes: Sequence[web.AbstractRouteDef]) -> None:
         """Routes for the web side (call before it starts); it then starts with the bot."""
@@ -238,7 +245,7 @@ async def build_app(settings: Settings, *, warm_up: bool = False) -> AsyncIterat
                   metrics=metrics)
         if metrics is not None:
             app.add_web_routes(metrics.routes())
-        register_health_checks(app)
+        register_health_checks(engine, linking)
         warm = WarmUp(catalogue) if warm_up else None  # loads while the adapters start
         try:
             yield app

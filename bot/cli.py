@@ -19,6 +19,7 @@ from bot.settings import (
     secret_values,
 )
 from core.errors import EchoTunerError
+from core.guard import parse_count
 from core.models import UserRef
 
 if TYPE_CHECKING:
@@ -90,7 +91,11 @@ async def _one_shot(settings: Settings, args: argparse.Namespace) -> int:
                 print(render_health(health))
             return 0 if health.ok else EXIT_REFUSED
         if args.command == "generate":
-            playlist = await engine.generate(cli_user(), args.prompt, args.count)
+            count = None
+            if args.count is not None:  # worded with this scope's range when it is no number
+                limits = await engine.limit_settings(cli_user().scope)
+                count = parse_count(args.count, max_songs=limits.max_songs)
+            playlist = await engine.generate(cli_user(), args.prompt, count)
         else:
             try:
                 draft_id = int(args.draft_id)
@@ -126,7 +131,7 @@ async def _console(settings: Settings) -> int:
     async with build_app(settings, warm_up=True) as app:
         interactive = sys.stdin.isatty()
         console = ConsoleAdapter(
-            TextCommands(app.engine, linking=app.linking),
+            TextCommands(app.actions),
             stdin_lines(),
             _write_stdout,
             user=cli_user(),

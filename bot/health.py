@@ -9,20 +9,18 @@ last real request failed and up again once one succeeds (``core.health``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from core.engine import Engine
+from core.linking import Linking
 from core.semantic_validation import SemanticValidator
 
-if TYPE_CHECKING:
-    from bot.app import App
 
+def register_health_checks(engine: Engine, linking: Linking | None) -> None:
+    """Adds the configured optional dependencies to the engine's health.
 
-def register_health_checks(app: App) -> None:
-    """Adds the configured optional dependencies to the engine's health."""
-    engine = app.engine
+    Takes the parts, not ``bot.app.App``: ``bot.app`` calls this while it wires them.
+    """
     if isinstance(engine.validator, SemanticValidator):
         engine.add_health_check("embeddings", engine.validator.health)
-    linking = app.linking
     # Duck-typed, so spotipy is imported only where Spotify is configured.
     accounts_health = getattr(linking.accounts, "health", None) if linking is not None else None
     if linking is not None and accounts_health is not None:

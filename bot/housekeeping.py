@@ -18,8 +18,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from core.commands import Reply
 from core.engine import Swept
+from core.replies import Reply
 
 log = logging.getLogger(__name__)
 

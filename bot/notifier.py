@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot.runner import ChatAdapter
-from core.commands import Reply
 from core.models import Conversation
+from core.replies import Reply
 
 log = logging.getLogger(__name__)
 

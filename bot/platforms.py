@@ -7,7 +7,6 @@ costs no start-up time or memory.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from bot.app import App
 from bot.runner import ChatAdapter
@@ -17,27 +16,10 @@ log = logging.getLogger(__name__)
 
 
 def mount_rest_api(app: App) -> None:
-    """Adds the REST API's routes to the web side (before it starts)."""
-    from adapters.web.client_address import parse_networks
-    from adapters.web.rest_api import ApiConfig, RestApi
+    """Adds the REST API's routes to the web side (before it starts): ``bot.web_wiring``."""
+    from bot.web_wiring import mount_rest_api as mount
 
-    settings = app.settings
-    # Without API_KEYS on a server others can reach, a device id alone proves nothing:
-    # devices then register and send their secret (README, "Device credentials").
-    device_secrets = settings.web_exposed and not settings.api_keys
-    config = ApiConfig(
-        api_keys=settings.api_keys,
-        max_body_bytes=settings.max_request_bytes,
-        session_ttl=timedelta(hours=settings.session_timeout),
-        device_secrets=device_secrets,
-        trusted_proxies=parse_networks(settings.trusted_proxies),
-        generations_per_client_per_day=settings.api_client_generations_per_day,
-        signins_per_client_per_day=settings.api_client_signins_per_day,
-    )
-    if device_secrets:
-        log.info("REST API: reachable beyond this machine without API_KEYS, so devices must "
-                 "register (POST /register-device) and send X-Device-Secret")
-    app.add_web_routes(RestApi(app.engine, config, app.linking, sharing=app.sharing).routes())
+    mount(app)
 
 
 def configured_adapters(app: App) -> list[ChatAdapter]:
@@ -45,11 +27,11 @@ def configured_adapters(app: App) -> list[ChatAdapter]:
     settings = app.settings
     adapters: list[ChatAdapter] = []
     if settings.discord_token:
-        from adapters.discord.bot import build_discord_adapter
+        from bot.discord_wiring import build_discord_adapter
 
         adapters.append(build_discord_adapter(app))
     if settings.telegram_token:
-        from adapters.telegram.bot import build_telegram_adapter
+        from bot.telegram_wiring import build_telegram_adapter
 
         adapters.append(build_telegram_adapter(app))
     if settings.rest_api_enabled or settings.api_keys:
@@ -65,7 +47,7 @@ def configured_adapters(app: App) -> list[ChatAdapter]:
 def web_side(app: App) -> ChatAdapter:
     """The web side, once the settings allow it: exposed, it needs its operator tokens."""
     check_operator_tokens(app.settings)
-    from adapters.web.server import build_web_adapter
+    from bot.web_wiring import build_web_adapter
 
     return build_web_adapter(app)
 
@@ -81,7 +63,7 @@ def serve_adapters(app: App) -> list[ChatAdapter]:
     mount_rest_api(app)
     adapters: list[ChatAdapter] = []
     if settings.telegram_token and settings.telegram_webhook_url:
-        from adapters.telegram.bot import build_telegram_adapter
+        from bot.telegram_wiring import build_telegram_adapter
 
         telegram = build_telegram_adapter(app)
         app.notifier.register(telegram)

@@ -9,13 +9,13 @@ import signal
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from core.commands import Reply
+from core.replies import Reply
 
 log = logging.getLogger(__name__)
 
 
 class ChatAdapter(Protocol):
-    """What every chat front end implements (see design.md)."""
+    """What every chat front end implements: name, start, stop, and send (unprompted messages)."""
 
     name: str
 

@@ -99,7 +99,7 @@ class Actions:
 
     @verb("playlist")
     async def playlist(
-        self, user: UserRef, prompt: str, count: int | str | None = None, *,
+        self, user: UserRef, prompt: str, count: int | None = None, *,
         progress: ProgressCallback | None = None, deliver: SendPlaylist | None = None,
     ) -> Reply:
         """A new playlist; charged only once ``deliver`` (when given) has sent it."""
@@ -109,20 +109,23 @@ class Actions:
     @verb("refine")
     async def refine(
         self, user: UserRef, feedback: str, draft_id: int | None = None, *,
-        progress: ProgressCallback | None = None, deliver: SendPlaylist | None = None,
+        version: int | None = None, progress: ProgressCallback | None = None,
+        deliver: SendPlaylist | None = None,
     ) -> Reply:
-        """A new version of one of the user's playlists (their latest when no id)."""
+        """A new version of one of the user's playlists (their latest when no id), built
+        from ``version`` when given: the one the user was looking at."""
         return await self._shown(await self.engine.refine(
-            user, feedback, draft_id, progress, deliver=self._with_share(deliver)))
+            user, feedback, draft_id, progress, deliver=self._with_share(deliver), version=version))
 
     @verb("regenerate")
     async def regenerate(
         self, user: UserRef, draft_id: int | None = None, *,
-        progress: ProgressCallback | None = None, deliver: SendPlaylist | None = None,
+        version: int | None = None, progress: ProgressCallback | None = None,
+        deliver: SendPlaylist | None = None,
     ) -> Reply:
-        """A fresh take on the same prompt; costs a refinement."""
+        """A fresh take on the same prompt, new against every earlier version; costs a refinement."""
         return await self._shown(await self.engine.regenerate(
-            user, draft_id, progress, deliver=self._with_share(deliver)))
+            user, draft_id, progress, deliver=self._with_share(deliver), version=version))
 
     def _with_share(self, deliver: SendPlaylist | None) -> Deliver | None:
         """The engine's ``deliver``: the front end is handed the reply it would render."""
@@ -136,34 +139,40 @@ class Actions:
         return hand_over
 
     @verb("show")
-    async def show(self, user: UserRef, draft_id: int) -> Reply:
-        """One of the user's playlists, as it is now."""
-        return await self._shown(await self.engine.get_playlist(user, draft_id))
+    async def show(self, user: UserRef, draft_id: int, version: int | None = None) -> Reply:
+        """One of the user's playlists: its latest version, or ``version``."""
+        return await self._shown(await self.engine.get_playlist(user, draft_id, version))
 
     @verb("uris")
-    async def uris(self, user: UserRef, draft_id: int) -> Reply:
-        """A playlist's spotify:track: lines."""
-        return UrisReply(await self.engine.get_playlist(user, draft_id))
+    async def uris(self, user: UserRef, draft_id: int, version: int | None = None) -> Reply:
+        """A playlist's spotify:track: lines (of ``version`` when given: what a message shows)."""
+        return UrisReply(await self.engine.get_playlist(user, draft_id, version))
 
     # --- Spotify accounts -------------------------------------------------------------------
     @verb("save")
-    async def save(self, user: UserRef, draft_id: int | None = None) -> Reply:
-        """Puts a playlist in the user's Spotify; without accounts, its URIs to paste."""
+    async def save(
+        self, user: UserRef, draft_id: int | None = None, version: int | None = None
+    ) -> Reply:
+        """Puts a playlist (``version`` of it, when given) in the user's Spotify; without
+        Spotify accounts on this bot, its URIs to paste instead."""
         draft = await self.engine.own_draft(user, draft_id)
+        playlist = await self.engine.get_playlist(user, draft.id, version)
         if self.linking is None:
-            playlist = await self.engine.get_playlist(user, draft.id)
             return UrisReply(playlist, note=wording.SAVE_NOT_SET_UP)
-        url = await self.linking.save(user, draft.id)
-        return TextReply(wording.saved(draft.latest.title), link=url, link_label=draft.latest.title)
+        url = await self.linking.save(user, draft.id, playlist.version)
+        return TextReply(wording.saved(playlist.title), link=url, link_label=playlist.title)
 
     @verb("link")
-    async def link(self, user: UserRef, notify: Conversation, *, private: bool) -> Reply:
-        """A sign-in link; ``private`` says the answer reaches this user alone."""
+    async def link(
+        self, user: UserRef, notify: Conversation, *, private: bool, chat_account: str = ""
+    ) -> Reply:
+        """A sign-in link; ``private`` says the answer reaches this user alone.
+        ``chat_account`` is how the chat shows the user ("@alice"), for the landing page."""
         if self.linking is None:
             return TextReply(wording.SPOTIFY_NOT_SET_UP, error=True, code="not_configured")
         if not private:
             raise InvalidInput(wording.LINK_PRIVATE_ONLY)
-        url = await self.linking.link_start(user, notify)
+        url = await self.linking.link_start(user, notify, chat_account=chat_account)
         minutes = int(self.linking.state_ttl.total_seconds() // 60)
         return TextReply(wording.link_invitation(minutes), link=url, link_label=wording.LINK_LABEL)
 
@@ -173,6 +182,15 @@ class Actions:
             return TextReply(wording.SPOTIFY_NOT_SET_UP, error=True, code="not_configured")
         removed = await self.linking.unlink(user)
         return TextReply(wording.UNLINKED if removed else wording.NOTHING_TO_UNLINK)
+
+    @verb("set group app")
+    async def set_group_app(self, scope: str, client_id: str, client_secret: str) -> Reply:
+        """A group's own Spotify app (the caller has checked its admin and kept the secret
+        out of every log and chat)."""
+        if self.linking is None:
+            return TextReply(wording.GROUP_APP_NOT_SET_UP, error=True, code="not_configured")
+        await self.linking.set_scope_app(scope, client_id, client_secret)
+        return TextReply(wording.GROUP_APP_SAVED)
 
     @verb("import_taste")
     async def import_taste(self, user: UserRef) -> Reply:

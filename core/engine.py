@@ -31,6 +31,7 @@ from core.guard import MIN_SONGS, check_count, clean_text
 from core.identity import UserKeys
 from core.matching import dedup_key, is_seasonal, is_track_id
 from core.models import (
+    AudioTarget,
     DependencyStatus,
     Draft,
     DraftVersion,
@@ -96,6 +97,22 @@ def utc_day(now: datetime) -> str:
 def next_utc_midnight(now: datetime) -> datetime:
     day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return day + timedelta(days=1)
+
+
+@dataclass
+class _SearchProgress:
+    """Counts finished searches for the progress display; ``total`` grows with each round."""
+
+    progress: ProgressCallback | None
+    total: int
+    done: int = 0
+
+    async def report(self) -> None:
+        await _report(self.progress, Progress(Stage.SEARCHING, self.done, self.total))
+
+    async def tick(self) -> None:
+        self.done += 1
+        await self.report()
 
 
 async def _report(progress: ProgressCallback | None, event: Progress) -> None:
@@ -177,8 +194,8 @@ class Engine:
     async def generate(
         self,
         user: UserRef,
-        prompt: object,
-        count: object = None,
+        prompt: str,
+        count: int | None = None,
         progress: ProgressCallback | None = None,
         profile: Profile | None = None,
         deliver: Deliver | None = None,
@@ -186,6 +203,9 @@ class Engine:
     ) -> Playlist:
         """Plans, resolves and stores a new playlist; charges one playlist only on success.
 
+        ``count``: the number of songs (None: the configured default).  Text is parsed by
+        the caller (``core.guard.parse_count``); the prompt and count are still checked here,
+        whatever arrives, since a JSON body can carry anything.
         ``profile`` replaces the user's stored taste for this one request (API clients
         send their own context).  ``deliver``, when given, hands the playlist to the user
         before it is charged: if it raises, nothing is charged and ``DeliveryFailed``
@@ -199,8 +219,8 @@ class Engine:
     async def _generate(
         self,
         user: UserRef,
-        prompt: object,
-        count: object,
+        prompt: str,
+        count: int | None,
         progress: ProgressCallback | None,
         profile: Profile | None,
         deliver: Deliver | None = None,
@@ -313,10 +333,10 @@ class Engine:
     async def refine(
         self,
         user: UserRef,
-        feedback: object,
+        feedback: str,
         draft_id: int | None = None,
         progress: ProgressCallback | None = None,
-        count: object = None,
+        count: int | None = None,
         deliver: Deliver | None = None,
         min_count: int = MIN_SONGS,
         version: int | None = None,
@@ -356,7 +376,7 @@ class Engine:
         draft_id: int | None,
         feedback: str | None,
         progress: ProgressCallback | None,
-        count: object = None,
+        count: int | None = None,
         deliver: Deliver | None = None,
         min_count: int = MIN_SONGS,
         version: int | None = None,
@@ -369,6 +389,28 @@ class Engine:
         settings = await self.limit_settings(user.scope)
         wanted = check_count(count, default=draft.latest.requested_count,
                              max_songs=settings.max_songs, min_songs=min_count)
+        reservation = await self._reserve_refinement(draft, settings)
+
+        async def work() -> Playlist:
+            profile = await self.get_profile(user)
+            if feedback is None:
+                return await self._regenerated(draft, wanted, profile, progress, user)
+            latest = draft.latest
+            request = StrategyRequest(
+                prompt=draft.prompt,
+                count=wanted,
+                profile=profile,
+                feedback=feedback,
+                previous=latest.strategy,
+                previous_tracks=tuple(track_line(t.title, t.artist) for t in latest.tracks),
+            )
+            return await self._build(request, progress, user=user, key=draft.owner_key, draft=draft)
+
+        return await self._charged(reservation, work(), deliver)
+
+    async def _reserve_refinement(self, draft: Draft, settings: LimitSettings) -> int:
+        """Reserves one of the draft's refinements (one atomic statement) or raises
+        RefinementLimitReached."""
         limit = (
             settings.max_refinements_per_playlist if settings.refinement_limit_enabled else None
         )
@@ -381,30 +423,20 @@ class Engine:
             raise RefinementLimitReached(
                 f"This playlist has used all {limit} refinements. Start a new one with /playlist."
             )
+        return reservation
 
-        async def work() -> Playlist:
-            profile = await self.get_profile(user)
-            latest = draft.latest
-            if feedback is None:
-                earlier = await self._earlier_tracks(draft)
-                request = StrategyRequest(
-                    prompt=draft.prompt, count=wanted, profile=profile,
-                    avoid_tracks=tuple(dict.fromkeys(track_line(t.title, t.artist)
-                                                     for t in earlier)),
-                )
-                return await self._build(request, progress, user=user, key=draft.owner_key,
-                                         draft=draft, avoid=earlier)
-            request = StrategyRequest(
-                prompt=draft.prompt,
-                count=wanted,
-                profile=profile,
-                feedback=feedback,
-                previous=latest.strategy,
-                previous_tracks=tuple(track_line(t.title, t.artist) for t in latest.tracks),
-            )
-            return await self._build(request, progress, user=user, key=draft.owner_key, draft=draft)
-
-        return await self._charged(reservation, work(), deliver)
+    async def _regenerated(
+        self, draft: Draft, wanted: int, profile: Profile, progress: ProgressCallback | None,
+        user: UserRef,
+    ) -> Playlist:
+        """A fresh take on the draft's prompt, avoiding every track of its versions so far."""
+        earlier = await self._earlier_tracks(draft)
+        request = StrategyRequest(
+            prompt=draft.prompt, count=wanted, profile=profile,
+            avoid_tracks=tuple(dict.fromkeys(track_line(t.title, t.artist) for t in earlier)),
+        )
+        return await self._build(request, progress, user=user, key=draft.owner_key,
+                                 draft=draft, avoid=earlier)
 
     async def _earlier_tracks(self, draft: Draft) -> list[Track]:
         """Every track of every version of ``draft`` so far (what a regeneration avoids).
@@ -424,9 +456,9 @@ class Engine:
     async def adopt(
         self,
         user: UserRef,
-        feedback: object,
+        feedback: str,
         tracks: Sequence[Track],
-        count: object = None,
+        count: int | None = None,
         progress: ProgressCallback | None = None,
         deliver: Deliver | None = None,
         min_count: int = MIN_SONGS,
@@ -449,9 +481,9 @@ class Engine:
     async def _adopt(
         self,
         user: UserRef,
-        feedback: object,
+        feedback: str,
         tracks: Sequence[Track],
-        count: object,
+        count: int | None,
         progress: ProgressCallback | None,
         deliver: Deliver | None,
         min_count: int,
@@ -569,16 +601,7 @@ class Engine:
         selector = await self._resolve_and_select(strategy, request, progress, previous, avoid)
         tracks = selector.chosen
         if not tracks:
-            if avoid:
-                raise NothingFound(
-                    "The catalogue ran short of new matches: it has no songs for this request "
-                    "beyond those of the earlier versions. Refine it with other words instead; "
-                    "nothing was charged."
-                )
-            raise NothingFound(
-                "I couldn't find songs for that in the catalogue. Try a broader description; "
-                "nothing was charged."
-            )
+            raise self._nothing_found(fresh_take=bool(avoid))
         note = self._shortfall_note(len(tracks), request.count, selector.reused, bool(avoid))
         now = self._clock()
         expires = now + self.config.draft_ttl
@@ -594,25 +617,51 @@ class Engine:
             feedback=request.feedback,
             note=note,
         )
+        draft_id, version, refinements = await self._store_version(
+            version, expires, user=user, key=key, prompt=request.prompt, draft=draft,
+            adopted=adopted,
+        )
+        await _report(progress, Progress(Stage.DONE))
+        return self._playlist(draft_id, request.prompt, version, expires, refinements)
+
+    async def _store_version(
+        self, version: DraftVersion, expires: datetime, *, user: UserRef, key: str, prompt: str,
+        draft: Draft | None, adopted: DraftVersion | None,
+    ) -> tuple[int, DraftVersion, int]:
+        """Stores ``version`` as the first of a new draft, the next of ``draft``, or the one
+        after an ``adopted`` playlist (a new draft too).
+
+        Returns the draft's id, the version as the store numbered it, and the refinements
+        the draft has used.
+        """
         if adopted is not None:
             # Only now, with the refinement in hand, is the adopted playlist kept.
             draft_id = await self.store.create_draft(
-                key, self.keys.scope_key(user.scope), request.prompt, adopted, expires
+                key, self.keys.scope_key(user.scope), prompt, adopted, expires
             )
             number = await self.store.add_draft_version(draft_id, version, expires)
-            version = dataclasses.replace(version, version=number)
-            refinements = 0
-        elif draft is None:
+            return draft_id, dataclasses.replace(version, version=number), 0
+        if draft is None:
             draft_id = await self.store.create_draft(
-                key, self.keys.scope_key(user.scope), request.prompt, version, expires
+                key, self.keys.scope_key(user.scope), prompt, version, expires
             )
-            refinements = 0
-        else:
-            number = await self.store.add_draft_version(draft.id, version, expires)
-            version = dataclasses.replace(version, version=number)
-            draft_id, refinements = draft.id, draft.refinements_used + 1
-        await _report(progress, Progress(Stage.DONE))
-        return self._playlist(draft_id, request.prompt, version, expires, refinements)
+            return draft_id, version, 0
+        number = await self.store.add_draft_version(draft.id, version, expires)
+        return draft.id, dataclasses.replace(version, version=number), draft.refinements_used + 1
+
+    @staticmethod
+    def _nothing_found(*, fresh_take: bool) -> NothingFound:
+        """The refusal when no track fits (a regeneration: no new track fits)."""
+        if fresh_take:
+            return NothingFound(
+                "The catalogue ran short of new matches: it has no songs for this request "
+                "beyond those of the earlier versions. Refine it with other words instead; "
+                "nothing was charged."
+            )
+        return NothingFound(
+            "I couldn't find songs for that in the catalogue. Try a broader description; "
+            "nothing was charged."
+        )
 
     @staticmethod
     def _shortfall_note(found: int, wanted: int, reused: int, fresh_take: bool) -> str | None:
@@ -661,19 +710,7 @@ class Engine:
         previous: tuple[Track, ...] = (),
         avoid: Sequence[Track] = (),
     ) -> Selector:
-        profile = request.profile
-        rules = SelectionRules(
-            count=request.count,
-            max_per_artist=self.config.max_tracks_per_artist,
-            explicit_ok=profile.explicit_ok,
-            disliked_artists=SelectionRules.disliked(
-                (*profile.disliked_artists, *strategy.avoid_artists)
-            ),
-            discovery=profile.discovery,
-            exclude_ids=frozenset(t.id for t in avoid),
-            exclude_songs=frozenset(dedup_key(t.title, t.artist) for t in avoid),
-            seasonal_ok=is_seasonal(request.prompt, request.feedback or ""),
-        )
+        rules = self._selection_rules(strategy, request, avoid)
         selector = Selector(rules)
         if previous:
             # A refinement keeps the tracks the model chose to keep, first and in order.
@@ -686,23 +723,46 @@ class Engine:
         spare = max(0, wanted - len(strategy.songs) - len(selector.chosen))
         pages = max(1, math.ceil(spare / (PAGE * max(1, len(queries))))) if queries else 0
         stats = SearchStats()
-        done = 0
-        total = len(strategy.songs) + pages * len(queries)
-
-        async def tick() -> None:
-            nonlocal done
-            done += 1
-            await _report(progress, Progress(Stage.SEARCHING, done, total))
-
-        await _report(progress, Progress(Stage.SEARCHING, 0, total))
+        counter = _SearchProgress(progress, total=len(strategy.songs) + pages * len(queries))
+        await counter.report()
         confirmed, per_query = await self._resolver.resolve(
-            strategy.songs, queries, pages=pages, target=target, on_search_done=tick, stats=stats
+            strategy.songs, queries, pages=pages, target=target, on_search_done=counter.tick,
+            stats=stats,
         )
         selector.offer_candidates(t for t in confirmed if t is not None)
         selector.offer_query_results(per_query)
+        await self._search_further(selector, queries, per_query, pages, target, counter, stats)
+        await _report(progress, Progress(Stage.SELECTING))
+        selector.finish()
+        return selector
+
+    def _selection_rules(
+        self, strategy: Strategy, request: StrategyRequest, avoid: Sequence[Track]
+    ) -> SelectionRules:
+        """What the selector must respect: the count, the profile, the strategy's avoided
+        artists, and the earlier tracks a regeneration must not repeat."""
+        profile = request.profile
+        return SelectionRules(
+            count=request.count,
+            max_per_artist=self.config.max_tracks_per_artist,
+            explicit_ok=profile.explicit_ok,
+            disliked_artists=SelectionRules.disliked(
+                (*profile.disliked_artists, *strategy.avoid_artists)
+            ),
+            discovery=profile.discovery,
+            exclude_ids=frozenset(t.id for t in avoid),
+            exclude_songs=frozenset(dedup_key(t.title, t.artist) for t in avoid),
+            seasonal_ok=is_seasonal(request.prompt, request.feedback or ""),
+        )
+
+    async def _search_further(
+        self, selector: Selector, queries: list[str], per_query: Sequence[Sequence[Track]],
+        pages: int, target: AudioTarget, counter: _SearchProgress, stats: SearchStats,
+    ) -> None:
+        """Later rounds, while songs are missing: they page further only through the queries
+        whose every page so far came back full."""
         offset_pages = pages
         rounds = 1
-        # Later rounds page further only through queries that still had full pages.
         while selector.missing and rounds < MAX_SEARCH_ROUNDS:
             open_queries = [
                 q for q, hits in zip(queries, per_query, strict=True)
@@ -711,18 +771,15 @@ class Engine:
             if not open_queries:
                 break
             pages = max(1, math.ceil(selector.missing * 2 / (PAGE * len(open_queries))))
-            total += pages * len(open_queries)
+            counter.total += pages * len(open_queries)
             _, per_query = await self._resolver.resolve(
                 (), open_queries, pages=pages, offset_pages=offset_pages, target=target,
-                on_search_done=tick, stats=stats,
+                on_search_done=counter.tick, stats=stats,
             )
             queries = open_queries
             selector.offer_query_results(per_query)
             offset_pages += pages
             rounds += 1
-        await _report(progress, Progress(Stage.SELECTING))
-        selector.finish()
-        return selector
 
     # --- health -----------------------------------------------------------------
     def add_health_check(self, name: str, check: Callable[[], Awaitable[DependencyStatus]]) -> None:

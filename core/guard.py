@@ -30,21 +30,37 @@ def clean_text(raw: object, *, max_length: int, what: str = "prompt") -> str:
     return text
 
 
+_COUNT = re.compile(r"[+-]?\d{1,6}")
+
+
+def parse_count(text: str, *, min_songs: int = MIN_SONGS, max_songs: int | None = None) -> int:
+    """A number of songs typed as text ("20", " +20 ") as an int; ``check_count`` checks it.
+
+    ``min_songs`` and ``max_songs`` only word the refusal (name them when known): the
+    bounds themselves are ``check_count``'s.
+    """
+    stripped = text.strip()
+    if not _COUNT.fullmatch(stripped):
+        allowed = f"from {min_songs} to {max_songs}" if max_songs is not None else f"of {min_songs} or more"
+        raise InvalidInput(
+            f"'{stripped[:20]}' is not a number of songs: use a whole number {allowed}."
+        )
+    return int(stripped)
+
+
 def check_count(raw: object, *, default: int, max_songs: int, min_songs: int = MIN_SONGS) -> int:
-    """Parses a track count (int or digits) and checks it against ``min_songs`` (chats: 5;
-    the REST API: 1, as EchoTuner's API) and the scope's maximum."""
+    """Checks a track count against ``min_songs`` (chats: 5; the REST API: 1, as EchoTuner's
+    API) and the scope's maximum; None means ``default``.
+
+    Typed callers pass an int (text goes through ``parse_count`` first), but any value is
+    checked at run time: a JSON body's ``count`` can be anything, and is refused clearly.
+    """
     if raw is None or raw == "":
         return min(default, max_songs)
     if isinstance(raw, bool):
         raise InvalidInput(f"The number of songs must be a whole number from {min_songs} to {max_songs}.")
     if isinstance(raw, str):
-        stripped = raw.strip()
-        if not re.fullmatch(r"[+-]?\d{1,6}", stripped):
-            raise InvalidInput(
-                f"'{stripped[:20]}' is not a number of songs: use a whole number from "
-                f"{min_songs} to {max_songs}."
-            )
-        raw = int(stripped)
+        raw = parse_count(raw, min_songs=min_songs, max_songs=max_songs)
     if not isinstance(raw, int):
         raise InvalidInput(f"The number of songs must be a whole number from {min_songs} to {max_songs}.")
     if not min_songs <= raw <= max_songs:

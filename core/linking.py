@@ -46,6 +46,7 @@ from core.models import (
 )
 from core.ports import Cipher, MusicAccounts, Notifier
 from core.profile_edit import MAX_ITEMS
+from core.replies import TextReply
 
 log = logging.getLogger(__name__)
 
@@ -553,10 +554,8 @@ class Linking:
     async def _notify(self, conversation: Conversation, text: str) -> None:
         if self.notifier is None:
             return
-        from core.commands import Reply  # commands imports the engine; keep import order simple
-
         try:
-            await self.notifier.notify(conversation, Reply(text=text))
+            await self.notifier.notify(conversation, TextReply(text))
         except Exception:  # the chat being unreachable must not undo a link
             log.warning("could not notify %s about a link", conversation.platform, exc_info=True)
 

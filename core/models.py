@@ -266,6 +266,20 @@ class Health:
 
 
 @dataclass(frozen=True, slots=True)
+class ProviderReport:
+    """One model provider of the fallback chain as the status page shows it.
+
+    ``status`` is None until first checked; ``last_error`` is the latest failure of a
+    request, cleared by the next success; ``resting_s`` how long it is still left out.
+    """
+
+    name: str
+    status: DependencyStatus | None
+    last_error: str
+    resting_s: float
+
+
+@dataclass(frozen=True, slots=True)
 class ValidationResult:
     """Whether a prompt is about music; ``score`` is the similarity or lexical score."""
 

@@ -6,8 +6,8 @@ Adapters implement these; the engine only ever sees these shapes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from core.models import (
     AccountProfile,
@@ -23,15 +23,14 @@ from core.models import (
     OAuthState,
     OAuthTokens,
     Profile,
+    ProviderReport,
     SavedPlaylist,
     StrategyAnswer,
     StrategyRequest,
     Track,
     ValidationResult,
 )
-
-if TYPE_CHECKING:  # core.commands imports the engine, which imports this module
-    from core.commands import Reply
+from core.replies import Reply
 
 
 @runtime_checkable
@@ -43,6 +42,18 @@ class ChatModel(Protocol):
     async def plan(self, request: StrategyRequest) -> StrategyAnswer: ...
 
     async def health(self) -> DependencyStatus: ...
+
+
+@runtime_checkable
+class ProviderReports(Protocol):
+    """A chat model made of several providers (the fallback chain) that reports each one.
+
+    The operator's status page shows one row per provider when the model offers this.
+    """
+
+    def reports(self) -> Sequence[ProviderReport]:
+        """Each provider's last known health and most recent failure, in chain order."""
+        ...
 
 
 @runtime_checkable
@@ -221,6 +232,10 @@ class Store(Protocol):
 
     async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None: ...
 
+    async def cache_take(self, namespace: str, key: str, now: datetime) -> str | None:
+        """A live cached value, deleted in the same statement: single use across processes."""
+        ...
+
     # --- music-service apps per scope and saved playlists (Spotify issue) ---------
     async def set_scope_app(self, scope_key: str, provider: str, blob: bytes) -> None:
         """Stores (or replaces) a scope's app credentials, encrypted by the caller."""
@@ -309,4 +324,29 @@ class EngineObserver(Protocol):
 
     def limit_refused(self, kind: str) -> None:
         """A request was refused by a limit: ``kind`` is "playlist" or "refinement"."""
+        ...
+
+
+@runtime_checkable
+class Scratch(Protocol):
+    """Short-lived values a chat adapter keeps across updates and processes.
+
+    A narrow slice of the store, namespaced per adapter: the adapter cannot read or
+    write users, drafts or quotas through it.  Values live until their expiry.
+    """
+
+    async def put(self, key: str, value: str, ttl: timedelta) -> None:
+        """Stores (or replaces) ``value`` under ``key`` for ``ttl``."""
+        ...
+
+    async def get(self, key: str) -> str | None:
+        """The live value under ``key``, or None."""
+        ...
+
+    async def take(self, key: str) -> str | None:
+        """The live value under ``key``, deleted as it is read: one caller in any process gets it."""
+        ...
+
+    async def claim(self, number: int, ttl: timedelta) -> bool:
+        """True for the first caller (in any process) to claim ``number`` (e.g. an update id)."""
         ...

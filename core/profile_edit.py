@@ -8,9 +8,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from core.errors import InvalidInput
-from core.models import DISCOVERY_CHOICES, LimitsStatus, Profile
+from core.models import DISCOVERY_CHOICES, LimitSettings, LimitsStatus, Profile
 from core.text import visible
 
 MAX_ITEMS = 20
@@ -119,8 +120,16 @@ def describe(profile: Profile) -> str:
     )
 
 
-def describe_limits(status: LimitsStatus, emphasis: Callable[[str], str] = str) -> str:
-    """The /limits sentence for every front end; ``emphasis`` marks the numbers left."""
+def _utc(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def describe_limits(
+    status: LimitsStatus, emphasis: Callable[[str], str] = str,
+    moment: Callable[[datetime], str] = _utc,
+) -> str:
+    """The /limits sentence for every front end; ``emphasis`` marks the numbers left and
+    ``moment`` writes the reset time (Discord shows it in each reader's own time zone)."""
     s = status.settings
     if status.playlists_left is None:
         playlists = f"{status.playlists_used_today} playlists made today (no daily limit)"
@@ -141,5 +150,20 @@ def describe_limits(status: LimitsStatus, emphasis: Callable[[str], str] = str) 
     return (
         f"{playlists}; {refinements}.\n"
         f"Up to {s.max_songs} songs per playlist. Daily limits reset at "
-        f"{status.resets_at:%Y-%m-%d %H:%M} UTC."
+        f"{moment(status.resets_at)}."
+    )
+
+
+def describe_settings(settings: LimitSettings) -> str:
+    """A server's or group's limits in one line, for any front end."""
+
+    def state(enabled: bool, value: int, unit: str) -> str:
+        return f"{value} {unit}" if enabled else f"off ({value} {unit} when switched on)"
+
+    playlists = state(settings.playlist_limit_enabled, settings.max_playlists_per_day, "per day")
+    refinements = state(settings.refinement_limit_enabled, settings.max_refinements_per_playlist,
+                        "per playlist")
+    return (
+        f"daily playlists per user: {playlists}; refinements: {refinements}; "
+        f"max songs per playlist: {settings.max_songs}."
     )

@@ -6,9 +6,11 @@ it is type-checked on the way back and a bad value raises ``CodecError``
 instead of producing a half-built object.  Missing optional keys fall back to
 the dataclass defaults, so rows written before a field existed still load.
 
-Timestamps are stored as UTC text in one fixed-width ISO-8601 form
-(``2026-05-09T07:35:25.000000Z``); because the width never varies, comparing
-the text in SQL compares the instants.
+Timestamps: SQLite keeps them as UTC text in one fixed-width ISO-8601 form
+(``2026-05-09T07:35:25.000000Z``, ``encode_time``/``decode_time``); because the
+width never varies, comparing the text in SQL compares the instants.
+PostgreSQL keeps ``timestamptz`` instants (``utc_instant``/``decode_instant``).
+Both refuse naive datetimes the same way.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from core.strategy import parse_strategy, strategy_to_dict
 
 __all__ = [
     "CodecError",
+    "decode_instant",
     "decode_time",
     "draft_version_from_dict",
     "draft_version_from_json",
@@ -48,6 +51,7 @@ __all__ = [
     "track_to_dict",
     "tracks_from_json",
     "tracks_to_json",
+    "utc_instant",
 ]
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -60,15 +64,20 @@ class CodecError(ValueError):
 # --- timestamps -----------------------------------------------------------------
 
 
-def encode_time(moment: datetime) -> str:
-    """A timezone-aware datetime as fixed-width UTC text.
+def utc_instant(moment: datetime) -> datetime:
+    """A timezone-aware datetime converted to UTC (how PostgreSQL is given times).
 
     Naive datetimes are refused: guessing their zone would silently shift
     expiry times, and every caller in the engine has an aware clock.
     """
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("timestamps given to the store must be timezone-aware")
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+    return moment.astimezone(UTC)
+
+
+def encode_time(moment: datetime) -> str:
+    """A timezone-aware datetime as fixed-width UTC text (how SQLite keeps times)."""
+    return utc_instant(moment).strftime(_TIME_FORMAT)
 
 
 def decode_time(text: object) -> datetime:
@@ -82,6 +91,13 @@ def decode_time(text: object) -> datetime:
     if moment.tzinfo is None:  # written by hand or by an older tool: it is UTC by contract
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def decode_instant(value: object) -> datetime:
+    """A ``timestamptz`` value as the driver hands it back, as an aware UTC datetime."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise CodecError(f"timestamp column held {value!r}")
+    return value.astimezone(UTC)
 
 
 # --- small typed readers for decoded JSON ------------------------------------------

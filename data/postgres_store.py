@@ -3,7 +3,9 @@
 The shared store for several bot processes (Discord shards spread over
 processes, Telegram webhook workers, REST replicas).  It behaves exactly like
 ``data.sqlite_store.SqliteStore``: same return values, same errors, and the
-store test suite runs against both.
+store test suite runs against both.  The statements both databases share live
+in ``data.sql_store.SqlStore``; this module keeps PostgreSQL's life cycle, its
+pool and the methods whose SQL carries concurrency the PostgreSQL way.
 
 Shape of the implementation:
 
@@ -12,10 +14,11 @@ Shape of the implementation:
   is bounded by ``acquire_timeout``; past it the caller gets
   ``StoreUnavailable`` saying the database is busy, never an endless queue.
 * Every cross-process promise is one statement or one transaction on the
-  server, never process memory: a quota reservation is one
-  ``INSERT ... ON CONFLICT ... DO UPDATE ... WHERE used < limit RETURNING``, an
-  OAuth state is consumed by one ``DELETE ... RETURNING``, a draft version is
-  numbered inside a transaction that holds the draft row ``FOR UPDATE``.
+  server, never process memory: a quota reservation is one transaction that
+  first locks its counter row (an upsert) or its draft row (``FOR UPDATE``) and
+  then counts, an OAuth state is consumed by one ``DELETE ... RETURNING``, a
+  draft version is numbered inside a transaction that holds the draft row
+  ``FOR UPDATE``, and one purge runs at a time (an advisory lock).
 * Timestamps are ``timestamptz``: the server stores UTC instants, and asyncpg
   hands back aware datetimes, which we normalise to UTC.
 * A server restart or a dropped connection fails the statements in flight
@@ -35,39 +38,27 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from types import TracebackType
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
 
 from core.errors import DraftNotFound, StoreUnavailable
-from core.models import (
-    DependencyStatus,
-    Draft,
-    DraftVersion,
-    LimitSettings,
-    LinkedAccount,
-    OAuthState,
-    Profile,
-    SavedPlaylist,
-)
+from core.models import DependencyStatus, DraftVersion
 from core.ports import Cipher
-from data.codec import (
-    CodecError,
-    limit_settings_from_json,
-    limit_settings_to_json,
-    profile_from_json,
-    profile_to_json,
-    strategy_from_json,
-    strategy_to_json,
-    tracks_from_json,
-    tracks_to_json,
-)
+from data.codec import CodecError, decode_instant, utc_instant
 from data.migrate import MigrationError
 from data.pg_migrate import MIGRATION_LOCK_KEY, apply_pg_migrations, pg_schema_version
-from data.token_cipher import SealError, bearer_digest, seal_text, unseal_text
+from data.sql_store import (
+    DRAFT_GONE,
+    INSERT_VERSION_COLUMNS,
+    LIVE_PLAYLIST_RESERVATIONS,
+    Dialect,
+    SqlStore,
+    version_values,
+)
+from data.token_cipher import SealError, seal_text
 
 __all__ = ["POSTGRES_SCHEMES", "PostgresStore", "describe_dsn"]
 
@@ -75,26 +66,17 @@ _log = logging.getLogger(__name__)
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
-# The draft row joined with its latest version; callers append WHERE/ORDER BY.
-_DRAFT_SELECT = """
-SELECT d.id, d.owner_key, d.scope, d.prompt, d.created_at AS draft_created_at,
-       d.expires_at, d.refinements_used,
-       v.version, v.title, v.strategy_json, v.tracks_json, v.provider, v.catalogue,
-       v.requested_count, v.feedback, v.note, v.created_at AS version_created_at
+POSTGRES = Dialect(
+    # timestamptz: asyncpg takes and gives aware datetimes; we hand over UTC.
+    encode_time=utc_instant,
+    decode_time=decode_instant,
+    latest_version_join="""
 FROM drafts AS d
 CROSS JOIN LATERAL (
     SELECT * FROM draft_versions WHERE draft_id = d.id ORDER BY version DESC LIMIT 1
 ) AS v
-"""
-
-_VERSION_COLUMNS = (
-    "version, title, strategy_json, tracks_json, provider, catalogue, "
-    "requested_count, feedback, note, created_at AS version_created_at"
-)
-
-_INSERT_VERSION_COLUMNS = (
-    "draft_id, version, title, strategy_json, tracks_json, provider, catalogue, "
-    "requested_count, feedback, note, created_at"
+""",
+    missing_parent=(asyncpg.ForeignKeyViolationError,),
 )
 
 # The purge's advisory lock (any fixed number nothing else uses; MIGRATION_LOCK_KEY + 1).
@@ -137,26 +119,17 @@ def _dsn_secrets(dsn: str) -> list[str]:
     return sorted({s for s in found if s}, key=len, reverse=True)
 
 
-def _utc(moment: datetime) -> datetime:
-    """An aware datetime in UTC; naive ones are refused, as ``data.codec.encode_time`` does."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("timestamps given to the store must be timezone-aware")
-    return moment.astimezone(UTC)
 
 
-def _from_db_time(value: Any) -> datetime:
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise CodecError(f"timestamp column held {value!r}")
-    return value.astimezone(UTC)
-
-
-class PostgresStore:
+class PostgresStore(SqlStore):
     """A ``Store`` backed by a PostgreSQL server, shared by any number of processes.
 
     Call ``open()`` before use (it connects and applies migrations under an
     advisory lock) and ``close()`` at the end, or use the store as an async
     context manager.
     """
+
+    _dialect = POSTGRES
 
     def __init__(
         self,
@@ -219,17 +192,6 @@ class PostgresStore:
         """Whether ``open()`` succeeded and ``close()`` has not been called since."""
         return self._pool is not None
 
-    async def __aenter__(self) -> PostgresStore:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def open(self) -> None:
         """Creates the pool and applies migrations; a no-op when already open.
@@ -276,7 +238,7 @@ class PostgresStore:
 
     async def schema_version(self) -> int:
         """The newest migration recorded in the database."""
-        async with self._connection() as conn:
+        async with self._session() as conn:
             return await pg_schema_version(conn)
 
     async def health(self) -> DependencyStatus:
@@ -284,36 +246,13 @@ class PostgresStore:
         if self._pool is None:
             return DependencyStatus(name="database", ok=False, detail="not open")
         try:
-            async with self._connection() as conn:
+            async with self._session() as conn:
                 version = await conn.fetchval("SHOW server_version")
         except StoreUnavailable as exc:
             return DependencyStatus(name="database", ok=False, detail=exc.user_message)
         return DependencyStatus(
             name="database", ok=True, detail=f"PostgreSQL {str(version).split()[0]}"
         )
-
-    async def get_meta(self, key: str) -> str | None:
-        """A stored (generated) secret, or None.  Values are sealed with the token key."""
-        async with self._connection() as conn:  # "not open" before "no key"
-            cipher = self._require_cipher()
-            value = await conn.fetchval("SELECT value FROM sealed_meta WHERE key = $1", key)
-        return None if value is None else self._unseal(cipher, value)
-
-    async def set_meta_if_absent(self, key: str, value: str) -> str:
-        """Stores ``value`` (sealed) unless the key exists; returns the value in force."""
-        async with self._connection() as conn:  # "not open" before "no key"
-            cipher = self._require_cipher()
-            # Two statements in autocommit on purpose: the read-back takes a fresh
-            # snapshot, so it also sees a row another process committed in between
-            # (one CTE would share one snapshot and could see neither row).
-            await conn.execute(
-                "INSERT INTO sealed_meta (key, value) VALUES ($1, $2) "
-                "ON CONFLICT (key) DO NOTHING",
-                key,
-                seal_text(cipher, value),
-            )
-            stored = await conn.fetchval("SELECT value FROM sealed_meta WHERE key = $1", key)
-        return self._unseal(cipher, stored)
 
     def _require_cipher(self) -> Cipher:
         if self._cipher is None:
@@ -324,11 +263,6 @@ class PostgresStore:
             )
         return self._cipher
 
-    def _unseal(self, cipher: Cipher, blob: bytes) -> str:
-        try:
-            return unseal_text(cipher, blob)
-        except SealError as exc:
-            raise self._unavailable(exc) from exc
 
     async def _seal_plain_meta(self, conn: Any) -> None:
         """Moves the plain ``meta`` rows of schema 1-3 into ``sealed_meta``; drops ``meta``.
@@ -381,7 +315,7 @@ class PostgresStore:
         """
         if limit is not None and limit <= 0:
             return None
-        moment, expires = _utc(now), _utc(expires_at)
+        moment, expires = utc_instant(now), utc_instant(expires_at)
         async with self._transaction() as conn:
             if limit is not None:
                 used = await conn.fetchval(
@@ -394,8 +328,7 @@ class PostgresStore:
                     day,
                 )
                 pending = await conn.fetchval(
-                    "SELECT count(*) FROM quota_reservations WHERE kind = 'playlist' "
-                    "AND user_key = $1 AND scope = $2 AND day = $3 AND expires_at > $4",
+                    LIVE_PLAYLIST_RESERVATIONS,
                     user_key,
                     scope,
                     day,
@@ -424,7 +357,7 @@ class PostgresStore:
         """
         if limit is not None and limit <= 0:
             return None
-        moment, expires = _utc(now), _utc(expires_at)
+        moment, expires = utc_instant(now), utc_instant(expires_at)
         async with self._transaction() as conn:
             used = await conn.fetchval(
                 "SELECT refinements_used FROM drafts WHERE id = $1 FOR UPDATE", draft_id
@@ -486,10 +419,6 @@ class PostgresStore:
                 )
             return True
 
-    async def cancel_reservation(self, reservation_id: int) -> None:
-        """Gives a reservation back; unknown ids are ignored."""
-        async with self._connection() as conn:
-            await conn.execute("DELETE FROM quota_reservations WHERE id = $1", reservation_id)
 
     async def expire_reservations(self, now: datetime) -> int:
         """Deletes reservations expired at ``now``; returns how many.
@@ -497,8 +426,8 @@ class PostgresStore:
         Rows another session holds (a confirmation in progress) are skipped, not
         waited for: the next sweep gets them if they are still there.
         """
-        moment = _utc(now)
-        async with self._connection() as conn:
+        moment = utc_instant(now)
+        async with self._session() as conn:
             removed = await conn.fetch(
                 "DELETE FROM quota_reservations WHERE id IN ("
                 "  SELECT id FROM quota_reservations WHERE expires_at <= $1 "
@@ -507,115 +436,7 @@ class PostgresStore:
             )
         return len(removed)
 
-    async def playlists_used(self, user_key: str, scope: str, day: str, now: datetime) -> int:
-        """Confirmed playlists of (user, scope, day) plus reservations live at ``now``."""
-        moment = _utc(now)
-        async with self._connection() as conn:
-            used = await conn.fetchval(
-                "SELECT COALESCE((SELECT used FROM quota_counters "
-                "  WHERE user_key = $1 AND scope = $2 AND day = $3), 0) "
-                "+ (SELECT count(*) FROM quota_reservations WHERE kind = 'playlist' "
-                "  AND user_key = $1 AND scope = $2 AND day = $3 AND expires_at > $4)",
-                user_key,
-                scope,
-                day,
-                moment,
-            )
-        return int(used)
-
-    # --- chat updates -----------------------------------------------------------------
-
-    async def claim_update(self, source: str, update_id: int, expires_at: datetime) -> bool:
-        """Claims an update for this process; False when some process already has."""
-        expires = _utc(expires_at)
-        async with self._connection() as conn:
-            claimed = await conn.fetchval(
-                "INSERT INTO claimed_updates (source, update_id, expires_at) VALUES ($1, $2, $3) "
-                "ON CONFLICT (source, update_id) DO NOTHING RETURNING 1",
-                source,
-                update_id,
-                expires,
-            )
-        return claimed is not None
-
-    # --- limit settings per scope ---------------------------------------------------
-
-    async def get_limit_settings(self, scope: str) -> LimitSettings | None:
-        """The limits an admin set for ``scope``, or None when never set."""
-        async with self._connection() as conn:
-            text = await conn.fetchval(
-                "SELECT settings_json FROM limit_settings WHERE scope = $1", scope
-            )
-            return None if text is None else limit_settings_from_json(text)
-
-    async def set_limit_settings(self, scope: str, settings: LimitSettings) -> None:
-        """Replaces the limits of ``scope``."""
-        async with self._connection() as conn:
-            await conn.execute(
-                "INSERT INTO limit_settings (scope, settings_json, updated_at) "
-                "VALUES ($1, $2, now()) "
-                "ON CONFLICT (scope) DO UPDATE SET "
-                "settings_json = excluded.settings_json, updated_at = excluded.updated_at",
-                scope,
-                limit_settings_to_json(settings),
-            )
-
-    # --- profiles -------------------------------------------------------------------
-
-    async def get_profile(self, user_key: str) -> Profile | None:
-        """The stored taste profile, or None when the user never saved one."""
-        async with self._connection() as conn:
-            text = await conn.fetchval(
-                "SELECT profile_json FROM profiles WHERE user_key = $1", user_key
-            )
-            return None if text is None else profile_from_json(text)
-
-    async def save_profile(self, user_key: str, profile: Profile) -> None:
-        """Replaces the user's profile."""
-        async with self._connection() as conn:
-            await conn.execute(
-                "INSERT INTO profiles (user_key, profile_json, updated_at) VALUES ($1, $2, now()) "
-                "ON CONFLICT (user_key) DO UPDATE SET "
-                "profile_json = excluded.profile_json, updated_at = excluded.updated_at",
-                user_key,
-                profile_to_json(profile),
-            )
-
     # --- drafts ---------------------------------------------------------------------
-
-    async def create_draft(
-        self,
-        owner_key: str,
-        scope: str,
-        prompt: str,
-        first: DraftVersion,
-        expires_at: datetime,
-    ) -> int:
-        """Stores a draft and its version 1 in one transaction; returns the draft id.
-
-        The draft's ``created_at`` is ``first.created_at``; ``first.version`` is
-        ignored (the first version is always 1).
-        """
-        created = _utc(first.created_at)
-        expires = _utc(expires_at)
-        version_values = _version_values(first)
-        async with self._transaction() as conn:
-            draft_id = await conn.fetchval(
-                "INSERT INTO drafts (owner_key, scope, prompt, created_at, expires_at, "
-                "refinements_used) VALUES ($1, $2, $3, $4, $5, 0) RETURNING id",
-                owner_key,
-                scope,
-                prompt,
-                created,
-                expires,
-            )
-            await conn.execute(
-                f"INSERT INTO draft_versions ({_INSERT_VERSION_COLUMNS}) "
-                "VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                draft_id,
-                *version_values,
-            )
-        return int(draft_id)
 
     async def add_draft_version(
         self, draft_id: int, version: DraftVersion, expires_at: datetime
@@ -625,59 +446,25 @@ class PostgresStore:
 
         Raises ``DraftNotFound`` when the draft does not exist (it may have been purged).
         """
-        expires = _utc(expires_at)
-        version_values = _version_values(version)
+        expires = utc_instant(expires_at)
+        values = version_values(version, utc_instant)
         async with self._transaction() as conn:
             # The row lock serialises versions of one draft across every process: a
             # second refinement waits here until the first commits, then its
             # MAX(version) (a new snapshot per statement) sees the first one's row.
             locked = await conn.fetchval("SELECT id FROM drafts WHERE id = $1 FOR UPDATE", draft_id)
             if locked is None:
-                raise DraftNotFound("That playlist no longer exists; please make a new one.")
+                raise DraftNotFound(DRAFT_GONE)
             await conn.execute("UPDATE drafts SET expires_at = $2 WHERE id = $1", draft_id, expires)
             number = await conn.fetchval(
-                f"INSERT INTO draft_versions ({_INSERT_VERSION_COLUMNS}) "
+                f"INSERT INTO draft_versions ({INSERT_VERSION_COLUMNS}) "
                 "SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 "
                 "FROM draft_versions WHERE draft_id = $1 "
                 "RETURNING version",
                 draft_id,
-                *version_values,
+                *values,
             )
             return int(number)
-
-    async def get_draft(self, draft_id: int, now: datetime) -> Draft | None:
-        """The draft with its latest version, or None when missing or expired."""
-        moment = _utc(now)
-        async with self._connection() as conn:
-            row = await conn.fetchrow(
-                _DRAFT_SELECT + "WHERE d.id = $1 AND d.expires_at > $2", draft_id, moment
-            )
-            return None if row is None else _draft_from_row(row)
-
-    async def get_draft_version(self, draft_id: int, version: int) -> DraftVersion | None:
-        """One specific version of a draft, or None when there is no such version."""
-        async with self._connection() as conn:
-            row = await conn.fetchrow(
-                f"SELECT {_VERSION_COLUMNS} FROM draft_versions "
-                "WHERE draft_id = $1 AND version = $2",
-                draft_id,
-                version,
-            )
-            return None if row is None else _version_from_row(row)
-
-    async def latest_draft(self, owner_key: str, scope: str, now: datetime) -> Draft | None:
-        """The owner's most recently created live draft in ``scope``, or None."""
-        moment = _utc(now)
-        async with self._connection() as conn:
-            row = await conn.fetchrow(
-                _DRAFT_SELECT
-                + "WHERE d.owner_key = $1 AND d.scope = $2 AND d.expires_at > $3 "
-                "ORDER BY d.created_at DESC, d.id DESC LIMIT 1",
-                owner_key,
-                scope,
-                moment,
-            )
-            return None if row is None else _draft_from_row(row)
 
     async def purge_expired(self, now: datetime) -> int:
         """Deletes expired drafts (their versions cascade), OAuth states, cache rows and
@@ -687,7 +474,7 @@ class PostgresStore:
         a time (two DELETEs over the same rows in different orders could deadlock),
         and a process that finds it taken skips this round (returns 0).
         """
-        moment = _utc(now)
+        moment = utc_instant(now)
         async with self._transaction() as conn:
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", PURGE_LOCK_KEY):
                 return 0
@@ -699,209 +486,10 @@ class PostgresStore:
             await conn.execute("DELETE FROM claimed_updates WHERE expires_at <= $1", moment)
         return len(drafts)
 
-    # --- OAuth states and linked accounts ---------------------------------------------
-
-    async def put_oauth_state(self, state: OAuthState) -> None:
-        """Records a pending link.  A state value that already exists is refused.
-
-        Only the state's SHA-256 digest is stored; the state itself stays with the user.
-        """
-        created = _utc(state.created_at)
-        expires = _utc(state.expires_at)
-        async with self._connection() as conn:
-            await conn.execute(
-                "INSERT INTO oauth_states (state_digest, user_key, payload, created_at, "
-                "expires_at) VALUES ($1, $2, $3, $4, $5)",
-                bearer_digest(state.state),
-                state.user_key,
-                state.payload,
-                created,
-                expires,
-            )
-
-    async def consume_oauth_state(self, state: str, now: datetime) -> OAuthState | None:
-        """Deletes and returns a live state in one statement; None if unknown/expired/used."""
-        moment = _utc(now)
-        async with self._connection() as conn:
-            row = await conn.fetchrow(
-                "DELETE FROM oauth_states WHERE state_digest = $1 AND expires_at > $2 "
-                "RETURNING user_key, payload, created_at, expires_at",
-                bearer_digest(state),
-                moment,
-            )
-            if row is None:
-                return None
-            return OAuthState(
-                state=state,  # the value the caller brought, whose digest matched
-                user_key=str(row["user_key"]),
-                payload=str(row["payload"]),
-                created_at=_from_db_time(row["created_at"]),
-                expires_at=_from_db_time(row["expires_at"]),
-            )
-
-    async def save_linked_account(self, account: LinkedAccount) -> None:
-        """Links (or re-links) a user's account with ``account.provider``."""
-        linked = _utc(account.linked_at)
-        async with self._connection() as conn:
-            await conn.execute(
-                "INSERT INTO linked_accounts (user_key, provider, account_id, display_name, "
-                "token_blob, linked_at) VALUES ($1, $2, $3, $4, $5, $6) "
-                "ON CONFLICT (user_key, provider) DO UPDATE SET "
-                "account_id = excluded.account_id, display_name = excluded.display_name, "
-                "token_blob = excluded.token_blob, linked_at = excluded.linked_at",
-                account.user_key,
-                account.provider,
-                account.account_id,
-                account.display_name,
-                bytes(account.token_blob),
-                linked,
-            )
-
-    async def get_linked_account(self, user_key: str, provider: str) -> LinkedAccount | None:
-        """The user's linked account with ``provider``, or None."""
-        async with self._connection() as conn:
-            row = await conn.fetchrow(
-                "SELECT user_key, provider, account_id, display_name, token_blob, linked_at "
-                "FROM linked_accounts WHERE user_key = $1 AND provider = $2",
-                user_key,
-                provider,
-            )
-            if row is None:
-                return None
-            return LinkedAccount(
-                user_key=str(row["user_key"]),
-                provider=str(row["provider"]),
-                account_id=str(row["account_id"]),
-                display_name=str(row["display_name"]),
-                token_blob=bytes(row["token_blob"]),
-                linked_at=_from_db_time(row["linked_at"]),
-            )
-
-    async def delete_linked_account(self, user_key: str, provider: str) -> bool:
-        """Unlinks; returns whether there was a link to remove."""
-        async with self._connection() as conn:
-            found = await conn.fetchval(
-                "DELETE FROM linked_accounts WHERE user_key = $1 AND provider = $2 RETURNING 1",
-                user_key,
-                provider,
-            )
-        return found is not None
-
-    # --- caches -----------------------------------------------------------------------
-
-    async def cache_get(self, namespace: str, key: str, now: datetime) -> str | None:
-        """A live cached value, or None when missing or expired.
-
-        Keys are stored as SHA-256 digests: some are bearer values (REST session ids,
-        Telegram button keys) that are only ever looked up, never listed.
-        """
-        moment = _utc(now)
-        async with self._connection() as conn:
-            value = await conn.fetchval(
-                "SELECT value FROM cache WHERE namespace = $1 AND key = $2 AND expires_at > $3",
-                namespace,
-                bearer_digest(key),
-                moment,
-            )
-        return None if value is None else str(value)
-
-    async def cache_put(self, namespace: str, key: str, value: str, expires_at: datetime) -> None:
-        """Stores or replaces a cached value until ``expires_at`` (under the key's digest)."""
-        expires = _utc(expires_at)
-        async with self._connection() as conn:
-            await conn.execute(
-                "INSERT INTO cache (namespace, key, value, expires_at) VALUES ($1, $2, $3, $4) "
-                "ON CONFLICT (namespace, key) DO UPDATE SET "
-                "value = excluded.value, expires_at = excluded.expires_at",
-                namespace,
-                bearer_digest(key),
-                value,
-                expires,
-            )
-
-    # --- per-scope apps and saved playlists (Spotify issue) ----------------------------
-
-    async def set_scope_app(self, scope_key: str, provider: str, blob: bytes) -> None:
-        """Stores (or replaces) a scope's app credentials, already encrypted."""
-        async with self._connection() as conn:
-            await conn.execute(
-                "INSERT INTO scope_apps (scope_key, provider, app_blob, updated_at) "
-                "VALUES ($1, $2, $3, now()) ON CONFLICT (scope_key, provider) DO UPDATE SET "
-                "app_blob = excluded.app_blob, updated_at = excluded.updated_at",
-                scope_key,
-                provider,
-                bytes(blob),
-            )
-
-    async def get_scope_app(self, scope_key: str, provider: str) -> bytes | None:
-        """The encrypted app credentials of a scope, or None."""
-        async with self._connection() as conn:
-            value = await conn.fetchval(
-                "SELECT app_blob FROM scope_apps WHERE scope_key = $1 AND provider = $2",
-                scope_key,
-                provider,
-            )
-        return None if value is None else bytes(value)
-
-    async def delete_scope_app(self, scope_key: str, provider: str) -> bool:
-        """Forgets a scope's app; returns whether there was one."""
-        async with self._connection() as conn:
-            found = await conn.fetchval(
-                "DELETE FROM scope_apps WHERE scope_key = $1 AND provider = $2 RETURNING 1",
-                scope_key,
-                provider,
-            )
-        return found is not None
-
-    async def get_saved_playlist(
-        self, user_key: str, draft_id: int, provider: str
-    ) -> SavedPlaylist | None:
-        """Where the user saved this draft with ``provider``, or None."""
-        async with self._connection() as conn:
-            row = await conn.fetchrow(
-                "SELECT user_key, draft_id, provider, account_id, playlist_id, url, saved_at "
-                "FROM saved_playlists WHERE user_key = $1 AND draft_id = $2 AND provider = $3",
-                user_key,
-                draft_id,
-                provider,
-            )
-            if row is None:
-                return None
-            return SavedPlaylist(
-                user_key=str(row["user_key"]),
-                draft_id=int(row["draft_id"]),
-                provider=str(row["provider"]),
-                account_id=str(row["account_id"]),
-                playlist_id=str(row["playlist_id"]),
-                url=str(row["url"]),
-                saved_at=_from_db_time(row["saved_at"]),
-            )
-
-    async def put_saved_playlist(self, saved: SavedPlaylist) -> None:
-        """Records (or replaces) where a draft was saved; ``DraftNotFound`` if it is gone."""
-        async with self._connection() as conn:
-            try:
-                await conn.execute(
-                    "INSERT INTO saved_playlists (user_key, draft_id, provider, account_id, "
-                    "playlist_id, url, saved_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                    "ON CONFLICT (user_key, draft_id, provider) DO UPDATE SET "
-                    "account_id = excluded.account_id, playlist_id = excluded.playlist_id, "
-                    "url = excluded.url, saved_at = excluded.saved_at",
-                    saved.user_key,
-                    saved.draft_id,
-                    saved.provider,
-                    saved.account_id,
-                    saved.playlist_id,
-                    saved.url,
-                    _utc(saved.saved_at),
-                )
-            except asyncpg.ForeignKeyViolationError:
-                raise DraftNotFound("That playlist no longer exists; please make a new one.") from None
-
     # --- internals --------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def _connection(self) -> AsyncIterator[Any]:
+    async def _session(self) -> AsyncIterator[Any]:
         """A pool connection for single statements (each autocommits).
 
         Waits at most ``acquire_timeout`` for a free connection.  Database and
@@ -940,7 +528,7 @@ class PostgresStore:
 
         Any exception, cancellation included, rolls back before it propagates.
         """
-        async with self._connection() as conn, conn.transaction():
+        async with self._session() as conn, conn.transaction():
             yield conn
 
     def _scrub(self, exc: BaseException) -> str:
@@ -1016,49 +604,3 @@ async def _close_pool(pool: Any, grace_s: float = 10.0) -> None:
             raise
         _log.warning("closing the database pool did not finish cleanly: %s", type(exc).__name__)
 
-
-def _version_values(version: DraftVersion) -> tuple[Any, ...]:
-    """The draft_versions columns after (draft_id, version), in insert order."""
-    return (
-        version.title,
-        strategy_to_json(version.strategy),
-        tracks_to_json(version.tracks),
-        version.provider,
-        version.catalogue,
-        version.requested_count,
-        version.feedback,
-        version.note,
-        _utc(version.created_at),
-    )
-
-
-def _opt_str(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _version_from_row(row: Any) -> DraftVersion:
-    return DraftVersion(
-        version=int(row["version"]),
-        title=str(row["title"]),
-        strategy=strategy_from_json(row["strategy_json"]),
-        tracks=tracks_from_json(row["tracks_json"]),
-        provider=str(row["provider"]),
-        catalogue=str(row["catalogue"]),
-        requested_count=int(row["requested_count"]),
-        created_at=_from_db_time(row["version_created_at"]),
-        feedback=_opt_str(row["feedback"]),
-        note=_opt_str(row["note"]),
-    )
-
-
-def _draft_from_row(row: Any) -> Draft:
-    return Draft(
-        id=int(row["id"]),
-        owner_key=str(row["owner_key"]),
-        scope=str(row["scope"]),
-        prompt=str(row["prompt"]),
-        created_at=_from_db_time(row["draft_created_at"]),
-        expires_at=_from_db_time(row["expires_at"]),
-        refinements_used=int(row["refinements_used"]),
-        latest=_version_from_row(row),
-    )

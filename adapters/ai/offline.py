@@ -14,7 +14,7 @@ Björk").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -430,141 +430,242 @@ def _retitle(
     return title.strip() or "Playlist"
 
 
-def refine(previous: Strategy, feedback: str, profile: Profile) -> dict[str, Any]:
-    """Applies ``feedback`` to ``previous`` and returns the new strategy dict."""
-    data = strategy_to_dict(previous)
-    tokens = clause_tokens(feedback)
-    # a model's strategy may carry genres the catalogue does not name ("bedroom pop"):
-    # keep what maps onto catalogue genres, so the offline answer names only those
-    genres = _unique(g for name in previous.genres for g in canonical_genres(name))
-    moods: list[str] = list(data["moods"])
-    queries: list[str] = list(data["queries"])
-    energy = float(data["energy"]) if data["energy"] is not None else NEUTRAL
-    valence = float(data["valence"]) if data["valence"] is not None else NEUTRAL
-    era_key: str | None = data["era"]
-    removed_genres: set[str] = set()
-    soft_kept: set[str] = set()  # "less jazz" when jazz is all there is
-    front: list[str] = []  # queries to run first: what the feedback asked for
+@dataclass(slots=True)
+class _Refinement:
+    """A strategy part-way through a refinement: what each applier reads and changes."""
+
+    genres: list[str]
+    moods: list[str]
+    queries: list[str]
+    energy: float
+    valence: float
+    era_key: str | None
+    removed_genres: set[str] = field(default_factory=set)
+    soft_kept: set[str] = field(default_factory=set)  # "less jazz" when jazz is all there is
+    front: list[str] = field(default_factory=list)  # queries to run first: what was asked for
     new_era: Term | None = None
-    mood_keywords: list[str] = []
-
-    # 1. feel: moods, activities and comparatives move the target
-    shifts = _comparative_terms(feedback)
-    for match in scan(feedback):
-        term = match.term
-        window = _window(tokens, match)
-        if term.kind in ("mood", "activity", "scene"):
-            too = bool(window) and window[-1] == "too"  # "too sad" is a complaint
-            shift = (term, not (match.negated or too))
-            if shift not in shifts:  # "slow it down" and "slow" are one request
-                shifts.append(shift)
-        elif term.kind in ("genre", "region"):
-            if match.negated:
-                soft = any(w in _SOFT_NEGATORS for w in window)
-                for genre in term.genres:
-                    if soft and genres == [genre]:
-                        soft_kept.add(genre)
-                    elif genre in genres:
-                        genres.remove(genre)
-                        removed_genres.add(genre)
-                continue
-            added = [g for g in term.genres[:2] if g in CATALOGUE_GENRE_SET]
-            if any(w in _ONLY_WORDS for w in window):
-                removed_genres.update(g for g in genres if g not in added)
-                genres = []
-            if any(w in _FRONT_WORDS for w in window) or not genres:
-                genres = [*added, *(g for g in genres if g not in added)]
-            else:
-                genres += [g for g in added if g not in genres]
-            front += [f'genre:"{g}"' for g in added]
-        elif term.kind == "era":
-            if match.negated:
-                if era_key == term.key:
-                    era_key = None
-                    queries = [q for q in queries if "year:" not in q]
-            else:
-                new_era, era_key = term, term.key
-    retired: list[str] = []  # moods the feedback turned away from
+    mood_keywords: list[str] = field(default_factory=list)
+    shifts: list[tuple[Term, bool]] = field(default_factory=list)  # (feel, towards it?)
+    retired: list[str] = field(default_factory=list)  # moods the feedback turned away from
     title_mood: Term | None = None  # the mood a retired title word gives way to
-    for term, towards in shifts:
-        energy = _nudge(energy, term.energy, towards=towards)
-        valence = _nudge(valence, term.valence, towards=towards)
-        labels = term.moods or (term.key,)
-        if towards:
-            # "more energetic" retires "calm": moods far from the new feel go
-            retired += [m for m in moods if _opposed(m, term)]
-            moods = [m for m in moods if m not in retired]
-            moods = [*(m for m in labels if m not in moods), *moods]
-            if term.keyword:
-                mood_keywords.append(term.keyword)
-            if term.kind == "mood" and title_mood is None:
-                title_mood = term
-        else:
-            retired += [m for m in moods if m in labels]
-            if term.key == "ballad":  # "no ballads": none of the ballad-ish moods either
-                retired += [m for m in moods if m in _BALLADISH]
-            moods = [m for m in moods if m not in retired]
-            if term.key == "ballad":
-                energy = _clamp(energy + 0.1)
-                if len([g for g in genres if g not in _BALLADISH_GENRES]) > 0:
-                    removed_genres.update(g for g in genres if g in _BALLADISH_GENRES)
-                    genres = [g for g in genres if g not in _BALLADISH_GENRES]
+    avoid: list[str] = field(default_factory=list)
+    avoided: set[str] = field(default_factory=set)  # ``avoid``, casefolded
+    seeds: list[str] = field(default_factory=list)
+    stale_keywords: set[str] = field(default_factory=set)
 
-    # 2. artists: "no Drake" / "less Coldplay" avoid, "more like Björk" seeds
-    avoid = _unique([*data["avoid_artists"], *extract_excluded_artists(feedback),
-                     *profile.disliked_artists])  # fmt: skip
-    avoided = {a.casefold() for a in avoid}
+    @classmethod
+    def of(cls, previous: Strategy, data: dict[str, Any]) -> _Refinement:
+        # a model's strategy may carry genres the catalogue does not name ("bedroom pop"):
+        # keep what maps onto catalogue genres, so the offline answer names only those
+        return cls(
+            genres=_unique(g for name in previous.genres for g in canonical_genres(name)),
+            moods=list(data["moods"]),
+            queries=list(data["queries"]),
+            energy=float(data["energy"]) if data["energy"] is not None else NEUTRAL,
+            valence=float(data["valence"]) if data["valence"] is not None else NEUTRAL,
+            era_key=data["era"],
+        )
+
+    def keeps(self, query: str) -> bool:
+        """Whether a query survives: not for a removed genre, stale mood or avoided artist."""
+        folded = query.casefold()
+        if any(f'genre:"{g}"' in folded for g in self.removed_genres):
+            return False
+        if any(folded.endswith(f'" {k}') for k in self.stale_keywords):
+            return False  # 'genre:"jazz" relaxing' after "more energetic"
+        return not any(f'artist:"{a}"' in folded for a in self.avoided)
+
+
+# --- what one recognised term of the feedback does ------------------------------------
+_Applier = Callable[[_Refinement, Match, Sequence[str]], None]
+
+
+def _note_feel(state: _Refinement, match: Match, window: Sequence[str]) -> None:
+    """A mood, activity or scene: noted as a shift, applied once the feedback is read."""
+    too = bool(window) and window[-1] == "too"  # "too sad" is a complaint
+    shift = (match.term, not (match.negated or too))
+    if shift not in state.shifts:  # "slow it down" and "slow" are one request
+        state.shifts.append(shift)
+
+
+def _drop_genres(state: _Refinement, term: Term, window: Sequence[str]) -> None:
+    """"no jazz" removes it; "less jazz" keeps it when it is the only genre."""
+    soft = any(w in _SOFT_NEGATORS for w in window)
+    for genre in term.genres:
+        if soft and state.genres == [genre]:
+            state.soft_kept.add(genre)
+        elif genre in state.genres:
+            state.genres.remove(genre)
+            state.removed_genres.add(genre)
+
+
+def _add_genres(state: _Refinement, term: Term, window: Sequence[str]) -> None:
+    """"add soul" appends it, "more soul" leads with it, "only soul" keeps nothing else."""
+    added = [g for g in term.genres[:2] if g in CATALOGUE_GENRE_SET]
+    if any(w in _ONLY_WORDS for w in window):
+        state.removed_genres.update(g for g in state.genres if g not in added)
+        state.genres = []
+    if any(w in _FRONT_WORDS for w in window) or not state.genres:
+        state.genres = [*added, *(g for g in state.genres if g not in added)]
+    else:
+        state.genres += [g for g in added if g not in state.genres]
+    state.front += [f'genre:"{g}"' for g in added]
+
+
+def _genre(state: _Refinement, match: Match, window: Sequence[str]) -> None:
+    if match.negated:
+        _drop_genres(state, match.term, window)
+    else:
+        _add_genres(state, match.term, window)
+
+
+def _era(state: _Refinement, match: Match, window: Sequence[str]) -> None:
+    """"from the 80s" sets the era; "not 80s" drops it (and its year searches) if it is set."""
+    term = match.term
+    if not match.negated:
+        state.new_era, state.era_key = term, term.key
+    elif state.era_key == term.key:
+        state.era_key = None
+        state.queries = [q for q in state.queries if "year:" not in q]
+
+
+# Terms of other kinds (instrument words, playlist nouns) change nothing in a refinement.
+_APPLIERS: dict[str, _Applier] = {
+    "mood": _note_feel, "activity": _note_feel, "scene": _note_feel,
+    "genre": _genre, "region": _genre, "era": _era,
+}  # fmt: skip
+
+
+def _read_feedback(state: _Refinement, feedback: str) -> None:
+    """Applies each recognised term; comparatives ("faster") count as feels."""
+    tokens = clause_tokens(feedback)
+    state.shifts = _comparative_terms(feedback)
+    for match in scan(feedback):
+        applier = _APPLIERS.get(match.term.kind)
+        if applier is not None:
+            applier(state, match, _window(tokens, match))
+
+
+# --- feels: the target moves and the moods follow --------------------------------------
+def _retire(state: _Refinement, moods: Sequence[str]) -> None:
+    state.retired += moods
+    state.moods = [m for m in state.moods if m not in state.retired]
+
+
+def _towards(state: _Refinement, term: Term) -> None:
+    """"more energetic" leads with its moods and retires "calm" (far from the new feel)."""
+    labels = term.moods or (term.key,)
+    _retire(state, [m for m in state.moods if _opposed(m, term)])
+    state.moods = [*(m for m in labels if m not in state.moods), *state.moods]
+    if term.keyword:
+        state.mood_keywords.append(term.keyword)
+    if term.kind == "mood" and state.title_mood is None:
+        state.title_mood = term
+
+
+def _away(state: _Refinement, term: Term) -> None:
+    """"less sad" retires the moods it names."""
+    labels = term.moods or (term.key,)
+    _retire(state, [m for m in state.moods if m in labels])
+
+
+def _no_ballads(state: _Refinement, term: Term) -> None:
+    """"no ballads": none of the ballad-ish moods or genres either, and a little livelier."""
+    labels = term.moods or (term.key,)
+    _retire(state, [*(m for m in state.moods if m in labels),
+                    *(m for m in state.moods if m in _BALLADISH)])  # fmt: skip
+    state.energy = _clamp(state.energy + 0.1)
+    if any(g not in _BALLADISH_GENRES for g in state.genres):  # never drop the only genres
+        state.removed_genres.update(g for g in state.genres if g in _BALLADISH_GENRES)
+        state.genres = [g for g in state.genres if g not in _BALLADISH_GENRES]
+
+
+def _shift(state: _Refinement, term: Term, towards: bool) -> None:
+    state.energy = _nudge(state.energy, term.energy, towards=towards)
+    state.valence = _nudge(state.valence, term.valence, towards=towards)
+    if towards:
+        _towards(state, term)
+    elif term.key == "ballad":
+        _no_ballads(state, term)
+    else:
+        _away(state, term)
+
+
+# --- artists, genres to fall back on, queries ------------------------------------------
+def _artists(state: _Refinement, feedback: str, data: dict[str, Any], profile: Profile) -> None:
+    """"no Drake" / "less Coldplay" avoid; "more like Björk" / "more Radiohead" seed."""
+    state.avoid = _unique([*data["avoid_artists"], *extract_excluded_artists(feedback),
+                           *profile.disliked_artists])  # fmt: skip
+    state.avoided = {a.casefold() for a in state.avoid}
     new_seeds = [
         *extract_artists(feedback),
         *extract_names(feedback, _MORE_ARTIST_TRIGGERS, capitalised=True),
     ]
-    new_seeds = [a for a in _unique(new_seeds) if a.casefold() not in avoided]
+    new_seeds = [a for a in _unique(new_seeds) if a.casefold() not in state.avoided]
     seeds = _unique([*new_seeds, *data["seed_artists"]])
-    seeds = [a for a in seeds if a.casefold() not in avoided][:MAX_SEEDS]
-    front = [f'artist:"{_quote(a)}"' for a in new_seeds] + front
+    state.seeds = [a for a in seeds if a.casefold() not in state.avoided][:MAX_SEEDS]
+    state.front = [f'artist:"{_quote(a)}"' for a in new_seeds] + state.front
 
-    # 3. queries: drop what was removed, put what was asked for first
-    stale_keywords = {
-        term.keyword for term in map(lookup, retired) if term is not None and term.keyword
-    } - set(mood_keywords)
 
-    def keep(query: str) -> bool:
-        folded = query.casefold()
-        if any(f'genre:"{g}"' in folded for g in removed_genres):
-            return False
-        if any(folded.endswith(f'" {k}') for k in stale_keywords):
-            return False  # 'genre:"jazz" relaxing' after "more energetic"
-        return not any(f'artist:"{a}"' in folded for a in avoided)
+def _refill_genres(state: _Refinement) -> None:
+    """"no jazz" removed the last genre, "less jazz" wants company: the moods choose."""
+    genres = state.genres
+    if not genres or (len(genres) == 1 and genres[0] in state.soft_kept):
+        genres += [g for g in _genres_for_moods(state.moods, state.removed_genres)
+                   if g not in genres][:3]  # fmt: skip
+    if not genres and not state.seeds and not any(state.keeps(q) for q in state.queries):
+        state.genres = [g for g in DEFAULT_GENRES if g not in state.removed_genres][:2] or ["pop"]
 
-    if not genres or (len(genres) == 1 and genres[0] in soft_kept):
-        # "no jazz" removed the last genre, "less jazz" wants company: the moods choose
-        genres += [g for g in _genres_for_moods(moods, removed_genres) if g not in genres][:3]
-    if not genres and not seeds and not any(keep(q) for q in queries):
-        genres = [g for g in DEFAULT_GENRES if g not in removed_genres][:2] or ["pop"]
-    if new_era is not None:
-        front += [f'genre:"{g}" {_years(new_era)}' for g in genres[:3]]
-    if mood_keywords and genres:
-        front.append(f'genre:"{genres[0]}" {mood_keywords[0]}')
-    queries = _unique([*front, *queries, *(f'genre:"{g}"' for g in genres)])
-    queries = [q for q in queries if keep(q)][:MAX_QUERIES]
 
-    # a model's suggestions survive a refinement unless their artist is now avoided
-    songs = [
-        song for song in data["songs"]
+def _refined_queries(state: _Refinement) -> list[str]:
+    """What was asked for first, then the earlier searches, less what was removed."""
+    genres = state.genres
+    if state.new_era is not None:
+        state.front += [f'genre:"{g}" {_years(state.new_era)}' for g in genres[:3]]
+    if state.mood_keywords and genres:
+        state.front.append(f'genre:"{genres[0]}" {state.mood_keywords[0]}')
+    queries = _unique([*state.front, *state.queries, *(f'genre:"{g}"' for g in genres)])
+    return [q for q in queries if state.keeps(q)][:MAX_QUERIES]
+
+
+def _kept_songs(songs: Sequence[dict[str, Any]], avoided: set[str]) -> list[dict[str, Any]]:
+    """A model's suggestions survive a refinement unless their artist is now avoided."""
+    return [
+        song for song in songs
         if not any(re.search(rf"\b{re.escape(a)}\b", song["artist"].casefold()) for a in avoided)
     ]  # fmt: skip
-    title = _retitle(data["title"], previous, genres, retired, title_mood)
+
+
+def refine(previous: Strategy, feedback: str, profile: Profile) -> dict[str, Any]:
+    """Applies ``feedback`` to ``previous`` and returns the new strategy dict.
+
+    In order: the feedback's genres and eras apply as read, its feels (moods,
+    activities, comparatives) move the target, its artists are avoided or seeded, the
+    genres are refilled if none are left, and the searches are put in order.
+    """
+    data = strategy_to_dict(previous)
+    state = _Refinement.of(previous, data)
+    _read_feedback(state, feedback)
+    for term, towards in state.shifts:
+        _shift(state, term, towards)
+    _artists(state, feedback, data, profile)
+    state.stale_keywords = {
+        term.keyword for term in map(lookup, state.retired) if term is not None and term.keyword
+    } - set(state.mood_keywords)
+    _refill_genres(state)
+    queries = _refined_queries(state)
+    genres, moods = state.genres, state.moods
     data.update(
-        title=title,
-        description=_description(genres, moods, energy, f"Refined offline ({feedback})"),
+        title=_retitle(data["title"], previous, genres, state.retired, state.title_mood),
+        description=_description(genres, moods, state.energy, f"Refined offline ({feedback})"),
         genres=genres[:MAX_GENRES],
         moods=moods[:6],
-        energy=_clamp(energy),
-        valence=_clamp(valence),
-        era=era_key,
-        seed_artists=seeds,
-        avoid_artists=avoid,
-        songs=songs,
+        energy=_clamp(state.energy),
+        valence=_clamp(state.valence),
+        era=state.era_key,
+        seed_artists=state.seeds,
+        avoid_artists=state.avoid,
+        songs=_kept_songs(data["songs"], state.avoided),
         queries=queries,
     )
     return data

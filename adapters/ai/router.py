@@ -36,7 +36,7 @@ from adapters.ai.errors import (
     ProviderTimeout,
 )
 from core.errors import ProviderUnavailable, StrategyInvalid
-from core.models import DependencyStatus, StrategyAnswer, StrategyRequest
+from core.models import DependencyStatus, ProviderReport, StrategyAnswer, StrategyRequest
 from core.ports import ChatModel
 
 log = logging.getLogger(__name__)
@@ -64,19 +64,6 @@ class _ProviderState:
     epoch: int = 0
 
 
-@dataclass(frozen=True)
-class ProviderReport:
-    """One provider as the status page shows it; ``status`` is None until first checked.
-
-    ``last_error`` is the latest failure of a request, cleared by the next success.
-    """
-
-    name: str
-    status: DependencyStatus | None
-    last_error: str
-    resting_s: float
-
-
 def _timeout_of(provider: ChatModel) -> float:
     """The provider's own timeout (0 when it has none: such a provider is never waited for)."""
     timeout = getattr(provider, "timeout", None)
@@ -94,7 +81,10 @@ def _rest_for(error: ProviderError, scale: float = 1.0) -> float:
 
 
 class ModelRouter:
-    """``ChatModel`` that tries its providers in order and records who answered."""
+    """``ChatModel`` that tries its providers in order and records who answered.
+
+    It is also a ``core.ports.ProviderReports``: the status page shows each provider.
+    """
 
     name = "models"
 

@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator, Callable
 from typing import TextIO
 
 from adapters.console.render import render_reply
-from core.commands import Reply, TextCommands
+from core.commands import TextCommands
 from core.models import Progress, Stage, UserRef
+from core.replies import Reply
 
 PROMPT = "echotuner> "
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
-from core.commands import Reply
 from core.models import Health, LimitsStatus, Playlist
-from core.profile_edit import describe, describe_limits
+from core.profile_edit import describe, describe_limits, describe_settings
+from core.replies import (
+    HealthReply,
+    LimitsReply,
+    PlaylistReply,
+    ProfileReply,
+    Reply,
+    SettingsReply,
+    TextReply,
+    UrisReply,
+)
 from core.text import displayable
 
 
@@ -51,19 +60,29 @@ def render_health(health: Health) -> str:
     return "\n".join(lines)
 
 
+def render_uris(playlist: Playlist) -> str:
+    return "\n".join(track.uri for track in playlist.tracks)
+
+
 def render_reply(reply: Reply) -> str:
-    parts: list[str] = []
-    if reply.text:
-        parts.append(reply.text)
-    if reply.playlist is not None:
-        parts.append(render_playlist(reply.playlist))
-    if reply.profile is not None:
-        parts.append(describe(reply.profile))
-    if reply.limits is not None:
-        parts.append(render_limits(reply.limits))
-    if reply.health is not None:
-        parts.append(render_health(reply.health))
-    return "\n".join(parts)
+    """Any reply as plain text; a new kind of reply is a type error until it is handled."""
+    match reply:
+        case TextReply(text=text, link=link):
+            return f"{text}\n{link}" if link else text
+        case PlaylistReply(playlist=playlist, share_url=share_url):
+            text = render_playlist(playlist)
+            return f"{text}\nPlaylist page: {share_url}" if share_url else text
+        case UrisReply(playlist=playlist, note=note):
+            return "\n".join(part for part in (note, render_uris(playlist)) if part)
+        case ProfileReply(profile=profile, heading=heading):
+            return f"{heading}\n{describe(profile)}"
+        case LimitsReply(status=status):
+            return render_limits(status)
+        case SettingsReply(settings=settings, where=where):
+            return f"Limits in {where}: {describe_settings(settings)}"
+        case HealthReply(health=health):
+            return render_health(health)
+    assert_never(reply)
 
 
 def playlist_json(playlist: Playlist) -> dict[str, Any]:

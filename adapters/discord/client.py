@@ -17,8 +17,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from adapters.discord.commands import build_commands
-from adapters.discord.interact import SORRY, Services
+from adapters.discord.admin import AdminCommands
+from adapters.discord.commands import EveryoneCommands
+from adapters.discord.interact import on_failure
+from adapters.discord.services import Services
 from adapters.discord.views import DraftButton, on_modal_submit
 
 log = logging.getLogger(__name__)
@@ -56,8 +58,8 @@ class EchoTunerBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         """After login, before the gateway: commands, persistent buttons, sync."""
-        for command in build_commands():
-            self.tree.add_command(command)
+        await self.add_cog(EveryoneCommands())
+        self.tree.add_command(AdminCommands())
         self.add_dynamic_items(DraftButton)
         self.add_listener(on_modal_submit, "on_interaction")
         if self.sync_commands:
@@ -82,20 +84,8 @@ class EchoTunerBot(commands.AutoShardedBot):
     async def _on_tree_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        """Errors before a handler runs (bad option, unknown command): a private answer."""
-        log.warning("app command error: %s", error)
-        message = SORRY
-        if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
-            message = "I couldn't read that command's options; please check them and try again."
-        elif isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
-            message = "That command has changed; please try again in a minute."
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(message, ephemeral=True)
-            else:
-                await interaction.response.send_message(message, ephemeral=True)
-        except discord.HTTPException:
-            log.warning("could not report an app command error", exc_info=True)
+        """discord.py's error hook for every command: the adapter's one (``on_failure``)."""
+        await on_failure(interaction, error)
 
     async def on_ready(self) -> None:
         log.info("Discord: ready as %s (id %s) on %s shard(s)",

@@ -18,12 +18,24 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import assert_never
 
 import discord
 
-from core.commands import Reply
+from core import wording
+from core.display import utf16_len
 from core.models import Health, LimitSettings, LimitsStatus, Playlist, Profile, Track
-from core.profile_edit import describe
+from core.profile_edit import describe, describe_limits
+from core.replies import (
+    HealthReply,
+    LimitsReply,
+    PlaylistReply,
+    ProfileReply,
+    Reply,
+    SettingsReply,
+    TextReply,
+    UrisReply,
+)
 from core.text import displayable
 
 TITLE_LIMIT = 256
@@ -36,6 +48,7 @@ EMBEDS_PER_MESSAGE = 10
 EMBED_CHARS_PER_MESSAGE = 6000
 CONTENT_LIMIT = 2000
 LINK_BUTTON_URL_LIMIT = 512
+BUTTON_LABEL_LIMIT = 80
 
 SPOTIFY_GREEN = discord.Colour(0x1DB954)
 ERROR_RED = discord.Colour(0xE03E3E)
@@ -50,23 +63,18 @@ _MARKDOWN = re.compile(r"([\\*_~|`>#\[\]<])")
 _MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{15,21})")
 
 
-def discord_len(text: str) -> int:
-    """Length as Discord counts it: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` UTF-16 units, with an ellipsis when it was cut.
 
     Never splits a surrogate pair; clip raw text *before* escaping it, so a cut
     cannot leave a dangling backslash.
     """
-    if discord_len(text) <= limit:
+    if utf16_len(text) <= limit:
         return text
     out: list[str] = []
     used = 0
     for char in text:
-        width = discord_len(char)
+        width = utf16_len(char)
         if used + width > limit - 1:
             break
         out.append(char)
@@ -86,17 +94,17 @@ def escape(text: str) -> str:
 
 def embed_chars(embed: discord.Embed) -> int:
     """The characters of an embed that count towards the 6000 per message."""
-    total = discord_len(embed.title or "") + discord_len(embed.description or "")
-    total += discord_len(embed.footer.text or "") + discord_len(embed.author.name or "")
+    total = utf16_len(embed.title or "") + utf16_len(embed.description or "")
+    total += utf16_len(embed.footer.text or "") + utf16_len(embed.author.name or "")
     for f in embed.fields:
-        total += discord_len(f.name or "") + discord_len(f.value or "")
+        total += utf16_len(f.name or "") + utf16_len(f.value or "")
     return total
 
 
 def track_line(number: int, track: Track) -> str:
     """``12. [Title](link) — Artist, Artist`` with both names clipped and escaped."""
     title = escape(clip(track.title, TRACK_TITLE_CLIP))
-    artists = escape(clip(", ".join(track.artists) or "unknown artist", TRACK_ARTISTS_CLIP))
+    artists = escape(clip(", ".join(track.artists) or wording.UNKNOWN_ARTIST, TRACK_ARTISTS_CLIP))
     return f"`{number}.` [{title}]({track.url}) — {artists}"
 
 
@@ -130,7 +138,7 @@ class _Packer:
         message = self.messages[-1]
         embed = discord.Embed(title=title, description=description or None, colour=SPOTIFY_GREEN)
         message.embeds.append(embed)
-        message.chars += discord_len(title) + discord_len(description)
+        message.chars += utf16_len(title) + utf16_len(description)
 
     @property
     def _embed(self) -> discord.Embed:
@@ -143,37 +151,37 @@ class _Packer:
     def add_header(self, text: str) -> None:
         """Text for the top of the first embed (fits: callers clip it)."""
         self._embed.description = text
-        self.messages[-1].chars += discord_len(text)
+        self.messages[-1].chars += utf16_len(text)
 
     def add_line(self, line: str, label: int) -> None:
-        cost = discord_len(line) + 1
+        cost = utf16_len(line) + 1
         embed = self._embed
         description = embed.description or ""
-        if not embed.fields and discord_len(description) + cost <= DESCRIPTION_LIMIT and self._room(cost):
+        if not embed.fields and utf16_len(description) + cost <= DESCRIPTION_LIMIT and self._room(cost):
             embed.description = f"{description}\n{line}" if description else line
             self.messages[-1].chars += cost
             return
         if embed.fields:
             last = embed.fields[-1]
             value = last.value or ""
-            if discord_len(value) + cost <= FIELD_VALUE_LIMIT and self._room(cost):
+            if utf16_len(value) + cost <= FIELD_VALUE_LIMIT and self._room(cost):
                 self._set_field(len(embed.fields) - 1, f"{value}\n{line}", label)
                 self.messages[-1].chars += cost
                 return
-        name_reserve = discord_len("Tracks 100–100")
+        name_reserve = utf16_len(wording.tracks_label(100, 100))
         if len(embed.fields) < FIELDS_PER_EMBED and self._room(name_reserve + cost):
             self.field_first.append(label)
             embed.add_field(name=self._field_name(label, label), value=line, inline=False)
             self.messages[-1].chars += name_reserve + cost
             return
         title = clip(self.continued_title, TITLE_LIMIT)
-        if len(self.messages[-1].embeds) < EMBEDS_PER_MESSAGE and self._room(discord_len(title) + cost):
+        if len(self.messages[-1].embeds) < EMBEDS_PER_MESSAGE and self._room(utf16_len(title) + cost):
             self._new_embed(title, line)
             return
         self._new_message(title, line)
 
     def _field_name(self, first: int, last: int) -> str:
-        return f"Tracks {first}–{last}" if first != last else f"Track {first}"
+        return wording.tracks_label(first, last)
 
     def _set_field(self, index: int, value: str, label: int) -> None:
         first = self.field_first[-1]
@@ -181,15 +189,10 @@ class _Packer:
 
 
 def _footer(playlist: Playlist) -> str:
-    parts = [f"Draft {playlist.draft_id}"]
-    if playlist.version > 1:
-        parts.append(f"version {playlist.version}")
-    parts += [
-        f"{len(playlist.tracks)} tracks",
-        f"planned by {playlist.provider}",
-        f"{playlist.catalogue} catalogue",
-        f"kept until {playlist.expires_at:%Y-%m-%d %H:%M} UTC",
-    ]
+    parts = wording.draft_footer(
+        playlist.draft_id, playlist.version, len(playlist.tracks), playlist.provider,
+        playlist.catalogue, f"{playlist.expires_at:%Y-%m-%d %H:%M}",
+    )
     return clip(" · ".join(parts), FOOTER_LIMIT)
 
 
@@ -205,19 +208,19 @@ def playlist_messages(
     """
     # Titles render no markdown but are still someone else's text (a model's): no mention-like
     # text, no bidi trickery.
-    shown = neutralise_mentions(displayable(playlist.title)) or "Your playlist"
+    shown = neutralise_mentions(displayable(playlist.title)) or wording.UNTITLED_PLAYLIST
     title = clip(shown, TITLE_LIMIT)
     footer = _footer(playlist)
-    packer = _Packer(title, clip(f"{shown} (continued)", TITLE_LIMIT), reserve=discord_len(footer))
+    packer = _Packer(title, clip(wording.continued(shown), TITLE_LIMIT), reserve=utf16_len(footer))
     header = [f"> {escape(clip(playlist.prompt, PROMPT_CLIP))}"]
     if playlist.feedback:
-        header.append(f"Refined with: *{escape(clip(playlist.feedback, PROMPT_CLIP))}*")
+        header.append(wording.refined_with(f"*{escape(clip(playlist.feedback, PROMPT_CLIP))}*"))
     if playlist.note:
         header.append(f"*{escape(clip(playlist.note, PROMPT_CLIP))}*")
-    if share_url and discord_len(share_url) <= LINK_BUTTON_URL_LIMIT:
+    if share_url and utf16_len(share_url) <= LINK_BUTTON_URL_LIMIT:
         # Our own URL (PUBLIC_BASE_URL + a URL-safe id): nothing in it to escape.
-        header.append(f"🔗 [Open the playlist page]({share_url}) — album art, Copy all, "
-                      "Open in Spotify")
+        header.append(f"🔗 [{wording.PLAYLIST_PAGE_LABEL}]({share_url}) — "
+                      f"{wording.PLAYLIST_PAGE_BLURB}")
     packer.add_header("\n".join(header) + "\n")
     for number, track in enumerate(playlist.tracks, 1):
         packer.add_line(track_line(number, track), number)
@@ -233,13 +236,13 @@ def playlist_messages(
 
 def uri_messages(playlist: Playlist) -> list[list[discord.Embed]]:
     """The ``spotify:track:`` URIs in code blocks, to paste into Spotify desktop."""
-    title = clip(f"Spotify URIs: {playlist.title}", TITLE_LIMIT)
-    hint = "Copy the block, then paste it into a playlist in the Spotify desktop app."
+    title = clip(wording.uris_title(playlist.title), TITLE_LIMIT)
+    hint = wording.URIS_HINT
     blocks: list[list[str]] = [[]]
-    room = DESCRIPTION_LIMIT - discord_len("```\n\n```")
+    room = DESCRIPTION_LIMIT - utf16_len("```\n\n```")
     used = 0
     for track in playlist.tracks:
-        cost = discord_len(track.uri) + 1
+        cost = utf16_len(track.uri) + 1
         if blocks[-1] and used + cost > room:
             blocks.append([])
             used = 0
@@ -249,24 +252,24 @@ def uri_messages(playlist: Playlist) -> list[list[discord.Embed]]:
     chars = 0
     for n, block in enumerate(blocks):
         text = "```\n" + "\n".join(block) + "\n```"
-        name = title if n == 0 else clip(f"{playlist.title} (continued)", TITLE_LIMIT)
-        cost = discord_len(text) + discord_len(name) + discord_len(hint)
+        name = title if n == 0 else clip(wording.continued(playlist.title), TITLE_LIMIT)
+        cost = utf16_len(text) + utf16_len(name) + utf16_len(hint)
         if messages[-1] and (chars + cost > EMBED_CHARS_PER_MESSAGE
                              or len(messages[-1]) >= EMBEDS_PER_MESSAGE):
             messages.append([])
             chars = 0
         messages[-1].append(discord.Embed(title=name, description=text, colour=SPOTIFY_GREEN))
-        chars += discord_len(text) + discord_len(name)
+        chars += utf16_len(text) + utf16_len(name)
     messages[-1][-1].set_footer(text=hint)
     return messages
 
 
-def profile_embed(profile: Profile, *, heading: str = "Your taste profile") -> discord.Embed:
+def profile_embed(profile: Profile, *, heading: str = wording.PROFILE_SHOWN) -> discord.Embed:
     """The profile, one line per field, with the user's entries escaped."""
     embed = discord.Embed(title=heading, colour=SPOTIFY_GREEN)
     lines = [escape(line) for line in describe(profile).splitlines()]
     embed.description = clip("\n".join(lines), DESCRIPTION_LIMIT)
-    embed.set_footer(text="Change it with /profile set; /profile reset forgets it.")
+    embed.set_footer(text=wording.PROFILE_FOOTER)
     return embed
 
 
@@ -275,38 +278,25 @@ def _when(moment: datetime) -> str:
     return f"<t:{int(moment.timestamp())}:t> (<t:{int(moment.timestamp())}:R>)"
 
 
+def _bold(text: str) -> str:
+    return f"**{text}**"
+
+
 def limits_embed(status: LimitsStatus) -> discord.Embed:
-    """Playlists and refinements left, and when the daily count resets."""
-    s = status.settings
-    embed = discord.Embed(title="Your limits here", colour=SPOTIFY_GREEN)
-    if status.playlists_left is None:
-        playlists = f"{status.playlists_used_today} made today (no daily limit)"
-    else:
-        playlists = f"{status.playlists_left} of {s.max_playlists_per_day} left today"
-    embed.add_field(name="Playlists", value=playlists, inline=False)
-    if status.latest_draft_id is None:
-        refinements = "no current playlist to refine"
-    elif status.refinements_left is None:
-        refinements = "unlimited on your latest playlist"
-    else:
-        refinements = (
-            f"{status.refinements_left} of {s.max_refinements_per_playlist} left on your "
-            "latest playlist"
-        )
-    embed.add_field(name="Refinements", value=refinements, inline=False)
-    embed.add_field(name="Songs per playlist", value=f"up to {s.max_songs}", inline=False)
-    embed.add_field(name="Daily count resets", value=_when(status.resets_at), inline=False)
+    """Playlists and refinements left, and when the daily count resets: ``describe_limits``'s
+    sentence, with the numbers left in bold and the reset time in the reader's time zone."""
+    embed = discord.Embed(title=wording.LIMITS_TITLE, colour=SPOTIFY_GREEN)
+    embed.description = clip(describe_limits(status, _bold, _when), DESCRIPTION_LIMIT)
     return embed
 
 
 def health_embed(health: Health) -> discord.Embed:
     """Each dependency with a tick or a cross."""
     embed = discord.Embed(
-        title="EchoTuner status: " + ("all good" if health.ok else "degraded"),
-        colour=SPOTIFY_GREEN if health.ok else ERROR_RED,
+        title=wording.status_title(health.ok), colour=SPOTIFY_GREEN if health.ok else ERROR_RED
     )
     for dep in health.dependencies:
-        state = "✅ ok" if dep.ok else "❌ down"
+        state = wording.dependency_state(dep.ok)
         detail = f" ({escape(clip(dep.detail, 200))})" if dep.detail else ""
         embed.add_field(name=clip(dep.name, FIELD_NAME_LIMIT), value=state + detail, inline=True)
     return embed
@@ -314,41 +304,72 @@ def health_embed(health: Health) -> discord.Embed:
 
 def limit_settings_embed(settings: LimitSettings, *, where: str, changed: bool) -> discord.Embed:
     """A server's limits as an admin sets them, shown back after every change."""
-    title = f"Limits for {where}" + (" (saved)" if changed else "")
+    title = wording.settings_title(where, changed)
     embed = discord.Embed(title=clip(title, TITLE_LIMIT), colour=SPOTIFY_GREEN)
 
-    def state(enabled: bool, value: int, unit: str) -> str:
-        return f"{value} {unit}" if enabled else f"off ({value} {unit} when switched on)"
-
+    state = wording.limit_state
     embed.add_field(
-        name="Daily playlists per user",
-        value=state(settings.playlist_limit_enabled, settings.max_playlists_per_day, "per day"),
+        name=wording.SETTING_DAILY_PLAYLISTS,
+        value=state(settings.playlist_limit_enabled, settings.max_playlists_per_day,
+                    wording.PER_DAY),
         inline=False,
     )
     embed.add_field(
-        name="Refinements per playlist",
+        name=wording.SETTING_REFINEMENTS,
         value=state(settings.refinement_limit_enabled, settings.max_refinements_per_playlist,
-                    "per playlist"),
+                    wording.PER_PLAYLIST),
         inline=False,
     )
-    embed.add_field(name="Max songs per playlist", value=str(settings.max_songs), inline=False)
-    embed.set_footer(text="Change with /admin limits; options left out keep their value.")
+    embed.add_field(name=wording.SETTING_MAX_SONGS, value=str(settings.max_songs), inline=False)
+    embed.set_footer(text=wording.SETTINGS_FOOTER)
     return embed
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A reply as Discord shows it: content, messages of embeds, and what goes under it.
+
+    ``link`` is a (URL, label) for a link button; ``buttons`` the (draft id, version) whose
+    playlist buttons go under the last message.  Sending is the caller's (it knows whether
+    the answer is public or private).
+    """
+
+    content: str | None = None
+    messages: list[list[discord.Embed]] = field(default_factory=list)
+    link: tuple[str, str] | None = None
+    buttons: tuple[int, int] | None = None
+    error: bool = False
+
+
+def render(reply: Reply) -> Rendered:
+    """Every kind of reply, rendered in one place (mypy checks none is forgotten)."""
+    match reply:
+        case TextReply(text=text, error=error, link=link, link_label=label):
+            return Rendered(content_text(text), error=error,
+                            link=(link, label or link) if link else None)
+        case PlaylistReply(playlist=playlist, share_url=share_url):
+            return Rendered(messages=playlist_messages(playlist, share_url=share_url),
+                            buttons=(playlist.draft_id, playlist.version))
+        case UrisReply(playlist=playlist, note=note):
+            return Rendered(content_text(note) if note else None, uri_messages(playlist))
+        case ProfileReply(profile=profile, heading=heading):
+            return Rendered(messages=[[profile_embed(profile, heading=heading)]])
+        case LimitsReply(status=status):
+            return Rendered(messages=[[limits_embed(status)]])
+        case SettingsReply(settings=settings, where=where, changed=changed):
+            return Rendered(messages=[[limit_settings_embed(settings, where=where,
+                                                            changed=changed)]])
+        case HealthReply(health=health):
+            return Rendered(messages=[[health_embed(health)]])
+        case _:
+            assert_never(reply)
+
+
 def reply_content(reply: Reply) -> tuple[str | None, list[discord.Embed]]:
-    """A core ``Reply`` (e.g. "your Spotify account is linked") as content and embeds."""
-    embeds: list[discord.Embed] = []
-    if reply.playlist is not None:
-        embeds.extend(playlist_messages(reply.playlist)[0])
-    if reply.profile is not None:
-        embeds.append(profile_embed(reply.profile))
-    if reply.limits is not None:
-        embeds.append(limits_embed(reply.limits))
-    if reply.health is not None:
-        embeds.append(health_embed(reply.health))
-    content = clip(neutralise_mentions(reply.text), CONTENT_LIMIT) if reply.text else None
-    return content, embeds[:EMBEDS_PER_MESSAGE]
+    """A reply as one message's content and embeds (an unprompted message, e.g. "linked")."""
+    shown = render(reply)
+    embeds = shown.messages[0] if shown.messages else []
+    return shown.content, embeds[:EMBEDS_PER_MESSAGE]
 
 
 def content_text(text: str) -> str:

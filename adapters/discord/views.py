@@ -1,4 +1,5 @@
-"""The buttons under a playlist and the refine modal.
+"""Replies as Discord messages with their components, the buttons under a playlist and the
+refine modal.
 
 Buttons are ``DynamicItem``s: their ``custom_id`` (``et:<action>:v<version>:<draft id>``)
 carries everything needed, so they work for any message, after any restart, with nothing
@@ -6,13 +7,15 @@ kept in memory.  Each acts on the version its message shows, not on whatever was
 since (a Refine posts a new message; the old one's Show URIs still lists the old tracks);
 ids made before versions were carried (``et:<action>:<draft id>``) mean the latest.
 
-Every press is checked against the presser first (``engine.own_draft``): someone
-else's playlist answers "this is not your playlist", privately, before anything
-public happens.
+Every press is checked against the presser first (``Actions.show``): someone else's
+playlist answers "not your playlist", privately, before anything public happens.
 
 The refine modal is answered from the raw ``modal_submit`` interaction (its
 ``custom_id`` carries the draft id and version too), so a modal opened before a
 restart can still be submitted after it.
+
+discord.py only logs what a dynamic item or a listener raises, so ``component`` hands
+their failures to the same hook as the command tree's (``interact.on_failure``).
 """
 
 from __future__ import annotations
@@ -25,18 +28,13 @@ from typing import Any, Literal
 import discord
 
 from adapters.discord import render
-from adapters.discord.interact import (
-    NOT_YOURS,
-    UNDELIVERED,
-    Answer,
-    handle,
-    link_view,
-    services_of,
-    user_ref,
-)
-from core.engine import Deliver
-from core.errors import DeliveryFailed, NotYourPlaylist
-from core.models import Playlist, ProgressCallback
+from adapters.discord.answer import Answer
+from adapters.discord.interact import link_view, on_failure, session
+from adapters.discord.services import services_of, user_ref
+from core import wording
+from core.actions import SendPlaylist
+from core.models import ProgressCallback
+from core.replies import PlaylistReply, Reply, TextReply, is_error
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +42,10 @@ Action = Literal["refine", "regen", "save", "uris"]
 REFINE_MODAL_PREFIX = "et:refine-modal:"
 FEEDBACK_INPUT = "feedback"
 _BUTTONS: dict[Action, tuple[str, discord.ButtonStyle, str]] = {
-    "refine": ("Refine", discord.ButtonStyle.primary, "✏️"),
-    "regen": ("Regenerate", discord.ButtonStyle.secondary, "🔁"),
-    "save": ("Save to Spotify", discord.ButtonStyle.success, "💾"),
-    "uris": ("Show URIs", discord.ButtonStyle.secondary, "📋"),
+    "refine": (wording.BUTTON_REFINE, discord.ButtonStyle.primary, "✏️"),
+    "regen": (wording.BUTTON_REGENERATE, discord.ButtonStyle.secondary, "🔁"),
+    "save": (wording.BUTTON_SAVE, discord.ButtonStyle.success, "💾"),
+    "uris": (wording.BUTTON_URIS, discord.ButtonStyle.secondary, "📋"),
 }
 # The version is optional in both: ids sent before versions were carried still work.
 _VERSION = r"(?:v(?P<version>[0-9]{1,9}):)?"
@@ -96,17 +94,28 @@ class DraftButton(
         handlers: Mapping[Action, Callable[[Answer, int, int | None], Awaitable[None]]] = {
             "refine": _open_refine_modal,
             "regen": _regenerate,
-            "save": save_draft,
+            "save": _save,
             "uris": _show_uris,
         }
         work = handlers[self.action]
         draft_id, version = self.draft_id, self.version
 
         async def run(answer: Answer) -> None:
-            if await _owned(answer, draft_id):
+            if await _owned(answer, draft_id, version):
                 await work(answer, draft_id, version)
 
-        await handle(interaction, run, what=f"the {self.action} button")
+        await component(interaction, run)
+
+
+async def component(
+    interaction: discord.Interaction[Any], work: Callable[[Answer], Awaitable[None]]
+) -> None:
+    """Runs a button's or a modal's handler in a session, failures to the one hook."""
+    try:
+        async with session(interaction) as answer:
+            await work(answer)
+    except Exception as exc:  # discord.py would only log it: the hook answers the user
+        await on_failure(interaction, exc)
 
 
 def playlist_view(draft_id: int, version: int | None = None) -> discord.ui.View:
@@ -117,54 +126,77 @@ def playlist_view(draft_id: int, version: int | None = None) -> discord.ui.View:
     return view
 
 
-async def _owned(answer: Answer, draft_id: int) -> bool:
-    """Refuses, privately, a press on somebody else's playlist."""
-    engine = answer.services.engine
-    try:
-        await engine.own_draft(user_ref(answer.interaction), draft_id)
-    except NotYourPlaylist:
-        await answer.private(NOT_YOURS)
-        return False
-    return True
+def _view(shown: render.Rendered) -> discord.ui.View | None:
+    if shown.buttons is not None:
+        return playlist_view(*shown.buttons)
+    if shown.link is not None:
+        return link_view(*shown.link)
+    return None
 
 
-async def deliver_playlist(
-    answer: Answer, produce: Callable[[ProgressCallback, Deliver], Awaitable[Playlist]]
+async def show(answer: Answer, reply: Reply) -> None:
+    """A reply only this user sees (a playlist goes public, with its buttons)."""
+    shown = render.render(reply)
+    if isinstance(reply, PlaylistReply):
+        await answer.publish(shown.messages, _view(shown))
+        return
+    if shown.error:
+        await answer.fail(shown.content or wording.SORRY)
+        return
+    view = _view(shown)
+    content = shown.content
+    if view is None and shown.link is not None:  # too long for a button: in the text
+        content = f"{content}\n{shown.link[0]}" if content else shown.link[0]
+    first, *rest = shown.messages or [[]]
+    await answer.private(content, embeds=first, view=view)
+    for embeds in rest:
+        await answer.interaction.followup.send(embeds=embeds, ephemeral=True)
+
+
+async def make_playlist(
+    answer: Answer, produce: Callable[[ProgressCallback, SendPlaylist], Awaitable[Reply]]
 ) -> None:
     """Defers publicly, shows progress, then the playlist with its buttons.
 
     The playlist is published from inside the engine's charge (``deliver``): when Discord
-    cannot take it, nothing is charged and the user is told so, if Discord lets us.
+    cannot take it, ``DeliveryFailed`` reaches the error hook and nothing is charged.  A
+    refusal (quota, not about music...) is shown privately.
     """
     await answer.defer(ephemeral=False)
 
-    async def deliver(playlist: Playlist) -> None:
-        sharing = answer.services.sharing
-        share_url = await sharing.share_url(playlist.draft_id) if sharing is not None else None
-        await answer.publish(render.playlist_messages(playlist, share_url=share_url),
-                             playlist_view(playlist.draft_id, playlist.version))
+    async def deliver(reply: PlaylistReply) -> None:
+        await show(answer, reply)
 
-    try:
-        await produce(answer.progress, deliver)
-    except DeliveryFailed as exc:
-        log.warning("discord: a playlist could not be sent (%s); nothing was charged",
-                    exc.__cause__ or exc)
-        await answer.fail(UNDELIVERED)
+    reply = await produce(answer.progress, deliver)
+    if not isinstance(reply, PlaylistReply):
+        await show(answer, reply)
+
+
+async def _owned(answer: Answer, draft_id: int, version: int | None) -> bool:
+    """Refuses, privately, a press on somebody else's (or a vanished) playlist."""
+    actions = answer.services.actions
+    reply = await actions.show(user_ref(answer.interaction), draft_id, version)
+    if isinstance(reply, TextReply) and reply.code == "forbidden":
+        reply = TextReply(wording.NOT_YOUR_PLAYLIST, error=True, code=reply.code)
+    if is_error(reply):
+        await show(answer, reply)
+        return False
+    return True
 
 
 # --- button actions ------------------------------------------------------------------
 async def _open_refine_modal(answer: Answer, draft_id: int, version: int | None) -> None:
     # A modal must be the first response: nothing may be deferred before it.
-    limit = answer.services.engine.config.max_feedback_length
-    modal = discord.ui.Modal(title="Refine this playlist",
+    limit = answer.services.max_feedback_length
+    modal = discord.ui.Modal(title=wording.REFINE_FORM_TITLE,
                              custom_id=REFINE_MODAL_PREFIX + _with_version(draft_id, version))
     modal.add_item(
         discord.ui.Label(
-            text="What should change?",
+            text=wording.REFINE_FORM_QUESTION,
             component=discord.ui.TextInput(
                 style=discord.TextStyle.long,
                 custom_id=FEEDBACK_INPUT,
-                placeholder="more energetic, no ballads, add some 80s synth-pop",
+                placeholder=wording.REFINE_FORM_EXAMPLE,
                 max_length=min(limit, 4000),
             ),
         )
@@ -176,40 +208,28 @@ async def _open_refine_modal(answer: Answer, draft_id: int, version: int | None)
 
 
 async def _regenerate(answer: Answer, draft_id: int, version: int | None) -> None:
-    engine = answer.services.engine
+    actions = answer.services.actions
     user = user_ref(answer.interaction)
-    await deliver_playlist(answer, lambda progress, deliver: engine.regenerate(
-        user, draft_id, progress, deliver=deliver, version=version))
+    await make_playlist(answer, lambda progress, deliver: actions.regenerate(
+        user, draft_id, version=version, progress=progress, deliver=deliver))
 
 
-async def save_draft(answer: Answer, draft_id: int, version: int | None = None) -> None:
-    """Saves a draft (its latest, or ``version``) to the user's Spotify (or, without Spotify,
-    shows its URIs)."""
-    linking = answer.services.linking
-    user = user_ref(answer.interaction)
-    if linking is None:
-        playlist = await answer.services.engine.get_playlist(user, draft_id, version)
-        await answer.private(
-            "Saving to Spotify is not set up on this bot. Paste these into a playlist in the "
-            "Spotify desktop app instead:",
-            embeds=render.uri_messages(playlist)[0],
-        )
-        return
-    await answer.defer(ephemeral=True)
-    url = await linking.save(user, draft_id, version)
-    await answer.private(
-        "Saved to your Spotify. Saving again later updates the same playlist.",
-        view=link_view(url, "Open in Spotify"),
-    )
+async def save_draft(answer: Answer, draft_id: int | None, version: int | None = None) -> None:
+    """Saves a draft (the user's latest here, or ``version`` of ``draft_id``) to their
+    Spotify; without Spotify accounts on this bot, shows its URIs instead."""
+    actions = answer.services.actions
+    if actions.accounts_enabled:
+        await answer.defer(ephemeral=True)
+    await show(answer, await actions.save(user_ref(answer.interaction), draft_id, version))
+
+
+async def _save(answer: Answer, draft_id: int, version: int | None) -> None:
+    await save_draft(answer, draft_id, version)
 
 
 async def _show_uris(answer: Answer, draft_id: int, version: int | None) -> None:
-    playlist = await answer.services.engine.get_playlist(user_ref(answer.interaction), draft_id,
-                                                         version)
-    messages = render.uri_messages(playlist)
-    await answer.private(embeds=messages[0])
-    for embeds in messages[1:]:
-        await answer.interaction.followup.send(embeds=embeds, ephemeral=True)
+    actions = answer.services.actions
+    await show(answer, await actions.uris(user_ref(answer.interaction), draft_id, version))
 
 
 # --- the refine modal --------------------------------------------------------------------
@@ -245,11 +265,11 @@ async def on_modal_submit(interaction: discord.Interaction[Any]) -> None:
     feedback = modal_feedback(data)
 
     async def run(answer: Answer) -> None:
-        if not await _owned(answer, draft_id):
+        if not await _owned(answer, draft_id, version):
             return
-        engine = services_of(interaction).engine
+        actions = services_of(interaction).actions
         user = user_ref(interaction)
-        await deliver_playlist(answer, lambda progress, deliver: engine.refine(
-            user, feedback, draft_id, progress, deliver=deliver, version=version))
+        await make_playlist(answer, lambda progress, deliver: actions.refine(
+            user, feedback, draft_id, version=version, progress=progress, deliver=deliver))
 
-    await handle(interaction, run, what="the refine modal")
+    await component(interaction, run)

@@ -1,7 +1,9 @@
 """Telegram front end on python-telegram-bot: commands, inline keyboards, deep links, admin settings.
 
-``adapters.telegram.bot.build_telegram_adapter(app)`` is what ``bot/`` starts when
-``TELEGRAM_TOKEN`` is set.
+``adapter.TelegramAdapter`` is the chat adapter; ``bot/telegram_wiring.py`` builds it
+when ``TELEGRAM_TOKEN`` is set.  Handlers are split by concern (``commands``,
+``linking``, ``group_settings``, ``buttons``, ``messages``) over one shared ``Chat``
+context, and every input goes through ``core.actions``.
 """
 
 import os

@@ -14,6 +14,7 @@ from telegram import Bot, Message
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
+from core import wording
 from core.errors import InvalidInput
 from core.models import LimitSettings
 from core.profile_edit import parse_assignments
@@ -76,14 +77,14 @@ def apply_limit_changes(current: LimitSettings, args: str) -> LimitSettings:
         value = raw.strip().lower()
         if key in _NUMBERS:
             if not re.fullmatch(r"\d{1,6}", value):
-                raise InvalidInput(f"{key} must be a whole number, not '{raw[:20]}'.")
+                raise InvalidInput(wording.setting_not_a_number(key, raw))
             changes[_NUMBERS[key]] = int(value)
         elif key in _SWITCHES:
             if value not in _ON | _OFF:
-                raise InvalidInput(f"{key} must be on or off, not '{raw[:20]}'.")
+                raise InvalidInput(wording.setting_not_a_switch(key, raw))
             changes[_SWITCHES[key]] = value in _ON
         else:
             known = ", ".join(sorted({"playlists", "refinements", "songs", "playlist_limit",
                                       "refinement_limit"}))
-            raise InvalidInput(f"Unknown setting '{key[:30]}'. Use {known}.")
+            raise InvalidInput(wording.unknown_setting(key, known))
     return dataclasses.replace(current, **changes)  # type: ignore[arg-type]

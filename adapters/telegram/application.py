@@ -1,4 +1,7 @@
-"""Builds the python-telegram-bot Application: endpoint, defaults, flood limits, handlers."""
+"""Builds the python-telegram-bot Application: endpoint, defaults, flood limits, handlers.
+
+``TelegramConfig`` is what ``bot/`` gives the adapter (built from the settings there).
+"""
 
 from __future__ import annotations
 
@@ -14,20 +17,16 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
     Defaults,
-    MessageHandler,
-    filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from adapters.telegram.handlers import Handlers
+from adapters.telegram.context import Chat
+from adapters.telegram.handlers import register_handlers
 from core.health import DependencyMonitor
 
 TELEGRAM_API = "https://api.telegram.org"
 ALLOWED_UPDATES = ("message", "callback_query")
-TEXT_COMMANDS = ("playlist", "refine", "profile", "limits", "status", "save", "taste")
 
 TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -177,7 +176,7 @@ def flood_gauge(config: TelegramConfig) -> FloodGauge:
 
 
 def build_application(
-    config: TelegramConfig, handlers: Handlers, requests: tuple[HTTPXRequest, HTTPXRequest],
+    config: TelegramConfig, chat: Chat, requests: tuple[HTTPXRequest, HTTPXRequest],
     rate_limiter: AIORateLimiter | None = None,
 ) -> TelegramApplication:
     """A configured Application (not yet initialised) with every handler registered."""
@@ -200,23 +199,6 @@ def build_application(
     if config.webhook_url:
         builder = builder.updater(None)
     application: TelegramApplication = builder.build()
-    register_handlers(application, handlers)
+    register_handlers(application, chat)
     return application
 
-
-def register_handlers(application: TelegramApplication, handlers: Handlers) -> None:
-    # New messages only: an edited "/playlist" must not make (and charge) a second playlist.
-    new = filters.UpdateType.MESSAGE
-    for name in TEXT_COMMANDS:
-        application.add_handler(CommandHandler(name, handlers.on_text_command, filters=new))
-    application.add_handler(CommandHandler("help", handlers.on_help, filters=new))
-    application.add_handler(CommandHandler("start", handlers.on_start, filters=new))
-    application.add_handler(CommandHandler("link", handlers.on_link, filters=new))
-    application.add_handler(CommandHandler("unlink", handlers.on_unlink, filters=new))
-    application.add_handler(CommandHandler("settings", handlers.on_settings, filters=new))
-    application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, handlers.on_message))
-    application.add_handler(
-        MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, handlers.on_unknown_command)
-    )
-    application.add_handler(CallbackQueryHandler(handlers.on_button))
-    application.add_error_handler(handlers.on_error)

@@ -5,31 +5,18 @@ from __future__ import annotations
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
 from adapters.telegram.keys import Action, KeyBook
+from core import wording
 from core.models import Playlist, UserRef
 
 BUTTON_LABELS: dict[Action, str] = {
-    "refine": "✏️ Refine",
-    "regenerate": "🔄 Regenerate",
-    "save": "💾 Save to Spotify",
-    "uris": "📋 URIs",
+    "refine": "✏️ " + wording.BUTTON_REFINE,
+    "regenerate": "🔄 " + wording.BUTTON_REGENERATE,
+    "save": "💾 " + wording.BUTTON_SAVE,
+    "uris": "📋 " + wording.BUTTON_URIS_SHORT,
 }
 
-USER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("playlist", "Make a playlist: /playlist <prompt> [count]"),
-    ("refine", "Change your latest playlist: /refine <feedback>"),
-    ("profile", "Your taste profile (show, set, reset)"),
-    ("limits", "Playlists and refinements left today"),
-    ("link", "Link your Spotify account (in a private chat)"),
-    ("save", "Save your latest playlist to your Spotify"),
-    ("taste", "Import your top artists and genres from Spotify"),
-    ("unlink", "Unlink your Spotify account"),
-    ("status", "Health of the model, catalogue and database"),
-    ("help", "What I can do"),
-)
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    *USER_COMMANDS,
-    ("settings", "Group admins: this group's limits and Spotify app"),
-)
+USER_COMMANDS: tuple[tuple[str, str], ...] = wording.COMMAND_MENU
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (*USER_COMMANDS, wording.SETTINGS_MENU_ENTRY)
 
 
 def bot_commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:

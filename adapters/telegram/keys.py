@@ -1,9 +1,9 @@
-"""Short opaque keys kept in the store: button callbacks, pending replies, deep-link nonces.
+"""Short opaque keys kept in scratch space: button callbacks, pending replies, deep-link nonces.
 
 Telegram gives a button 64 bytes of ``callback_data`` and a deep link 64 characters
 of payload, and both are visible to every client, so neither carries meaning: they
-carry a random key that the store resolves.  Nothing here keeps a raw Telegram id:
-owners are the engine's HMAC user keys, and lookups by chat/message are HMAC'd too.
+carry a random key that the ``Scratch`` port resolves.  Nothing here keeps a raw Telegram
+id: owners are the engine's HMAC user keys, and lookups by chat/message are HMAC'd too.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from core.identity import UserKeys
-from core.models import OAuthState, UserRef
-from core.ports import Store
+from core.models import UserRef
+from core.ports import Scratch
 
 Action = Literal["refine", "regenerate", "save", "uris"]
 ACTIONS: tuple[Action, ...] = ("refine", "regenerate", "save", "uris")
@@ -26,8 +26,11 @@ DeepLinkKind = Literal["link", "unlink", "app"]
 DEEP_LINK_KINDS: tuple[DeepLinkKind, ...] = ("link", "unlink", "app")
 _DEEP_LINK_BY_NAME: dict[str, DeepLinkKind] = {k: k for k in DEEP_LINK_KINDS}
 
+# The scratch namespaces ``bot/`` gives the key book (the names buttons were stored under
+# before the Scratch port, so buttons already in chats keep working).
 CALLBACK_NAMESPACE = "telegram:callback"
 PENDING_NAMESPACE = "telegram:pending"
+DEEP_LINK_NAMESPACE = "telegram:deeplink"
 CALLBACK_PREFIX = "k:"
 DEEP_LINK_TTL = timedelta(minutes=10)
 PENDING_TTL = timedelta(minutes=30)
@@ -66,15 +69,24 @@ class DeepLink:
     chat_id: int | None = None  # the group, for "app"
 
 
+@dataclass(frozen=True, slots=True)
+class KeySpaces:
+    """Where the key book keeps each kind of key: one scratch namespace each."""
+
+    buttons: Scratch
+    questions: Scratch
+    deep_links: Scratch
+
+
 class KeyBook:
-    """Creates and resolves the keys above through the store's cache and OAuth-state rows."""
+    """Creates and resolves the keys above in scratch space (``core.ports.Scratch``)."""
 
     def __init__(
-        self, store: Store, keys: UserKeys, clock: Callable[[], datetime] | None = None
+        self, spaces: KeySpaces, keys: UserKeys, clock: Callable[[], datetime] | None = None
     ) -> None:
-        self._store = store
+        self._spaces = spaces
         self._keys = keys
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or (lambda: datetime.now(UTC))  # the scratch space's clock
 
     def owner(self, user: UserRef) -> str:
         return self._keys.key(user)
@@ -93,14 +105,14 @@ class KeyBook:
         fields: dict[str, object] = {"d": draft_id, "a": action, "o": self.owner(user)}
         if version is not None:
             fields["v"] = version
-        value = json.dumps(fields)
-        await self._store.cache_put(CALLBACK_NAMESPACE, key, value, expires_at)
+        ttl = max(expires_at - self._clock(), timedelta(0))
+        await self._spaces.buttons.put(key, json.dumps(fields), ttl)
         return CALLBACK_PREFIX + key
 
     async def resolve_button(self, data: str | None) -> ButtonTarget | None:
         if not data or not data.startswith(CALLBACK_PREFIX):
             return None
-        raw = await self._store.cache_get(CALLBACK_NAMESPACE, data[len(CALLBACK_PREFIX):], self._clock())
+        raw = await self._spaces.buttons.get(data[len(CALLBACK_PREFIX):])
         if raw is None:
             return None
         try:
@@ -122,15 +134,10 @@ class KeyBook:
         """Remembers that the answer to this bot message is ``pending``."""
         value = json.dumps({"k": pending.kind, "o": pending.owner_key, "d": pending.draft_id,
                             "s": pending.scope, "v": pending.version})
-        await self._store.cache_put(
-            PENDING_NAMESPACE, self._message_key(chat_id, message_id), value,
-            self._clock() + PENDING_TTL,
-        )
+        await self._spaces.questions.put(self._message_key(chat_id, message_id), value, PENDING_TTL)
 
     async def pending(self, chat_id: int, message_id: int) -> Pending | None:
-        raw = await self._store.cache_get(
-            PENDING_NAMESPACE, self._message_key(chat_id, message_id), self._clock()
-        )
+        raw = await self._spaces.questions.get(self._message_key(chat_id, message_id))
         if raw is None:
             return None
         try:
@@ -146,29 +153,22 @@ class KeyBook:
             return None
 
     async def answered(self, chat_id: int, message_id: int) -> None:
-        """Retires a question once answered (a cache row that expires now)."""
-        await self._store.cache_put(
-            PENDING_NAMESPACE, self._message_key(chat_id, message_id), "{}", self._clock()
-        )
+        """Retires a question once answered."""
+        await self._spaces.questions.take(self._message_key(chat_id, message_id))
 
     # --- deep links -------------------------------------------------------------
     def _nonce_state(self, nonce: str, user: UserRef, kind: DeepLinkKind, chat_id: int | None) -> str:
         # The stored state is an HMAC of the nonce *and* the user it was made for, so a
         # group member who taps someone else's button finds nothing and consumes nothing.
         where = "" if chat_id is None else str(chat_id)
-        return "tgdl:" + self._keys.scope_key(f"deeplink:{kind}:{where}:{nonce}:{user.user_id}")
+        return self._keys.scope_key(f"deeplink:{kind}:{where}:{nonce}:{user.user_id}")
 
     async def deep_link(self, user: UserRef, kind: DeepLinkKind, chat_id: int | None = None) -> str:
         """A one-time ``/start`` payload for ``user``, valid for ten minutes."""
         nonce = secrets.token_hex(12)
-        now = self._clock()
-        await self._store.put_oauth_state(OAuthState(
-            state=self._nonce_state(nonce, user, kind, chat_id),
-            user_key=self.owner(user),
-            created_at=now,
-            expires_at=now + DEEP_LINK_TTL,
-            payload="telegram-deep-link",
-        ))
+        await self._spaces.deep_links.put(
+            self._nonce_state(nonce, user, kind, chat_id), self.owner(user), DEEP_LINK_TTL
+        )
         if chat_id is None:
             return f"{kind}-{nonce}"
         return f"{kind}_{chat_id}_{nonce}"
@@ -189,9 +189,7 @@ class KeyBook:
         typed = _DEEP_LINK_BY_NAME.get(kind)
         if typed is None or len(nonce) != 24:
             return None
-        state = await self._store.consume_oauth_state(
-            self._nonce_state(nonce, user, typed, chat_id), self._clock()
-        )
-        if state is None or state.user_key != self.owner(user):
+        owner = await self._spaces.deep_links.take(self._nonce_state(nonce, user, typed, chat_id))
+        if owner is None or owner != self.owner(user):
             return None
         return DeepLink(kind=typed, chat_id=chat_id)

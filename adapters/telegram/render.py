@@ -10,11 +10,24 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, assert_never
 
-from core.commands import Reply
-from core.models import Health, LimitSettings, LimitsStatus, Playlist, Profile, Track
+from core import wording
+from core.display import duration, utf16_len
+from core.models import Health, LimitSettings, Playlist, Track
 from core.profile_edit import describe, describe_limits
+from core.replies import (
+    HealthReply,
+    LimitsReply,
+    PlaylistReply,
+    ProfileReply,
+    Reply,
+    SettingsReply,
+    TextReply,
+    UrisReply,
+)
 from core.text import displayable
 
 MESSAGE_LIMIT = 4096
@@ -35,14 +48,19 @@ def esc(text: object, limit: int = MAX_FIELD) -> str:
     return html.escape(value, quote=False).replace("@", "@\u2060")
 
 
+def formatted(sentence: Callable[..., str], *parts: str) -> str:
+    """A ``core.wording`` sentence as HTML: its own words escaped, ``parts`` (HTML we
+    formatted: a bold title, a command in code) put in its slots as they are."""
+    slots = [f"\x00{n}\x00" for n in range(len(parts))]
+    text = html.escape(sentence(*slots), quote=False)
+    for slot, part in zip(slots, parts, strict=True):
+        text = text.replace(slot, part)
+    return text
+
+
 def attr(value: str) -> str:
     """Escapes a value for an HTML attribute (quotes included)."""
     return html.escape(value, quote=True)
-
-
-def tg_length(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _cut_plain(line: str, limit: int) -> list[str]:
@@ -51,7 +69,7 @@ def _cut_plain(line: str, limit: int) -> list[str]:
     pieces: list[str] = []
     while plain:
         end = min(len(plain), limit)
-        while tg_length(plain[:end]) > limit:
+        while utf16_len(plain[:end]) > limit:
             end -= 1
         # Never cut inside an entity such as &amp;.
         amp = plain.rfind("&", max(0, end - 6), end)
@@ -68,13 +86,13 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     current: list[str] = []
     size = 0
     for line in text.split("\n"):
-        pieces = [line] if tg_length(line) <= limit else _cut_plain(line, limit)
+        pieces = [line] if utf16_len(line) <= limit else _cut_plain(line, limit)
         for piece in pieces:
-            extra = tg_length(piece) + (1 if current else 0)
+            extra = utf16_len(piece) + (1 if current else 0)
             if current and size + extra > limit:
                 chunks.append("\n".join(current))
                 current, size = [], 0
-                extra = tg_length(piece)
+                extra = utf16_len(piece)
             current.append(piece)
             size += extra
     if current:
@@ -85,18 +103,18 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 def pre_blocks(lines: Sequence[str], limit: int = MESSAGE_LIMIT, heading: str = "") -> list[str]:
     """Plain lines in monospace ``<pre>`` blocks, each message complete on its own."""
-    wrapper = tg_length("<pre></pre>")
+    wrapper = utf16_len("<pre></pre>")
     messages: list[str] = []
     body: list[str] = []
     prefix = heading + "\n" if heading else ""
-    size = tg_length(prefix) + wrapper
+    size = utf16_len(prefix) + wrapper
     for line in lines:
         escaped = esc(line)
-        extra = tg_length(escaped) + (1 if body else 0)
+        extra = utf16_len(escaped) + (1 if body else 0)
         if body and size + extra > limit:
             messages.append(prefix + "<pre>" + "\n".join(body) + "</pre>")
             prefix, body, size = "", [], wrapper
-            extra = tg_length(escaped)
+            extra = utf16_len(escaped)
         body.append(escaped)
         size += extra
     if body:
@@ -104,14 +122,9 @@ def pre_blocks(lines: Sequence[str], limit: int = MESSAGE_LIMIT, heading: str = 
     return messages
 
 
-def _duration(ms: int) -> str:
-    seconds = ms // 1000
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def track_line(n: int, track: Track) -> str:
     artists = esc(", ".join(track.artists))
-    length = f" <i>{_duration(track.duration_ms)}</i>" if track.duration_ms else ""
+    length = f" <i>{duration(track.duration_ms)}</i>" if track.duration_ms else ""
     return f'{n}. <a href="{attr(track.url)}">{esc(track.title)}</a> — {artists}{length}'
 
 
@@ -137,15 +150,8 @@ def render_playlist(playlist: Playlist) -> str:
 
 def render_uris(playlist: Playlist) -> list[str]:
     """The track URIs, ready to paste into a Spotify desktop playlist."""
-    heading = (
-        f"<b>{esc(playlist.title)}</b>: copy these and paste them into a playlist in the "
-        "Spotify desktop app."
-    )
+    heading = formatted(wording.uris_heading, f"<b>{esc(playlist.title)}</b>")
     return pre_blocks([t.uri for t in playlist.tracks], heading=heading)
-
-
-def render_limits(status: LimitsStatus) -> str:
-    return describe_limits(status, lambda n: f"<b>{n}</b>")
 
 
 def render_health(health: Health) -> str:
@@ -156,51 +162,112 @@ def render_health(health: Health) -> str:
     return "\n".join(lines)
 
 
-def render_profile(profile: Profile) -> str:
-    return esc(describe(profile), limit=3000)
-
-
-def render_settings(settings: LimitSettings, where: str = "this group") -> str:
+def render_settings(settings: LimitSettings, where: str = wording.THIS_GROUP) -> str:
     """A group's limits, as /settings shows them to its admins."""
 
-    def switch(on: bool) -> str:
-        return "on" if on else "off"
+    def code(*names: str) -> str:
+        return ", ".join(f"<code>{name}</code>" for name in names)
 
     return "\n".join([
-        f"<b>Limits in {esc(where)}</b>",
-        f"Daily playlist limit: {switch(settings.playlist_limit_enabled)}, "
-        f"{settings.max_playlists_per_day} per user (<code>playlists=</code>, "
-        "<code>playlist_limit=on|off</code>)",
-        f"Refinement limit: {switch(settings.refinement_limit_enabled)}, "
-        f"{settings.max_refinements_per_playlist} per playlist (<code>refinements=</code>, "
-        "<code>refinement_limit=on|off</code>)",
-        f"Max songs per playlist: {settings.max_songs} (<code>songs=</code>)",
+        f"<b>{esc(wording.settings_heading(where))}</b>",
+        formatted(lambda keys: wording.settings_playlist_limit(
+            settings.playlist_limit_enabled, settings.max_playlists_per_day, keys),
+            code("playlists=", "playlist_limit=on|off")),
+        formatted(lambda keys: wording.settings_refinement_limit(
+            settings.refinement_limit_enabled, settings.max_refinements_per_playlist, keys),
+            code("refinements=", "refinement_limit=on|off")),
+        formatted(lambda key: wording.settings_max_songs(settings.max_songs, key), code("songs=")),
         "",
-        "Change with e.g. <code>/settings playlists=5 refinements=2 songs=30</code>, "
-        "<code>/settings reset</code>, or <code>/settings spotify</code> to give this group "
-        "its own Spotify app (in a private chat).",
+        formatted(wording.settings_how_to_change, code("/settings playlists=5 refinements=2 songs=30"),
+                  code("/settings reset"), code("/settings spotify")),
     ])
 
 
-def _text_lines(text: str) -> str:
+def text_lines(text: str) -> str:
+    """A plain text (a sentence from ``core.wording``, possibly quoting the user) as HTML."""
     return "\n".join(esc(line, limit=MESSAGE_LIMIT) for line in text.split("\n"))
 
 
-def render_reply(reply: Reply) -> str:
-    """A command's reply as one HTML text (split it with ``split_html`` before sending)."""
-    parts: list[str] = []
-    if reply.text:
-        text = _text_lines(reply.text)
-        parts.append(f"⚠️ {text}" if reply.is_error else text)
-    if reply.playlist is not None:
-        parts.append(render_playlist(reply.playlist))
-    if reply.profile is not None:
-        parts.append(render_profile(reply.profile))
-    if reply.limits is not None:
-        parts.append(render_limits(reply.limits))
-    if reply.health is not None:
-        parts.append(render_health(reply.health))
-    return "\n".join(parts)
+def link(url: str, label: str) -> str:
+    return f'<a href="{attr(url)}">{esc(label)}</a>'
+
+
+# --- the reply union ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlaylistButtons:
+    """Refine / Regenerate / Save / URIs under ``playlist`` (keys made when sent)."""
+
+    playlist: Playlist
+
+
+@dataclass(frozen=True, slots=True)
+class DeepLinkButton:
+    """One button opening a private chat with the bot for ``kind`` (a fresh one-time payload)."""
+
+    kind: Literal["link", "unlink", "app"]
+    label: str
+
+
+Buttons = PlaylistButtons | DeepLinkButton | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A reply as Telegram messages (each under the limit), and the buttons under the last."""
+
+    messages: list[str] = field(default_factory=list)
+    buttons: Buttons = None
+
+
+def _text(reply: TextReply, *, group: bool) -> Rendered:
+    body = text_lines(reply.text)
+    if reply.link:
+        label = reply.link_label or reply.link
+        escaped = esc(label)
+        # The label inside the sentence (a saved playlist's title) becomes the link itself.
+        if reply.link_label and escaped in body:
+            body = body.replace(escaped, link(reply.link, label), 1)
+        else:
+            body += "\n" + link(reply.link, label)
+    if reply.error:
+        body = "⚠️ " + body
+    buttons: Buttons = None
+    if reply.code == "not_linked" and group:
+        buttons = DeepLinkButton("link", "🔗 " + wording.LINK_PRIVATELY)
+    return Rendered(split_html(body), buttons)
+
+
+def _playlist(reply: PlaylistReply) -> Rendered:
+    text = render_playlist(reply.playlist)
+    if reply.share_url:
+        text += "\n🔗 " + formatted(wording.playlist_page,
+                                    link(reply.share_url, wording.PLAYLIST_PAGE_LABEL))
+    return Rendered(split_html(text), PlaylistButtons(reply.playlist))
+
+
+def render_reply(reply: Reply, *, group: bool = False) -> Rendered:
+    """Any reply as Telegram HTML; a new kind of reply is a type error until it is handled.
+
+    ``group`` says the reply goes to a group, where a private step (linking) needs a
+    deep-link button.
+    """
+    match reply:
+        case TextReply():
+            return _text(reply, group=group)
+        case PlaylistReply():
+            return _playlist(reply)
+        case UrisReply(playlist=playlist, note=note):
+            return Rendered(([text_lines(note)] if note else []) + render_uris(playlist))
+        case ProfileReply(profile=profile, heading=heading):
+            return Rendered(split_html(f"<b>{esc(heading)}</b>\n" + text_lines(describe(profile))))
+        case LimitsReply(status=status):
+            return Rendered(split_html(describe_limits(status, lambda n: f"<b>{n}</b>")))
+        case SettingsReply(settings=settings, where=where, changed=changed):
+            text = render_settings(settings, where)
+            return Rendered(split_html(f"{wording.SETTINGS_SAVED}\n{text}" if changed else text))
+        case HealthReply(health=health):
+            return Rendered(split_html(render_health(health)))
+    assert_never(reply)
 
 
 def render_help(text: str, extra: Iterable[str] = ()) -> list[str]:

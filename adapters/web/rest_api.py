@@ -31,23 +31,16 @@ from aiohttp import web
 from adapters.web.client_address import Network, client_address
 from adapters.web.openapi import openapi_document
 from adapters.web.rest_budget import ClientBudget
+from core.actions import Actions, error_reply
 from core.engine import Deliver, Engine
-from core.errors import (
-    DeliveryFailed,
-    DraftNotFound,
-    EchoTunerError,
-    InvalidInput,
-    NotYourPlaylist,
-    ProviderUnavailable,
-    QuotaExceeded,
-    RefinementLimitReached,
-    StoreUnavailable,
-)
+from core.errors import DeliveryFailed, QuotaExceeded
 from core.models import Conversation, Playlist, Profile, Track, UserRef
 from core.profile_edit import apply_changes
+from core.replies import LimitsReply, Reply, TextReply
 
 if TYPE_CHECKING:
     from core.linking import Linking
+    from core.ports import Scratch
     from core.sharing import Sharing
 
 log = logging.getLogger(__name__)
@@ -77,18 +70,45 @@ def error_response(error: ApiError) -> web.Response:
     )
 
 
-def _from_engine(exc: EchoTunerError) -> ApiError:
+@dataclass(frozen=True, slots=True)
+class _Wire:
+    """How a refusal of the conversation layer goes over HTTP: its status, and (when the
+    API says it its own way) its code and message."""
+
+    status: int
+    code: str | None = None
+    message: str | None = None
+
+
+_NOT_FOUND = _Wire(404, "not_found", "No such playlist for this device.")
+#: THE table from a ``TextReply.code`` (the one error policy, ``core.actions``) to HTTP.
+#: Any other refusal a user can act on (bad input, not about music...) is a 422.
+WIRE: Mapping[str, _Wire] = {
+    "quota_exceeded": _Wire(429),
+    "refinement_limit": _Wire(429),
+    # Someone else's playlist is "not found": ids must not reveal other users' drafts.
+    "not_found": _NOT_FOUND,
+    "forbidden": _NOT_FOUND,
+    "unavailable": _Wire(503),
+    "catalogue_quota": _Wire(503),
+    "store_unavailable": _Wire(503),
+    "internal": _Wire(500),
+}
+_REFUSED = _Wire(422)
+
+
+def wire_error(reply: TextReply, retry_after: int | None = None) -> ApiError:
+    """A refusal (an error ``TextReply``) in the API's error shape, through ``WIRE``."""
+    wire = WIRE.get(reply.code, _REFUSED)
+    return ApiError(wire.status, wire.code or reply.code or "error", wire.message or reply.text,
+                    retry_after=retry_after)
+
+
+def _retry_after(exc: BaseException) -> int | None:
+    """Seconds until a spent daily quota resets (the ``Retry-After`` of its 429)."""
     if isinstance(exc, QuotaExceeded):
-        wait = max(1, int((exc.resets_at - datetime.now(UTC)).total_seconds()))
-        return ApiError(429, exc.code, exc.user_message, retry_after=wait)
-    if isinstance(exc, RefinementLimitReached):
-        return ApiError(429, exc.code, exc.user_message)
-    if isinstance(exc, DraftNotFound | NotYourPlaylist):
-        # Someone else's playlist is "not found": ids must not reveal other users' drafts.
-        return ApiError(404, "not_found", "No such playlist for this device.")
-    if isinstance(exc, ProviderUnavailable | StoreUnavailable):
-        return ApiError(503, exc.code, exc.user_message)
-    return ApiError(422, exc.code, exc.user_message)
+        return max(1, int((exc.resets_at - datetime.now(UTC)).total_seconds()))
+    return None
 
 
 @dataclass(frozen=True)
@@ -112,6 +132,7 @@ class ApiConfig:
     min_count: int = 1
 
 
+#: The store namespace of sign-in sessions (the ``Scratch`` the composition root hands over).
 SESSION_NAMESPACE = "api-session"
 _UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 _PLATFORM = re.compile(r"[A-Za-z0-9._\-]{1,32}")
@@ -151,12 +172,20 @@ class RestApi:
 
     def __init__(
         self, engine: Engine, config: ApiConfig, linking: Linking | None = None,
-        sharing: Sharing | None = None,
+        sharing: Sharing | None = None, actions: Actions | None = None,
+        sessions: Scratch | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
         self.linking = linking
         self.sharing = sharing
+        # Sign-in sessions (``/auth/init`` to ``/auth/validate``), shared by every process;
+        # the API's slice of the store, nothing more.  Without it, no sign-in is offered.
+        self.sessions = sessions
+        # The conversation layer, for what one of its verbs answers as the API needs it;
+        # the rest (per-request profiles, adopted playlists, the API's own smallest
+        # count, device credentials) calls the engine, under the same error policy.
+        self.actions = actions or Actions(engine, linking, sharing)
         self.generations = ClientBudget(config.generations_per_client_per_day, _DAY_S)
         self.signins = ClientBudget(config.signins_per_client_per_day, _DAY_S)
 
@@ -177,25 +206,36 @@ class RestApi:
 
     # --- plumbing -----------------------------------------------------------------------
     def _guarded(self, handler: Handler) -> Handler:
+        """The handler under the API's guard: its own 4xx as they are, the client leaving
+        as a 499, and every other failure through the one error policy (``error_reply``:
+        a refusal says its message, anything unexpected is logged once and apologised
+        for) and ``WIRE``."""
+
         async def guarded(request: web.Request) -> web.StreamResponse:
             try:
                 self._authorise(request)
                 return await handler(request)
             except ApiError as error:
                 return error_response(error)
-            except EchoTunerError as exc:
-                return error_response(_from_engine(exc))
             except DeliveryFailed as exc:
                 log.info("%s %s: the client left before its answer; nothing was charged (%s)",
                          request.method, request.path, exc.__cause__)
                 return error_response(ApiError(499, "client_gone", "The client went away."))
-            except Exception:
-                log.exception("%s %s failed", request.method, request.path)
-                return error_response(ApiError(
-                    500, "internal", "Something went wrong on our side; nothing was charged."
-                ))
+            except Exception as exc:
+                reply = error_reply(exc, f"{request.method} {request.path}")
+                return error_response(wire_error(reply, _retry_after(exc)))
 
         return guarded
+
+    @staticmethod
+    def _refusal(reply: Reply) -> ApiError:
+        """What to answer when a verb did not answer the reply the endpoint renders."""
+        if isinstance(reply, TextReply) and reply.error:
+            return wire_error(reply)
+        # Our own bug: logged once, answered with the apology.
+        unexpected = TypeError(f"a verb answered {type(reply).__name__} where the API "
+                               "expected another reply")
+        return wire_error(error_reply(unexpected, "the REST API"))
 
     def _authorise(self, request: web.Request) -> None:
         if not self.config.api_keys:
@@ -360,7 +400,10 @@ class RestApi:
 
     async def rate_limit_status(self, request: web.Request) -> web.Response:
         user = self._device(request, request.match_info["device_id"])
-        status = await self.engine.limits_status(user)
+        reply = await self.actions.limits(user)
+        if not isinstance(reply, LimitsReply):
+            raise self._refusal(reply)
+        status = reply.status
         settings = status.settings
         playlists_left = status.playlists_left
         refinements_left = status.refinements_left
@@ -408,7 +451,7 @@ class RestApi:
         platform = request.query.get("platform", "api")
         if not _PLATFORM.fullmatch(platform):
             raise ApiError(422, "invalid_input", "platform must be a short word, e.g. android.")
-        if self.linking is None:
+        if self.linking is None or self.sessions is None:
             raise ApiError(503, "spotify_not_configured",
                            "Spotify accounts are not set up on this server.")
         self._spend(self.signins, request, "device registrations and sign-ins")
@@ -417,11 +460,11 @@ class RestApi:
         state = parse_qs(urlsplit(auth_url).query).get("state", [""])[0]
         session_id = str(uuid.uuid4())
         expires = datetime.now(UTC) + self.config.session_ttl
-        await self.engine.store.cache_put(
-            SESSION_NAMESPACE, session_id,
+        await self.sessions.put(
+            session_id,
             json.dumps({"device": key, "platform": platform, "expires_at": expires.isoformat(),
                         "state": self.linking.state_digest(state)}),
-            expires,
+            self.config.session_ttl,
         )
         return web.json_response({"auth_url": auth_url, "state": state,
                                   "session_id": session_id, "expires_at": expires.isoformat()})
@@ -435,8 +478,10 @@ class RestApi:
         invalid = {"valid": False, "spotify_user_id": None, "expires_at": None}
         if not isinstance(session_id, str) or not _UUID4.fullmatch(session_id):
             return web.json_response(invalid)
-        raw = await self.engine.store.cache_get(SESSION_NAMESPACE, session_id, datetime.now(UTC))
-        if raw is None or self.linking is None:
+        if self.sessions is None or self.linking is None:
+            return web.json_response(invalid)
+        raw = await self.sessions.get(session_id)
+        if raw is None:
             return web.json_response(invalid)
         session = json.loads(raw)
         key = self.engine.keys.key(user)
@@ -478,10 +523,8 @@ class RestApi:
                 changes[field] = str(value)
         if not changes:
             return None
-        try:
-            return apply_changes(await self.engine.get_profile(user), changes)
-        except InvalidInput as exc:
-            raise ApiError(422, exc.code, exc.user_message) from None
+        # A bad value is an InvalidInput: a 422 with its message, through the guard.
+        return apply_changes(await self.engine.get_profile(user), changes)
 
     @staticmethod
     def _tracks(songs: Sequence[object]) -> list[Track]:

@@ -2,7 +2,8 @@
 
 It runs as an adapter beside the chat platforms (name ``"web"``; ``send`` does nothing:
 nobody chats with a web server).  Other adapters add their routes (the REST API, a
-Telegram webhook) through ``App.add_web_routes`` before it starts.
+Telegram webhook) through the ``routes`` the composition root hands it (``bot.web_wiring``),
+read when it starts.
 
 The HTML pages (the OAuth landing page, shared playlists at ``/p/<id>``, the operator's
 ``/status``) are rendered by ``adapters.web.pages`` from Jinja2 templates.
@@ -23,24 +24,23 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from adapters.web.client_address import Network, client_address, parse_networks
+from adapters.web.client_address import Network, client_address
 from adapters.web.health import health_body
-from adapters.web.pages import Pages, StatusCollector, callback_html
+from adapters.web.pages import Pages, callback_html
 from adapters.web.pages.site import PAGE_CSP
-from core.commands import Reply
+from core import wording
+from core.actions import error_reply
 from core.linking import STATE_TTL, Linking
 from core.models import Health, LinkOutcome
+from core.replies import Reply
 
-if TYPE_CHECKING:
-    from bot.app import App
-
-__all__ = ["AttemptLimiter", "WebAdapter", "build_pages", "build_web_adapter", "callback_page"]
+__all__ = ["AttemptLimiter", "WebAdapter", "WebConfig", "callback_page"]
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,30 @@ class _QuietAccessLogger(AbstractAccessLogger):
                          response.status, time)
 
 
+@dataclass(frozen=True)
+class WebConfig:
+    """Where the web side listens and how it guards itself (built by ``bot.web_wiring``).
+
+    ``features`` and ``version`` are what ``GET /health`` says about this instance.
+    ``hsts``: send Strict-Transport-Security (the public address is https).  At most
+    ``max_auth_attempts`` failed OAuth callbacks per client address per ``auth_window_s``;
+    ``trusted_proxies`` may name that address.  ``private_paths`` are paths whose text is
+    a secret (the Telegram webhook's), shown in the access log by their label.
+    """
+
+    host: str
+    port: int
+    version: str = ""
+    features: Mapping[str, Any] = field(default_factory=dict)
+    secure_headers: bool = True
+    hsts: bool = False
+    max_auth_attempts: int = 20
+    auth_window_s: float = 15 * 60
+    trusted_proxies: tuple[Network, ...] = ()
+    keepalive_timeout: float = 15.0
+    private_paths: Mapping[str, str] = field(default_factory=dict)
+
+
 class WebAdapter:
     """The aiohttp server, as a runner adapter."""
 
@@ -156,41 +180,33 @@ class WebAdapter:
 
     def __init__(
         self,
+        config: WebConfig,
         *,
-        host: str,
-        port: int,
         health: Callable[[], Awaitable[Health]],
         linking: Linking | None = None,
-        version: str = "",
-        features: Mapping[str, Any] | None = None,
-        secure_headers: bool = True,
-        hsts: bool = False,
-        max_auth_attempts: int = 20,
-        auth_window_s: float = 15 * 60,
-        trusted_proxies: Sequence[Network] = (),
-        keepalive_timeout: float = 15.0,
-        private_paths: Mapping[str, str] | None = None,
         routes: Callable[[], Sequence[web.AbstractRouteDef]] | None = None,
         clock: Callable[[], float] = time.monotonic,
         pages: Pages | None = None,
         middlewares: Sequence[Any] = (),
     ) -> None:
-        self.host = host
-        self._port = port
+        self.config = config
+        self.host = config.host
+        self._port = config.port
         self._health = health
         self.linking = linking
-        self.version = version
-        self.features = dict(features or {})
-        self.secure_headers = secure_headers
-        self.hsts = hsts
-        self.trusted = tuple(trusted_proxies)
+        self.version = config.version
+        self.features = dict(config.features)
+        self.secure_headers = config.secure_headers
+        self.hsts = config.hsts
+        self.trusted = tuple(config.trusted_proxies)
         # A wait never outlasts a sign-in link: half its life at most (it is let through
         # the limiter anyway, but whoever reads Retry-After should not give up on it).
         state_life = (linking.state_ttl if linking is not None else STATE_TTL).total_seconds()
-        self.limiter = AttemptLimiter(max_auth_attempts, min(auth_window_s, state_life / 2), clock)
-        self.keepalive_timeout = keepalive_timeout
+        self.limiter = AttemptLimiter(config.max_auth_attempts,
+                                      min(config.auth_window_s, state_life / 2), clock)
+        self.keepalive_timeout = config.keepalive_timeout
         # Paths whose text is a secret (the Telegram webhook's): logged by their label.
-        self.private_paths = dict(private_paths or {})
+        self.private_paths = dict(config.private_paths)
         self._routes = routes
         self.pages = pages or Pages()
         self._runner: web.AppRunner | None = None
@@ -252,23 +268,22 @@ class WebAdapter:
         wait = self.limiter.wait(client)
         if wait and not (self.linking is not None
                          and await self.linking.state_issued(query.get("state"))):
-            minutes = max(1, round(wait / 60))
-            outcome = LinkOutcome(False, f"Too many sign-in attempts from your address. Try again "
-                                         f"in {minutes} minute{'s' if minutes != 1 else ''}.",
+            outcome = LinkOutcome(False, wording.sign_in_limited(max(1, round(wait / 60))),
                                   kind="limited")
             return self._page(request, outcome, 429, {"Retry-After": str(int(wait + 0.999))})
         if self.linking is None:
-            return self._page(request, LinkOutcome(False, "Spotify linking isn't set up on this bot.",
+            return self._page(request, LinkOutcome(False, wording.SPOTIFY_NOT_SET_UP,
                                                    kind="unavailable"), 404)
         try:
             outcome = await self.linking.link_finish(
                 query.get("state"), query.get("code"), query.get("error")
             )
-        except Exception:
-            log.exception("the OAuth callback failed")
-            outcome = LinkOutcome(False, "Something went wrong on our side, so nothing was linked. "
-                                         "Send /link in the chat to try again.", kind="error")
-            return self._page(request, outcome, 500)
+        except Exception as exc:
+            # The one error policy: a refusal says its message; anything else is logged
+            # once and the page apologises (saying nothing was linked).
+            reply = error_reply(exc, "the OAuth callback")
+            text = wording.SIGN_IN_FAILED if reply.code == "internal" else reply.text
+            return self._page(request, LinkOutcome(False, text, kind="error"), 500)
         if outcome.page_kind in _GUESS_KINDS:
             self.limiter.record(client)
         return self._page(request, outcome, 200 if outcome.ok else 400)
@@ -295,60 +310,3 @@ class WebAdapter:
         headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if self.hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-
-
-def build_pages(app: App) -> Pages:
-    """The pages of the wired app: its shared playlists, its status, links back to its chats."""
-    settings = app.settings
-    engine = app.engine
-
-    def chat_url(platform: str) -> str | None:
-        for adapter in app.notifier.adapters:
-            if adapter.name == platform:
-                url = getattr(adapter, "chat_url", None)
-                return url if isinstance(url, str) else None
-        return "https://discord.com/app" if platform == "discord" else None
-
-    status = StatusCollector(
-        health=engine.health,
-        model=app.model,
-        validator=engine.validator,
-        adapters=lambda: app.notifier.adapters,
-        configured_platforms=app.features()["platforms"],
-        activity=app.activity,
-        version=app.version,
-    )
-    return Pages(sharing=app.sharing, status=status,
-                 status_token=settings.status_token, chat_url=chat_url,
-                 draft_ttl=engine.config.draft_ttl,
-                 trusted=parse_networks(settings.trusted_proxies))
-
-
-def build_web_adapter(app: App) -> WebAdapter:
-    """The web side of the wired app, configured from its settings."""
-    settings = app.settings
-    public = settings.public_base_url or f"http://{settings.web_host}:{settings.web_port}"
-    return WebAdapter(
-        host=settings.web_host,
-        port=settings.web_port,
-        health=app.engine.health,
-        linking=app.linking,
-        version=app.version,
-        features=app.features(),
-        secure_headers=settings.secure_headers,
-        hsts=public.startswith("https://"),
-        max_auth_attempts=settings.max_auth_attempts_per_ip,
-        auth_window_s=settings.auth_attempt_window_minutes * 60.0,
-        trusted_proxies=parse_networks(settings.trusted_proxies),
-        keepalive_timeout=settings.web_keepalive_timeout,
-        private_paths=_private_paths(settings),
-        routes=lambda: app.web_routes,
-        pages=build_pages(app),
-        middlewares=[app.metrics.middleware] if app.metrics is not None else [],
-    )
-
-
-def _private_paths(settings: Any) -> dict[str, str]:
-    """Paths the access log shows by a label: the Telegram webhook's may carry a secret."""
-    url = getattr(settings, "telegram_webhook_url", "")
-    return {urlsplit(url).path or "/": "<telegram webhook>"} if url else {}

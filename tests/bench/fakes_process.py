@@ -33,7 +33,7 @@ class Planner:
     """Plans like a good model: real catalogue songs (more than needed) and a few queries."""
 
     def __init__(self, songs_per_track: float = 1.5) -> None:
-        from adapters.music.demo_catalogue import shared_catalogue
+        from data.catalogue.demo import shared_catalogue
 
         self.catalogue = shared_catalogue()
         self.songs_per_track = songs_per_track
@@ -71,7 +71,7 @@ class Planner:
 
 
 async def serve(names: list[str]) -> None:
-    from adapters.music.demo_catalogue import shared_catalogue
+    from data.catalogue.demo import shared_catalogue
     from tests.fakes.model_script import answer
     from tests.fakes.ollama_server import FakeOllama
     from tests.fakes.spotify_server import FakeSpotify

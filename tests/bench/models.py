@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from adapters.ai.offline import OfflineStrategyProvider  # noqa: E402
-from adapters.music.demo_catalogue import DemoCatalogue  # noqa: E402
 from bot.model_chain import ModelClients, build_model_chain, build_validator  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from core.cache import CachingCatalogue  # noqa: E402
@@ -36,6 +35,7 @@ from core.identity import UserKeys  # noqa: E402
 from core.models import DependencyStatus, LimitSettings, StrategyAnswer, StrategyRequest, UserRef  # noqa: E402
 from core.ports import ChatModel, Embedder  # noqa: E402
 from core.semantic_validation import SemanticValidator  # noqa: E402
+from data.catalogue.demo import DemoCatalogue  # noqa: E402
 from data.sqlite_store import SqliteStore  # noqa: E402
 from tests.fakes.ollama_server import FakeOllama  # noqa: E402
 

@@ -49,7 +49,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from adapters.ai.offline import OfflineStrategyProvider  # noqa: E402
-from adapters.music.demo_catalogue import DemoCatalogue, shared_catalogue  # noqa: E402
 from core.cache import CachingCatalogue  # noqa: E402
 from core.engine import Engine, EngineConfig  # noqa: E402
 from core.identity import UserKeys  # noqa: E402
@@ -62,6 +61,7 @@ from core.models import (  # noqa: E402
     UserRef,
 )
 from core.validation import LexicalValidator  # noqa: E402
+from data.catalogue.demo import DemoCatalogue, shared_catalogue  # noqa: E402
 from data.sqlite_store import SqliteStore  # noqa: E402
 from tests.bench.fakes_process import SPOTIFY_APP, FakesProcess, Planner  # noqa: E402
 from tests.bench.threaded import LoopLag  # noqa: E402
@@ -211,9 +211,9 @@ async def telegram_figures(users: int, count: int = 20, api_latency_s: float = 0
     no shedding of cosmetic calls under a flood, no frozen start-up heap)."""
     import gc
 
-    from adapters.telegram.bot import build_telegram_adapter
     from bot.app import build_app
     from bot.settings import load_settings
+    from bot.telegram_wiring import build_telegram_adapter
 
     if before:
         gc.unfreeze()  # in case an earlier run in this process froze its heap
@@ -453,12 +453,12 @@ async def process_figures(playlists: int = 100) -> dict[str, object]:
 async def startup_compare() -> dict[str, object]:
     """Starting the web side, Discord and Telegram one after another (before) or the chats side
     by side (after), in process against the fakes; and the first playlist right after."""
-    from adapters.discord.bot import build_discord_adapter
-    from adapters.telegram.bot import build_telegram_adapter
-    from adapters.web.server import build_web_adapter
     from bot.app import build_app
+    from bot.discord_wiring import build_discord_adapter
     from bot.runner import run_adapters
     from bot.settings import load_settings
+    from bot.telegram_wiring import build_telegram_adapter
+    from bot.web_wiring import build_web_adapter
     from tests.fakes.discord_server import TOKEN, FakeDiscord
     from tests.fakes.telegram_server import FakeTelegram
     from tests.faults.process import free_port
@@ -517,8 +517,8 @@ async def startup_compare() -> dict[str, object]:
 def import_compare() -> dict[str, object]:
     """Start-up imports of a Discord + Telegram bot with the default model chain, before (bot.app
     imported spotipy and requests, the Ollama embedder openai) and after (only what is used)."""
-    common = ("import bot.cli, bot.app, bot.platforms, bot.model_chain, adapters.discord.bot, "
-              "adapters.telegram.bot, adapters.web.server, adapters.ai.ollama_provider, "
+    common = ("import bot.cli, bot.app, bot.platforms, bot.model_chain, bot.discord_wiring, "
+              "bot.telegram_wiring, adapters.web.server, adapters.ai.ollama_provider, "
               "adapters.ai.embedders")
     before = common + ", adapters.music.spotify_account, adapters.music.spotify_catalogue, openai"
 
@@ -553,7 +553,7 @@ def catalogue_memory() -> dict[str, object]:
         "def rss():\n"
         "    status = pathlib.Path('/proc/self/status').read_text().splitlines()\n"
         "    return int([l for l in status if l.startswith('VmRSS:')][0].split()[1]) / 1024\n"
-        "from adapters.music.demo_catalogue import shared_catalogue\n"
+        "from data.catalogue.demo import shared_catalogue\n"
         "from bot.warmup import _release_free_memory\n"
         "empty = rss()\n"
         "asyncio.run(shared_catalogue().size())\n"

@@ -25,13 +25,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from adapters.ai.offline import OfflineStrategyProvider  # noqa: E402
-from adapters.music.demo_catalogue import DemoCatalogue  # noqa: E402
 from adapters.music.spotify_catalogue import SpotifyCatalogue  # noqa: E402
 from adapters.music.spotify_http import SpotifyHttp  # noqa: E402
 from core.engine import Engine, EngineConfig  # noqa: E402
 from core.identity import UserKeys  # noqa: E402
 from core.models import LimitSettings, StrategyRequest, UserRef  # noqa: E402
 from core.validation import LexicalValidator  # noqa: E402
+from data.catalogue.demo import DemoCatalogue  # noqa: E402
 from data.sqlite_store import SqliteStore  # noqa: E402
 from tests.fakes.spotify_server import FakeSpotify  # noqa: E402
 

@@ -46,9 +46,9 @@ from urllib.parse import urlencode, urlparse
 
 from aiohttp import web
 
-from adapters.music.demo_catalogue import DemoCatalogue
-from adapters.music.spotify_query import parse_query
 from core.models import Track
+from data.catalogue.demo import DemoCatalogue
+from data.catalogue.spotify_query import parse_query
 
 SIX_MONTHS_S = 182 * 24 * 3600
 TOKEN_LIFETIME_S = 3600

@@ -19,8 +19,9 @@ import pytest
 
 from bot.app import App, build_app
 from bot.settings import load_settings
-from core.commands import Reply, TextCommands
+from core.commands import TextCommands
 from core.models import DependencyStatus, UserRef
+from core.replies import LimitsReply, PlaylistReply, Reply, TextReply
 
 ALICE = UserRef("faults", "alice", "dm")
 BOB = UserRef("faults", "bob", "dm")
@@ -45,7 +46,7 @@ async def wired(tmp_path: Path, **env: str) -> AsyncIterator[App]:
 
 async def ask(app: App, user: UserRef, line: str = PROMPT, within_s: float = 15.0) -> Reply:
     """What ``user`` reads after typing ``line`` (bounded: a cell must never hang a user)."""
-    commands = TextCommands(app.engine, app.linking)
+    commands = TextCommands(app.actions)
     return await asyncio.wait_for(commands.handle(user, line), within_s)
 
 
@@ -90,13 +91,13 @@ async def becomes(app: App, name: str, ok: bool, within_s: float = 5.0) -> Depen
 
 def assert_clear(reply: Reply, expected: str) -> None:
     """An error the user can act on: the dependency's own message, not the generic apology."""
-    assert reply.is_error, f"expected a refusal, got a playlist: {reply}"
+    assert isinstance(reply, TextReply) and reply.error, f"expected a refusal, got: {reply}"
     assert GENERIC not in reply.text, reply.text
     assert expected in reply.text, reply.text
 
 
 def assert_playlist(reply: Reply, count: int = 10) -> None:
-    assert not reply.is_error and reply.playlist is not None, reply.text
+    assert isinstance(reply, PlaylistReply), reply
     assert len(reply.playlist.tracks) == count, reply.playlist.note
 
 
@@ -117,7 +118,7 @@ async def served_meanwhile(app: App, user: UserRef = CAROL, within_s: float = 2.
     """Another user is answered quickly while the fault lasts (the process is not stuck)."""
     started = time.monotonic()
     reply = await ask(app, user, "/limits", within_s=within_s)
-    assert reply.limits is not None, reply
+    assert isinstance(reply, LimitsReply), reply
     assert time.monotonic() - started < within_s
 
 

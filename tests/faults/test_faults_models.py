@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from core.replies import is_error
 from tests.fakes.model_script import endless, hang, malformed_body, rate_limited, status
 from tests.fakes.ollama_server import FakeOllama
 from tests.faults.cells import Cell, cells
@@ -83,7 +84,7 @@ async def test_model_failure(cell: Cell, tmp_path: Path, caplog: pytest.LogCaptu
 
         async def playlist_again() -> bool:
             again = await ask(app, ALICE)
-            return not again.is_error
+            return not is_error(again)
 
         assert await eventually(playlist_again, within_s=5, every_s=0.2)
         assert await used(app, ALICE) == 1

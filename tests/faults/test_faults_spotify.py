@@ -18,10 +18,11 @@ from urllib.parse import parse_qs, urlparse
 import aiohttp
 import pytest
 
-from adapters.music.demo_catalogue import shared_catalogue
-from adapters.web.server import build_web_adapter
 from bot.app import App
+from bot.web_wiring import build_web_adapter
 from core.models import Conversation, UserRef
+from core.replies import is_error
+from data.catalogue.demo import shared_catalogue
 from tests.fakes.spotify_server import FakeSpotify
 from tests.faults.cells import Cell, cells
 from tests.faults.proxy import FaultProxy
@@ -157,7 +158,7 @@ async def test_spotify_api_failure(cell: Cell, tmp_path: Path, caplog: pytest.Lo
         await world.clear()
 
         async def playlist_again() -> bool:
-            return not (await ask(app, ALICE)).is_error
+            return not is_error(await ask(app, ALICE))
 
         assert await eventually(playlist_again, within_s=5, every_s=0.2)
         assert await used(app, ALICE) == 1

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.music.demo_catalogue import DemoCatalogue
 from bot import app as app_module
 from bot.runner import run_adapters
-from core.commands import Reply
+from core.replies import Reply
+from data.catalogue.demo import DemoCatalogue
 from tests.faults.support import eventually, wired
 
 

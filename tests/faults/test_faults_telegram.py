@@ -18,7 +18,7 @@ import pytest
 
 from adapters.ai.offline import OfflineStrategyProvider
 from adapters.telegram.application import TelegramConfig
-from adapters.telegram.bot import TelegramAdapter
+from bot.telegram_wiring import wire_telegram
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
 from core.models import DependencyStatus, LimitSettings, UserRef
@@ -64,7 +64,7 @@ async def telegram_faults(tmp_path: Path) -> AsyncIterator[tuple[Bot, FaultProxy
             validator=LexicalValidator(), keys=UserKeys(b"telegram-faults-secret-key-32byte"),
             config=EngineConfig(defaults=LimitSettings()),
         )
-        adapter = TelegramAdapter(engine, TelegramConfig(
+        adapter = wire_telegram(engine, TelegramConfig(
             token=fake.token, api_url=proxy.url(), poll_timeout_s=1, progress_interval_s=0.0,
             group_progress_interval_s=0.0, group_max_rate=1000, timeout_s=TIMEOUT_S,
         ))

@@ -20,16 +20,17 @@ from hypothesis import strategies as st
 
 from adapters.ai.offline import OfflineStrategyProvider
 from adapters.discord.views import _MODAL_ID, DraftButton
-from adapters.music.demo_catalogue import shared_catalogue
 from adapters.music.spotify_catalogue import track_from_json
 from adapters.telegram.keys import KeyBook
 from adapters.web.rest_api import ApiConfig, RestApi
+from bot.telegram_wiring import key_spaces
 from core.engine import Engine, EngineConfig
 from core.errors import StrategyInvalid
 from core.identity import UserKeys
 from core.models import LimitSettings, UserRef
 from core.strategy import parse_strategy
 from core.validation import LexicalValidator
+from data.catalogue.demo import shared_catalogue
 from data.sqlite_store import SqliteStore
 from tests.hostile.strategies import any_char, counts, hostile_text
 
@@ -84,7 +85,7 @@ def test_any_spotify_track_object_is_a_clean_track_or_skipped(
 def test_any_button_data_resolves_to_nothing_or_a_real_button(data: str | None) -> None:
     async def main() -> None:
         async with SqliteStore(":memory:") as store:
-            book = KeyBook(store, UserKeys(b"hostile-button-secret-key-32byte"))
+            book = KeyBook(key_spaces(store), UserKeys(b"hostile-button-secret-key-32byte"))
             real = await book.button(ALICE, 1, "regenerate", datetime(2099, 1, 1, tzinfo=UTC))
             assert await book.resolve_button(data) is None or data == real
             assert (await book.resolve_button(real)) is not None

@@ -24,8 +24,9 @@ from adapters.console.render import render_playlist as console_playlist
 from adapters.discord import render as discord_render
 from adapters.telegram import render as telegram_render
 from adapters.web.server import callback_page
-from core.commands import Reply
+from core.display import utf16_len as discord_utf16_len
 from core.models import LinkOutcome, Playlist, Strategy, Track
+from core.replies import PlaylistReply
 from core.text import displayable
 from tests.fakes.telegram_server import MESSAGE_LIMIT, parse_html, utf16_len
 from tests.hostile.strategies import PAYLOADS
@@ -70,9 +71,9 @@ def playlist(title: str, artist: str, prompt: str, feedback: str | None = None,
 def test_telegram_html_always_parses_and_links_only_to_spotify(
     title: str, artist: str, prompt: str, feedback: str
 ) -> None:
-    html_text = telegram_render.render_reply(Reply(playlist=playlist(title, artist, prompt, feedback)))
+    rendered = telegram_render.render_reply(PlaylistReply(playlist(title, artist, prompt, feedback)))
     visible = []
-    for chunk in telegram_render.split_html(html_text):
+    for chunk in rendered.messages:  # the messages as sent, each split to Telegram's limit
         text, links = parse_html(chunk)  # raises on anything Telegram would refuse
         assert 0 < utf16_len(text) <= MESSAGE_LIMIT
         assert all(link.startswith("https://open.spotify.com/track/") for link in links), links
@@ -135,8 +136,8 @@ def test_discord_playlist_embeds_stay_within_every_limit_and_link_only_to_spotif
         assert 1 <= len(embeds) <= discord_render.EMBEDS_PER_MESSAGE
         assert sum(discord_render.embed_chars(e) for e in embeds) <= discord_render.EMBED_CHARS_PER_MESSAGE
         for embed in embeds:
-            assert discord_render.discord_len(embed.title or "") <= discord_render.TITLE_LIMIT
-            assert discord_render.discord_len(embed.description or "") <= discord_render.DESCRIPTION_LIMIT
+            assert discord_utf16_len(embed.title or "") <= discord_render.TITLE_LIMIT
+            assert discord_utf16_len(embed.description or "") <= discord_render.DESCRIPTION_LIMIT
             assert len(embed.fields) <= discord_render.FIELDS_PER_EMBED
             for text in _embed_texts(embed):
                 assert not re.search(r"@(everyone|here)", text)

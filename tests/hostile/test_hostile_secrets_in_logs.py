@@ -23,7 +23,7 @@ import aiohttp
 from aiohttp import web
 from cryptography.fernet import Fernet
 
-from adapters.music.demo_catalogue import shared_catalogue
+from data.catalogue.demo import shared_catalogue
 from tests.fakes.discord_server import TOKEN as DISCORD_TOKEN
 from tests.fakes.discord_server import FakeDiscord, Interactions, Person, buttons
 from tests.fakes.openai_server import FakeOpenAI

@@ -20,13 +20,15 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from adapters.ai.offline import OfflineStrategyProvider
-from adapters.discord.bot import DiscordAdapter
-from adapters.discord.interact import Services
+from adapters.discord.adapter import DiscordAdapter, DiscordConfig
+from adapters.discord.services import Notices, Services
+from core.actions import Actions
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
 from core.linking import Linking
 from core.models import LimitSettings, Track
 from core.validation import LexicalValidator
+from data.scratch import StoreScratch
 from data.sqlite_store import SqliteStore
 from tests.fakes.catalogue import FakeCatalogue
 from tests.fakes.discord_server import (
@@ -157,10 +159,14 @@ async def build_harness(
         config=EngineConfig(defaults=defaults or LimitSettings(), default_count=10),
     )
     linking = linking_factory(engine) if linking_factory else None
-    services = Services(engine=engine, linking=linking, progress_interval_s=0.0,
-                        **dict(services_options or {}))
-    adapter = DiscordAdapter(services, TOKEN, api_url=api_url or fake.api_url, ready_timeout_s=10,
-                             bot_options={"guild_ready_timeout": 0.05})
+    services = Services(
+        actions=Actions(engine, linking), notices=Notices(StoreScratch(store, "discord"), engine.keys),
+        max_feedback_length=engine.config.max_feedback_length, progress_interval_s=0.0,
+        **dict(services_options or {}))
+    adapter = DiscordAdapter(services, DiscordConfig(
+        TOKEN, api_url=api_url or fake.api_url, ready_timeout_s=10,
+        client_options={"guild_ready_timeout": 0.05}))
+    engine.add_health_check("discord", adapter.health)  # as bot/discord_wiring.py does
     before = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
     try:
         await adapter.start()

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import aiohttp
 
-from adapters.web.server import WebAdapter, build_web_adapter
+from adapters.web.server import WebAdapter
 from bot.app import App, build_app
 from bot.settings import load_settings
+from bot.web_wiring import build_web_adapter
 from core.models import UserRef
 from tests.integration.spotify_support import free_port
 

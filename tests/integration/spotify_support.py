@@ -17,14 +17,15 @@ from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 
-from adapters.music.demo_catalogue import DemoCatalogue
-from adapters.web.server import WebAdapter, build_web_adapter
+from adapters.web.server import WebAdapter
 from bot.app import App, build_app
 from bot.platforms import mount_rest_api
 from bot.settings import load_settings
+from bot.web_wiring import build_web_adapter
 from core.commands import Reply
 from core.linking import Linking
 from core.models import Conversation, UserRef
+from data.catalogue.demo import DemoCatalogue
 from tests.fakes.spotify_server import FakeApp, FakeSpotify
 
 CATALOGUE = DemoCatalogue()  # loaded once per test process (real Spotify tracks)

@@ -11,16 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from adapters.ai.offline import OfflineStrategyProvider
-from adapters.music.demo_catalogue import DemoCatalogue
+from adapters.telegram.adapter import TelegramAdapter
 from adapters.telegram.application import TelegramConfig
-from adapters.telegram.bot import TelegramAdapter
 from bot.app import App
+from bot.telegram_wiring import wire_telegram
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
 from core.linking import Linking
 from core.models import LimitSettings
 from core.ports import MusicCatalogue, Store
+from core.sharing import Sharing
 from core.validation import LexicalValidator
+from data.catalogue.demo import DemoCatalogue
 from data.sqlite_store import SqliteStore
 from tests.fakes.telegram_server import FakeTelegram, SentMessage, group_chat, private_chat, tg_user
 
@@ -94,8 +96,10 @@ async def running_bot(
     app: App | None = None,
     config: dict[str, Any] | None = None,
     admins: Sequence[tuple[int, int, str]] = (),
+    public_base_url: str = "",
 ) -> AsyncIterator[Bot]:
-    """The adapter on a fresh engine, or on a wired ``app`` (its engine, linking and notifier)."""
+    """The adapter on a fresh engine, or on a wired ``app`` (its engine, linking and notifier);
+    with ``public_base_url`` its playlists link their pages."""
     fake = FakeTelegram()
     await fake.start()
     for chat_id, user_id, status in admins:
@@ -116,12 +120,14 @@ async def running_bot(
             )
         else:
             engine, store, linking = app.engine, app.store, app.linking
-        adapter = TelegramAdapter(
+        # Playlist pages, as PUBLIC_BASE_URL turns them on.
+        sharing = Sharing(store, public_base_url) if public_base_url else None
+        adapter = wire_telegram(
             engine,
             TelegramConfig(token=fake.token, api_url=fake.api_url, poll_timeout_s=1,
                            progress_interval_s=0.0, group_progress_interval_s=0.0,
                            group_max_rate=1000, **(config or {})),
-            linking=linking,
+            linking=linking, sharing=sharing,
         )
         if app is not None:
             app.notifier.register(adapter)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord.bot import DiscordAdapter
+from adapters.discord.adapter import DiscordAdapter
 from core.models import LimitSettings
-from tests.fakes.discord_server import ADMINISTRATOR, TOKEN, Person
+from tests.fakes.discord_server import ADMINISTRATOR, Person
 from tests.integration.discord_support import (
     ALICE,
     BOB,
@@ -120,14 +120,14 @@ async def test_server_limits_and_quotas_survive_a_restart(tmp_path: Path) -> Non
         await harness.command(ADMIN, "admin", {"daily_playlists": 3}, sub="limits")
         await harness.playlist(BOB, "relaxing jazz", 5)
         await harness.adapter.stop()
-        harness.adapter = DiscordAdapter(harness.services, TOKEN, api_url=harness.fake.api_url,
-                                         bot_options={"guild_ready_timeout": 0.05})
+        harness.adapter = DiscordAdapter(harness.services, harness.adapter.config)
         await harness.adapter.start()
         exchange = await harness.command(BOB, "limits")
     finally:
         await stop()
 
-    assert _fields(exchange.private()[0])["Playlists"] == "2 of 3 left today"
+    limits = exchange.private()[0]["embeds"][0]["description"]
+    assert limits.startswith("**2** of 3 playlists left today;")
 
 
 async def test_spotify_app_without_spotify_set_up_says_so(discord_bot: Harness) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord.bot import DiscordAdapter
+from adapters.discord.adapter import DiscordAdapter
+from core import wording
 from core.models import LimitSettings, UserRef
-from tests.fakes.discord_server import TOKEN, buttons
+from tests.fakes.discord_server import buttons
 from tests.integration.discord_support import (
     ALICE,
     BOB,
@@ -28,7 +29,7 @@ async def discord_bot(tmp_path: Path) -> AsyncIterator[Harness]:
     async with running_bot(tmp_path) as harness:
         yield harness
 
-NOT_YOURS = "This is not your playlist. Make your own with /playlist."
+NOT_YOURS = wording.NOT_YOUR_PLAYLIST  # the same sentence on every chat
 
 
 def _ids(lines: list[str]) -> list[str]:
@@ -93,7 +94,7 @@ async def test_save_without_spotify_set_up_offers_the_uris_instead(discord_bot: 
     exchange = await discord_bot.click(ALICE, final_message(made), "Save to Spotify")
 
     (reply,) = exchange.private()
-    assert "Saving to Spotify is not set up" in reply["content"]
+    assert reply["content"] == wording.SAVE_NOT_SET_UP
     assert reply["embeds"][0]["description"].count("spotify:track:") == 10
     assert exchange.public() == []
 
@@ -165,8 +166,7 @@ async def test_buttons_and_modals_keep_working_after_a_restart(tmp_path: Path) -
         assert opened.modal is not None
         # A new process: a new adapter on the same database, nothing kept in memory.
         await harness.adapter.stop()
-        harness.adapter = DiscordAdapter(harness.services, TOKEN, api_url=harness.fake.api_url,
-                                         bot_options={"guild_ready_timeout": 0.05})
+        harness.adapter = DiscordAdapter(harness.services, harness.adapter.config)
         await harness.adapter.start()
         uris = await harness.click(ALICE, final_message(made), "Show URIs")
         refined = await harness.run(harness.guild.submit(

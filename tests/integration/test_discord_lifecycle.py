@@ -12,10 +12,10 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from adapters.discord.bot import DiscordAdapter
-from adapters.discord.interact import Services
-from core.commands import Reply
+from adapters.discord.adapter import DiscordAdapter, DiscordConfig
+from adapters.discord.services import Services
 from core.models import UserRef
+from core.replies import TextReply
 from tests.fakes.discord_server import TOKEN, FakeDiscord, Interactions
 from tests.integration.discord_support import (
     ALICE,
@@ -56,9 +56,10 @@ async def test_start_returns_ready_and_stop_closes_the_gateway_and_restores_disc
 
 async def test_commands_sync_to_the_configured_servers_for_fast_development(tmp_path: Path) -> None:
     async with FakeDiscord() as fake:
-        services = Services(engine=None)  # type: ignore[arg-type]  # no command runs here
-        adapter = DiscordAdapter(services, TOKEN, api_url=fake.api_url, guild_ids=GUILDS,
-                                 bot_options={"guild_ready_timeout": 0.05})
+        services = Services(actions=None)  # type: ignore[arg-type]  # no command runs here
+        adapter = DiscordAdapter(services, DiscordConfig(
+            TOKEN, api_url=fake.api_url, guild_ids=GUILDS,
+            client_options={"guild_ready_timeout": 0.05}))
         await adapter.start()
         await adapter.stop()
 
@@ -74,8 +75,8 @@ async def test_a_bad_token_stops_start_with_a_clear_error(
 ) -> None:
     before = Route.BASE
     async with FakeDiscord() as fake:
-        adapter = DiscordAdapter(Services(engine=None), "not-the-token",  # type: ignore[arg-type]
-                                 api_url=fake.api_url)
+        adapter = DiscordAdapter(Services(actions=None),  # type: ignore[arg-type]
+                                 DiscordConfig("not-the-token", api_url=fake.api_url))
         with pytest.raises(discord.LoginFailure):
             await adapter.start()
 
@@ -119,8 +120,8 @@ async def test_unprompted_messages_go_to_a_dm_or_a_channel_without_pinging(
     discord_bot: Harness,
 ) -> None:
     adapter = discord_bot.adapter
-    await adapter.send(f"dm:{ALICE.id}", Reply(text="Your Spotify account is linked. @everyone"))
-    await adapter.send("channel:1200000000000000101", Reply(text="Maintenance at 10:00"))
+    await adapter.send(f"dm:{ALICE.id}", TextReply("Your Spotify account is linked. @everyone"))
+    await adapter.send("channel:1200000000000000101", TextReply("Maintenance at 10:00"))
 
     (dm,) = discord_bot.fake.dms_to(ALICE.id)
     assert dm["content"] == "Your Spotify account is linked. @\u200beveryone"
@@ -128,14 +129,14 @@ async def test_unprompted_messages_go_to_a_dm_or_a_channel_without_pinging(
     assert posted["content"] == "Maintenance at 10:00"
     assert all(b["allowed_mentions"]["parse"] == [] for b in discord_bot.fake.message_bodies())
     with pytest.raises(ValueError, match="not a Discord conversation"):
-        await adapter.send("telegram:42", Reply(text="hello"))
+        await adapter.send("telegram:42", TextReply("hello"))
 
 
 async def test_an_unprompted_dm_to_closed_dms_waits_for_the_next_command(
     discord_bot: Harness,
 ) -> None:
     discord_bot.fake.closed_dms.add(ALICE.id)
-    await discord_bot.adapter.send(f"dm:{ALICE.id}", Reply(text="Your Spotify account is linked."))
+    await discord_bot.adapter.send(f"dm:{ALICE.id}", TextReply("Your Spotify account is linked."))
     exchange = await discord_bot.playlist(ALICE, "relaxing jazz", 5)
 
     assert len(track_lines(exchange)) == 5

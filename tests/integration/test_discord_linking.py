@@ -14,7 +14,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from adapters.discord.bot import build_discord_adapter
+from bot.discord_wiring import build_discord_adapter
+from core import wording
 from core.models import UserRef
 from tests.fakes.discord_server import TOKEN, FakeDiscord, buttons, message_text
 from tests.integration.discord_support import (
@@ -70,7 +71,7 @@ async def test_link_sends_the_sign_in_link_by_direct_message(tmp_path: Path) -> 
     assert url.startswith(world.fake.accounts_url + "authorize?")
     query = parse_qs(urlparse(url).query)
     assert query["code_challenge_method"] == ["S256"] and query["state"][0]
-    assert "works once, within 10 minutes" in dm["content"]
+    assert dm["content"] == wording.link_invitation(10)
     assert url not in message_text(exchange.messages()[0])
 
 
@@ -124,9 +125,10 @@ async def test_save_puts_the_playlist_in_the_users_spotify_and_saving_again_upda
 
     assert first.callback_type == 5 and first.public() == []
     (reply,) = first.private()
-    assert reply["content"].startswith("Saved to your Spotify.")
+    title = final_message(made)["embeds"][0]["title"]
+    assert reply["content"] == wording.saved(title)
     (button,) = buttons(reply)
-    assert button["label"] == "Open in Spotify" and button["url"] == buttons(second.private()[0])[0]["url"]
+    assert button["label"] == title and button["url"] == buttons(second.private()[0])[0]["url"]
     (playlist,) = saved
     wanted = [line.split("/track/")[1].split(")")[0] for line in track_lines(made)]
     assert playlist.items == [f"spotify:track:{i}" for i in wanted]
@@ -144,11 +146,12 @@ async def test_save_before_linking_says_how_to_link(tmp_path: Path) -> None:
 async def test_the_save_command_saves_the_latest_playlist_here(tmp_path: Path) -> None:
     async with discord_and_spotify(tmp_path) as (world, bot):
         await _link(world, bot)
-        await bot.playlist(ALICE, "upbeat pop for a party", 5)
+        made = await bot.playlist(ALICE, "upbeat pop for a party", 5)
         exchange = await bot.command(ALICE, "save")
         saved = world.fake.playlists_of("alice")
 
-    assert exchange.private()[0]["content"].startswith("Saved to your Spotify.")
+    title = final_message(made)["embeds"][0]["title"]
+    assert exchange.private()[0]["content"] == wording.saved(title)
     assert len(saved) == 1 and len(saved[0].items) == 5
 
 

@@ -23,7 +23,6 @@ from adapters.ai.errors import ProviderTooLong
 from adapters.ai.offline import OfflineStrategyProvider
 from adapters.ai.ollama_provider import OllamaProvider, OllamaPuller
 from adapters.ai.openai_provider import COMPATIBLE_SAMPLING, OpenAIProvider
-from adapters.music.demo_catalogue import DemoCatalogue
 from bot.model_chain import ModelClients, build_model_chain
 from bot.settings import load_settings
 from core.engine import Engine
@@ -32,6 +31,7 @@ from core.identity import UserKeys
 from core.models import StrategyRequest, UserRef
 from core.prompting import suggestion_target
 from core.validation import LexicalValidator
+from data.catalogue.demo import DemoCatalogue
 from data.sqlite_store import SqliteStore
 from tests.fakes import model_script as ms
 from tests.fakes.anthropic_server import FakeAnthropic

@@ -16,7 +16,6 @@ import pytest
 
 from adapters.ai.offline import OfflineStrategyProvider
 from adapters.ai.router import ModelRouter
-from adapters.music.demo_catalogue import DemoCatalogue
 from bot.model_chain import ModelClients, build_model_chain, build_provider
 from bot.settings import Settings, load_settings
 from core.engine import Engine, EngineConfig
@@ -25,6 +24,7 @@ from core.identity import UserKeys
 from core.models import LimitSettings, Playlist, UserRef
 from core.prompting import suggestion_target
 from core.validation import LexicalValidator
+from data.catalogue.demo import DemoCatalogue
 from data.sqlite_store import SqliteStore
 from tests.fakes import model_script as ms
 from tests.fakes.ollama_server import FakeOllama

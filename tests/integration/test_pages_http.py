@@ -183,7 +183,7 @@ async def test_without_a_public_base_url_the_rest_answer_has_no_share_url(tmp_pa
 
 async def test_the_discord_playlist_embed_links_its_page(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as harness:
-        harness.adapter.services.sharing = Sharing(harness.store, "https://bot.example.org")
+        harness.adapter.services.actions.sharing = Sharing(harness.store, "https://bot.example.org")
         exchange = await harness.playlist(DISCORD_ALICE, "relaxing jazz for studying", 10)
         description = final_message(exchange)["embeds"][0]["description"]
         assert harness.adapter.connected  # what /status shows for Discord
@@ -192,8 +192,7 @@ async def test_the_discord_playlist_embed_links_its_page(tmp_path: Path) -> None
 
 
 async def test_the_telegram_playlist_message_links_its_page(tmp_path: Path) -> None:
-    async with telegram_bot(tmp_path) as bot:
-        bot.adapter.handlers.sharing = Sharing(bot.store, "https://bot.example.org")
+    async with telegram_bot(tmp_path, public_base_url="https://bot.example.org") as bot:
         await bot.say(ALICE_DM, ALICE, "relaxing jazz for studying")
         answer = bot.playlist_message(ALICE_DM)
         # What /status and the OAuth landing page learn from the running adapter.

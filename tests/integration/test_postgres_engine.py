@@ -13,12 +13,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.ai.offline import OfflineStrategyProvider
-from adapters.music.demo_catalogue import DemoCatalogue
 from core.engine import Engine, EngineConfig
 from core.errors import QuotaExceeded
 from core.identity import UserKeys
 from core.models import LimitSettings, Playlist, UserRef
 from core.validation import LexicalValidator
+from data.catalogue.demo import DemoCatalogue
 from data.postgres_store import PostgresStore
 
 ALICE = UserRef("discord", "alice", "guild:1")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from adapters.web.openapi import openapi_document
+from adapters.web.rest_api import SESSION_NAMESPACE
 from tests.integration.spotify_support import World, spotify_world
 
 DOC = openapi_document()
@@ -63,3 +65,16 @@ async def test_generate_and_health_answer_on_the_same_server(tmp_path: Path) -> 
         assert status == 200 and body["total_count"] == 10
         async with world.http.get(world.web.base_url + "/health") as health:
             assert health.status in {200, 503}
+
+
+async def test_a_session_is_kept_in_the_apis_own_slice_of_the_store_until_it_expires(
+    tmp_path: Path,
+) -> None:
+    async with spotify_world(tmp_path, REST_API_ENABLED="true", SESSION_TIMEOUT="2") as world:
+        _, init = await call(world, "GET", "/auth/init", params={"device_id": "phone-1"})
+        store, now = world.app.store, datetime.now(UTC)
+        assert await store.cache_get(SESSION_NAMESPACE, init["session_id"], now) is not None
+        expires = datetime.fromisoformat(init["expires_at"])
+        assert timedelta(hours=2) - timedelta(minutes=1) < expires - now <= timedelta(hours=2)
+        after = expires + timedelta(seconds=1)
+        assert await store.cache_get(SESSION_NAMESPACE, init["session_id"], after) is None

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from adapters.web.openapi import openapi_document
-from adapters.web.server import WebAdapter
+from adapters.web.server import WebAdapter, WebConfig
 from core.engine import Engine
 from core.errors import InvalidInput
 from core.models import DependencyStatus, Health, UserRef
@@ -76,8 +76,8 @@ async def _health(dependencies: tuple[DependencyStatus, ...]) -> tuple[int, Any]
     async def health() -> Health:
         return Health(dependencies)
 
-    adapter = WebAdapter(host="127.0.0.1", port=0, health=health, version="9.9.9",
-                         features={"spotify_search": True})
+    adapter = WebAdapter(WebConfig(host="127.0.0.1", port=0, version="9.9.9",
+                                   features={"spotify_search": True}), health=health)
     await adapter.start()
     try:
         async with aiohttp.ClientSession() as http, http.get(adapter.base_url + "/health") as r:

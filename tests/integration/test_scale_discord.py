@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
-from adapters.discord.bot import build_discord_adapter, shard_options
 from bot.app import build_app
+from bot.discord_wiring import build_discord_adapter, discord_config
 from bot.settings import Settings, SettingsError, load_settings, parse_shard_ids
 from tests.fakes.discord_server import TOKEN, FakeDiscord, Interactions
 from tests.integration.discord_support import ALICE
@@ -83,5 +84,30 @@ def test_bad_shard_settings_are_refused_with_a_clear_message(env: dict[str, str]
 
 def test_shard_options_follow_the_settings() -> None:
     settings = load_settings({"DISCORD_SHARD_COUNT": "8", "DISCORD_SHARD_IDS": "0,2"}, env_file=None)
-    assert shard_options(settings) == {"sync_commands": True, "shard_count": 8, "shard_ids": [0, 2]}
-    assert shard_options(load_settings({}, env_file=None)) == {"sync_commands": True}
+    assert discord_config(settings).bot_options() == {
+        "sync_commands": True, "shard_count": 8, "shard_ids": [0, 2]}
+    assert discord_config(load_settings({}, env_file=None)).bot_options() == {"sync_commands": True}
+
+
+async def test_the_composition_root_registers_the_discord_health_check(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        async with build_app(settings_for(fake, tmp_path)) as app:
+            build_discord_adapter(app, bot_options={"guild_ready_timeout": 0.05})
+            health = await app.engine.health()
+
+    (discord,) = [d for d in health.dependencies if d.name == "discord"]
+    assert not discord.ok and discord.detail == "not connected"  # built, not started
+
+
+def test_the_discord_adapter_imports_nothing_from_the_composition_root() -> None:
+    package = Path(__file__).parents[2] / "adapters" / "discord"
+    imported: set[str] = set()
+    for source in package.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(), str(source))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+
+    assert "adapters.discord.interact" in imported  # the walk sees the package's own imports
+    assert sorted(m for m in imported if m == "bot" or m.startswith("bot.")) == []

@@ -14,12 +14,13 @@ import aiohttp
 import pytest
 
 from adapters.web.metrics import Metrics, error_kind
-from adapters.web.server import WebAdapter, build_web_adapter
+from adapters.web.server import WebAdapter
 from bot.app import App, build_app
 from bot.housekeeping import Housekeeper
 from bot.logging_setup import setup_logging
 from bot.platforms import mount_rest_api
 from bot.settings import load_settings
+from bot.web_wiring import build_web_adapter
 from core.engine import Swept
 from core.errors import RateLimited, StoreUnavailable
 from tests.integration.scale_support import free_port
@@ -127,12 +128,16 @@ def test_provider_errors_are_labelled_by_kind() -> None:
     assert error_kind(ValueError("bug")) == "error"
 
 
-async def test_a_failing_catalogue_is_counted_as_a_provider_error(tmp_path: Path) -> None:
+async def test_a_failing_catalogue_is_counted_as_a_provider_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with web_side(tmp_path, METRICS_ENABLED="true") as (app, _):
         metrics = app.metrics
         assert metrics is not None
         demo = app.catalogue.inner  # type: ignore[attr-defined]  # the cache's inner catalogue
-        demo.inner.search = _raise_rate_limited
+        # The inner catalogue is the process's shared demo catalogue: put it back afterwards,
+        # or every later test in this process finds the catalogue "rate limited".
+        monkeypatch.setattr(demo.inner, "search", _raise_rate_limited)
         with pytest.raises(RateLimited):
             await app.catalogue.search("jazz")
     assert metrics.registry.get_sample_value(

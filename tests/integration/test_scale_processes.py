@@ -20,7 +20,7 @@ import asyncpg
 import pytest
 from cryptography.fernet import Fernet
 
-from adapters.music.demo_catalogue import DemoCatalogue
+from data.catalogue.demo import DemoCatalogue
 from tests.fakes.spotify_server import FakeSpotify, FakeSpotifyThread
 from tests.integration.scale_support import ServeProcess, common_settings, free_port, serve_processes
 from tests.integration.spotify_support import CLIENT_ID, CLIENT_SECRET

@@ -14,8 +14,9 @@ import pytest
 from aiohttp import web
 
 from adapters.ai.offline import OfflineStrategyProvider
+from adapters.telegram.adapter import TelegramAdapter
 from adapters.telegram.application import TelegramConfig
-from adapters.telegram.bot import TelegramAdapter
+from bot.telegram_wiring import wire_telegram
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
 from core.validation import LexicalValidator
@@ -39,7 +40,7 @@ async def test_a_second_poller_on_one_token_stops_one_of_them_with_one_clear_lin
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with running_bot(tmp_path, catalogue=jazz()) as bot:
-        second = TelegramAdapter(bot.engine, TelegramConfig(
+        second = wire_telegram(bot.engine, TelegramConfig(
             token=bot.fake.token, api_url=bot.fake.api_url, poll_timeout_s=1,
             progress_interval_s=0.0))
         with caplog.at_level(logging.INFO):
@@ -70,7 +71,7 @@ async def test_a_second_poller_on_one_token_stops_one_of_them_with_one_clear_lin
 async def webhook_worker(fake: FakeTelegram, store: SqliteStore, *, set_webhook: bool
                          ) -> AsyncIterator[tuple[TelegramAdapter, str]]:
     """One webhook worker: the adapter plus an HTTP server for its route; yields its URL."""
-    adapter = TelegramAdapter(engine_on(store), TelegramConfig(
+    adapter = wire_telegram(engine_on(store), TelegramConfig(
         token=fake.token, api_url=fake.api_url, webhook_url=HOOK_URL, set_webhook=set_webhook,
         progress_interval_s=0.0))
     app = web.Application()

@@ -798,3 +798,21 @@ async def test_saved_playlists_go_with_their_draft(store: AnyStore) -> None:
     await store.put_saved_playlist(saved(draft_id))
     assert await store.purge_expired(NOW + timedelta(minutes=2)) == 1
     assert await store.get_saved_playlist("u", draft_id, "spotify") is None
+
+
+async def test_a_taken_cache_value_is_gone_for_the_next_caller(store: AnyStore) -> None:
+    await store.cache_put("deep-link", "payload", "value", LATER)
+    assert await store.cache_take("deep-link", "payload", NOW) == "value"
+    assert await store.cache_take("deep-link", "payload", NOW) is None
+    assert await store.cache_get("deep-link", "payload", NOW) is None
+
+
+async def test_an_expired_cache_value_cannot_be_taken(store: AnyStore) -> None:
+    await store.cache_put("deep-link", "payload", "value", NOW)
+    assert await store.cache_take("deep-link", "payload", NOW) is None
+
+
+async def test_of_many_concurrent_takers_exactly_one_gets_the_value(store: AnyStore) -> None:
+    await store.cache_put("deep-link", "payload", "value", LATER)
+    taken = await asyncio.gather(*(store.cache_take("deep-link", "payload", NOW) for _ in range(20)))
+    assert taken.count("value") == 1

@@ -143,7 +143,7 @@ async def test_unlink_forgets_the_account(tmp_path: Path) -> None:
         await world.authorize(authorisation_url(bot.last(ALICE_DM), world))
         await bot.fake.wait_for(lambda: "Alice S" in bot.last(ALICE_DM).text)
         await bot.say(ALICE_DM, ALICE, "/unlink")
-        assert bot.last(ALICE_DM).text == "Your Spotify account is unlinked."
+        assert bot.last(ALICE_DM).text == "Your Spotify account is unlinked; its tokens are deleted."
         await bot.say(ALICE_DM, ALICE, "/unlink")
         assert bot.last(ALICE_DM).text == "No Spotify account was linked."
 
@@ -158,9 +158,9 @@ async def test_help_lists_the_account_commands_when_spotify_is_set_up(tmp_path: 
 async def test_without_spotify_configured_link_says_so(tmp_path: Path) -> None:
     async with running_bot(tmp_path, catalogue=jazz()) as bot:
         await bot.say(ALICE_DM, ALICE, "/link")
-        assert "isn't set up" in bot.last(ALICE_DM).text
+        assert "aren't set up" in bot.last(ALICE_DM).text
         await bot.say(GROUP, ALICE, "/link")
-        assert "isn't set up" in bot.last(GROUP).text
+        assert "aren't set up" in bot.last(GROUP).text
 
 
 async def test_save_and_taste_commands_use_the_linked_account(tmp_path: Path) -> None:
@@ -172,9 +172,11 @@ async def test_save_and_taste_commands_use_the_linked_account(tmp_path: Path) ->
         await world.authorize(authorisation_url(bot.last(ALICE_DM), world))
         await bot.fake.wait_for(lambda: "Alice J" in bot.last(ALICE_DM).text)
         await bot.say(ALICE_DM, ALICE, "/taste")
-        assert "Imported your top artists" in bot.last(ALICE_DM).text
+        assert "Imported from Spotify" in bot.last(ALICE_DM).text
         assert "Miles Davis" in bot.last(ALICE_DM).text
         await bot.say(ALICE_DM, ALICE, "relaxing jazz for studying 5")
         await bot.say(ALICE_DM, ALICE, "/save")
         [saved] = world.fake.playlists_of("alice_jazz")
-        assert f"https://open.spotify.com/playlist/{saved.id}" in bot.last(ALICE_DM).text
+        # The same sentence as the Save button's: the title links the saved playlist.
+        assert "to your Spotify" in bot.last(ALICE_DM).text
+        assert f"https://open.spotify.com/playlist/{saved.id}" in bot.last(ALICE_DM).links

@@ -121,7 +121,7 @@ async def test_profile_can_be_set_shown_and_reset(tmp_path: Path) -> None:
         await bot.say(ALICE_DM, ALICE, '/profile set genres=jazz,soul artists="Nina <Simone>" '
                                        "energy=0.4 explicit=no")
         saved = bot.last(ALICE_DM).text
-        assert "Profile saved." in saved and "Nina <Simone>" in saved
+        assert "Profile saved" in saved and "Nina <Simone>" in saved
         await bot.say(ALICE_DM, ALICE, "/profile")
         assert "Favourite genres: jazz, soul" in bot.last(ALICE_DM).text
         assert "Explicit tracks: filtered out" in bot.last(ALICE_DM).text

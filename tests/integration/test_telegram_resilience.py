@@ -10,10 +10,10 @@ import aiohttp
 import pytest
 
 from adapters.telegram.messaging import safe_edit
-from adapters.web.server import build_web_adapter
 from bot.app import build_app
 from bot.settings import load_settings
-from core.commands import Reply
+from bot.web_wiring import build_web_adapter
+from core.replies import TextReply
 from tests.fakes.telegram_server import FakeTelegram
 from tests.integration.spotify_support import free_port
 from tests.integration.telegram_support import ALICE, ALICE_DM, GROUP, running_bot
@@ -66,7 +66,7 @@ async def test_a_failure_talking_to_telegram_is_logged_and_the_user_told(
 ) -> None:
     async with running_bot(tmp_path, catalogue=jazz()) as bot:
         bot.fake.malformed("sendMessage")
-        with caplog.at_level(logging.WARNING, logger="adapters.telegram.handlers"):
+        with caplog.at_level(logging.WARNING, logger="adapters.telegram.messages"):
             await bot.say(ALICE_DM, ALICE, "/limits")
         assert "Something went wrong on our side" in bot.last(ALICE_DM).text
         # Telegram failing is expected, not our bug: one warning line, no traceback.
@@ -96,7 +96,7 @@ async def test_stopping_lets_a_playlist_in_progress_finish(tmp_path: Path) -> No
 
 async def test_send_delivers_an_unprompted_message_escaped(tmp_path: Path) -> None:
     async with running_bot(tmp_path, catalogue=jazz()) as bot:
-        await bot.adapter.send(str(ALICE_DM["id"]), Reply(text="Linked to <Spotify> as A&B."))
+        await bot.adapter.send(str(ALICE_DM["id"]), TextReply("Linked to <Spotify> as A&B."))
         assert bot.last(ALICE_DM).text == "Linked to <Spotify> as A&B."
 
 
@@ -113,7 +113,7 @@ async def test_webhook_mode_sets_the_webhook_and_serves_it_on_the_web_side(tmp_p
         "AI_PROVIDERS": "offline",
         "WEB_PORT": str(port),
     }, env_file=None)
-    from adapters.telegram.bot import build_telegram_adapter
+    from bot.telegram_wiring import build_telegram_adapter
 
     try:
         async with build_app(settings) as app, aiohttp.ClientSession() as http:
@@ -155,9 +155,9 @@ async def test_a_bad_token_stops_start_up_with_telegrams_answer(tmp_path: Path) 
         await other.start()
         try:
             from adapters.telegram.application import TelegramConfig
-            from adapters.telegram.bot import TelegramAdapter
+            from bot.telegram_wiring import wire_telegram
 
-            adapter = TelegramAdapter(bot.engine, TelegramConfig(token="123:nope", api_url=other.api_url))
+            adapter = wire_telegram(bot.engine, TelegramConfig(token="123:nope", api_url=other.api_url))
             with pytest.raises(InvalidToken):
                 await adapter.start()
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import os
 import signal
@@ -20,6 +21,9 @@ from aiohttp import web
 from adapters.web.server import WebAdapter
 from bot.app import build_app
 from bot.settings import load_settings
+from core import wording
+from core.errors import StoreUnavailable
+from core.models import LinkOutcome
 from tests.integration.spotify_support import free_port, spotify_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +75,7 @@ async def test_without_spotify_the_callback_says_linking_is_not_set_up(tmp_path:
             return web.Response(text="mounted")
 
         app.add_web_routes(list(routes))
-        from adapters.web.server import build_web_adapter
+        from bot.web_wiring import build_web_adapter
 
         adapter: WebAdapter = build_web_adapter(app)
         await adapter.start()
@@ -123,8 +127,8 @@ async def plain_web(tmp_path: Path, **env: str) -> AsyncIterator[WebAdapter]:
                               "WEB_PORT": str(free_port()), "AI_PROVIDERS": "offline", **env},
                              env_file=None)
     async with build_app(settings) as app:
-        from adapters.web.server import build_web_adapter
         from bot.platforms import mount_rest_api
+        from bot.web_wiring import build_web_adapter
 
         mount_rest_api(app)
         adapter = build_web_adapter(app)
@@ -219,3 +223,35 @@ async def test_share_ids_device_ids_oauth_queries_and_the_webhook_path_stay_out_
     assert "<telegram webhook>" in lines[3]
     for secret in (share_id, device_id, "st4te-value", "c0de-value", "5ecret"):
         assert secret not in text
+
+
+async def test_a_callback_that_fails_unexpectedly_apologises_once_and_links_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(*args: object) -> LinkOutcome:
+        raise RuntimeError("secret-ish detail of a bug")
+
+    async with spotify_world(tmp_path) as world:
+        monkeypatch.setattr(world.linking, "link_finish", broken)
+        with caplog.at_level(logging.INFO):
+            async with world.http.get(f"{world.web.base_url}/auth/callback?state=s&code=c") as r:
+                page = await r.text()
+    assert r.status == 500 and html.escape(wording.SIGN_IN_FAILED, quote=True) in page
+    assert "secret-ish" not in page
+    logged = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+    assert len(logged) == 1 and logged[0].exc_info is not None
+
+
+async def test_a_callback_refused_by_a_known_failure_says_why_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def store_down(*args: object) -> LinkOutcome:
+        raise StoreUnavailable("The database is not answering; nothing was linked.")
+
+    async with spotify_world(tmp_path) as world:
+        monkeypatch.setattr(world.linking, "link_finish", store_down)
+        with caplog.at_level(logging.INFO):
+            async with world.http.get(f"{world.web.base_url}/auth/callback?state=s&code=c") as r:
+                page = await r.text()
+    assert r.status == 500 and "The database is not answering; nothing was linked." in page
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR or rec.exc_info]

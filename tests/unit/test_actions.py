@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -23,14 +22,6 @@ from core.replies import (
 )
 from data.sqlite_store import SqliteStore
 from tests.unit.test_engine import ALICE, BOB, make_engine
-
-
-@pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    s = SqliteStore(":memory:")
-    await s.open()
-    yield s
-    await s.close()
 
 
 @pytest.fixture
@@ -142,3 +133,13 @@ async def test_admin_settings_are_saved_and_reset(actions: Actions) -> None:
     assert isinstance(changed, SettingsReply) and changed.changed and changed.settings.max_songs == 30
     reset = await actions.settings_reset("guild:1", "Jazz Club")
     assert isinstance(reset, SettingsReply) and reset.settings == actions.engine.config.defaults
+
+
+async def test_uris_and_save_act_on_the_version_asked_for(actions: Actions) -> None:
+    first = await actions.playlist(ALICE, "calm jazz for studying", 10)
+    await actions.refine(ALICE, "more energetic")
+    assert isinstance(first, PlaylistReply)
+    uris = await actions.uris(ALICE, first.playlist.draft_id, version=1)
+    saved = await actions.save(ALICE, first.playlist.draft_id, version=1)
+    assert isinstance(uris, UrisReply) and isinstance(saved, UrisReply)
+    assert uris.playlist.tracks == saved.playlist.tracks == first.playlist.tracks

@@ -22,3 +22,10 @@ def test_ruff_finds_nothing() -> None:
 def test_mypy_strict_finds_nothing(tmp_path: Path) -> None:
     done = _run("mypy", "--cache-dir", str(tmp_path / "mypy-cache"))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_import_layers_hold() -> None:
+    """bot > adapters | data > core; adapter packages independent; core imports no SDK."""
+    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from adapters.music import demo_catalogue
-from adapters.music.demo_catalogue import DemoCatalogue
 from core.errors import CatalogueError
 from core.models import AudioTarget, DependencyStatus, Track
 from core.ports import MusicCatalogue
+from data.catalogue import demo as demo_catalogue
+from data.catalogue.demo import DemoCatalogue
 
 HEADER = (
     "id,title,artists,album,genres,popularity,explicit,duration_ms,"

@@ -8,11 +8,31 @@ from datetime import UTC, datetime, timedelta
 import discord
 
 from adapters.discord import render
+from adapters.discord.answer import ProgressDisplay
 from adapters.discord.commands import genre_choices
-from adapters.discord.interact import ProgressDisplay
 from adapters.discord.views import modal_feedback
-from core.commands import Reply
-from core.models import Playlist, Strategy, Track
+from core import wording
+from core.display import utf16_len
+from core.models import (
+    DependencyStatus,
+    Health,
+    LimitSettings,
+    LimitsStatus,
+    Playlist,
+    Profile,
+    Strategy,
+    Track,
+)
+from core.profile_edit import describe_limits
+from core.replies import (
+    HealthReply,
+    LimitsReply,
+    PlaylistReply,
+    ProfileReply,
+    SettingsReply,
+    TextReply,
+    UrisReply,
+)
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -34,13 +54,13 @@ def _limits_hold(messages: list[list[discord.Embed]]) -> None:
         assert 1 <= len(embeds) <= render.EMBEDS_PER_MESSAGE
         assert render.total_chars(embeds) <= render.EMBED_CHARS_PER_MESSAGE
         for embed in embeds:
-            assert render.discord_len(embed.title or "") <= render.TITLE_LIMIT
-            assert render.discord_len(embed.description or "") <= render.DESCRIPTION_LIMIT
+            assert utf16_len(embed.title or "") <= render.TITLE_LIMIT
+            assert utf16_len(embed.description or "") <= render.DESCRIPTION_LIMIT
             assert len(embed.fields) <= render.FIELDS_PER_EMBED
             for f in embed.fields:
-                assert render.discord_len(f.name or "") <= render.FIELD_NAME_LIMIT
-                assert render.discord_len(f.value or "") <= render.FIELD_VALUE_LIMIT
-            assert render.discord_len(embed.footer.text or "") <= render.FOOTER_LIMIT
+                assert utf16_len(f.name or "") <= render.FIELD_NAME_LIMIT
+                assert utf16_len(f.value or "") <= render.FIELD_VALUE_LIMIT
+            assert utf16_len(embed.footer.text or "") <= render.FOOTER_LIMIT
 
 
 def test_escape_shows_markdown_literally_and_neutralises_mentions() -> None:
@@ -53,9 +73,9 @@ def test_escape_shows_markdown_literally_and_neutralises_mentions() -> None:
 
 
 def test_clip_counts_like_discord_and_never_splits_an_emoji() -> None:
-    assert render.discord_len("🎷") == 2
+    assert utf16_len("🎷") == 2
     clipped = render.clip("🎷" * 10, 7)
-    assert clipped == "🎷🎷🎷…" and render.discord_len(clipped) == 7
+    assert clipped == "🎷🎷🎷…" and utf16_len(clipped) == 7
     assert render.clip("short", 10) == "short"
 
 
@@ -99,7 +119,7 @@ def test_uris_for_a_hundred_tracks_are_one_private_message() -> None:
 
 
 def test_reply_content_never_pings() -> None:
-    content, embeds = render.reply_content(Reply(text="hi @everyone"))
+    content, embeds = render.reply_content(TextReply("hi @everyone"))
 
     assert content == "hi @\u200beveryone" and embeds == []
 
@@ -145,3 +165,51 @@ async def test_progress_shows_only_the_latest_text_and_close_waits_for_an_edit()
     display.show("too late")
     await asyncio.sleep(0.01)
     assert shown == ["searching 1/9"]
+
+
+# --- the reply union, rendered in one place ------------------------------------------------
+def test_every_kind_of_reply_renders_to_content_or_embeds() -> None:
+    playlist = _playlist([_track(1, "So What", ("Miles Davis",))])
+    status = LimitsStatus(settings=LimitSettings(), playlists_used_today=1, resets_at=NOW)
+    replies = [
+        TextReply("hi"), PlaylistReply(playlist), UrisReply(playlist, note="paste these"),
+        ProfileReply(Profile(), "Profile saved"), LimitsReply(status),
+        SettingsReply(LimitSettings(), "Jazz Club", changed=True),
+        HealthReply(Health((DependencyStatus("database", True),))),
+    ]
+
+    for reply in replies:
+        shown = render.render(reply)
+        assert shown.content or shown.messages, reply
+        _limits_hold(shown.messages)
+    assert render.render(PlaylistReply(playlist)).buttons == (7, 1)
+    assert render.render(UrisReply(playlist, note="paste these")).content == "paste these"
+
+
+def test_an_error_reply_is_marked_as_one_and_a_link_becomes_a_button() -> None:
+    refused = render.render(TextReply("No more today.", error=True, code="quota_exceeded"))
+    saved = render.render(TextReply("Saved.", link="https://open.spotify.com/playlist/x",
+                                    link_label="Late Night Jazz"))
+
+    assert refused.error and refused.content == "No more today." and refused.link is None
+    assert not saved.error and saved.link == ("https://open.spotify.com/playlist/x", "Late Night Jazz")
+
+
+def test_the_limits_embed_is_the_shared_sentence_with_a_discord_timestamp() -> None:
+    status = LimitsStatus(settings=LimitSettings(), playlists_used_today=1, resets_at=NOW,
+                          latest_draft_id=7)
+    embed = render.limits_embed(status)
+
+    stamp = int(NOW.timestamp())
+    assert embed.description == describe_limits(
+        status, lambda n: f"**{n}**", lambda _: f"<t:{stamp}:t> (<t:{stamp}:R>)")
+    assert embed.fields == []
+
+
+def test_sentences_come_from_the_shared_wording() -> None:
+    health = render.health_embed(Health((DependencyStatus("catalogue", False, "HTTP 503"),)))
+    profile = render.profile_embed(Profile())
+
+    assert health.title == wording.status_title(False)
+    assert health.fields[0].value == f"{wording.dependency_state(False)} (HTTP 503)"
+    assert profile.title == wording.PROFILE_SHOWN and profile.footer.text == wording.PROFILE_FOOTER

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from core.errors import (
     QuotaExceeded,
     RefinementLimitReached,
 )
+from core.guard import parse_count
 from core.identity import UserKeys
 from core.models import (
     LimitSettings,
@@ -57,14 +57,6 @@ JAZZ = Strategy(
     songs=(SongSuggestion("So What", "Miles Davis"), SongSuggestion("Invented Song", "Nobody")),
     queries=('genre:"jazz"',),
 )
-
-
-@pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    s = SqliteStore(":memory:")
-    await s.open()
-    yield s
-    await s.close()
 
 
 def make_engine(store: SqliteStore, catalogue: FakeCatalogue | None = None,
@@ -171,6 +163,22 @@ async def test_bad_prompts_are_refused_with_a_message_and_not_charged(
 async def test_bad_counts_are_refused_with_a_message(store: SqliteStore, count: object) -> None:
     with pytest.raises(InvalidInput, match=r"song|number"):
         await make_engine(store).generate(ALICE, "calm jazz", count)
+
+
+@pytest.mark.parametrize(("text", "number"), [("20", 20), (" +12 ", 12), ("-3", -3), ("007", 7)])
+def test_a_count_typed_as_text_is_read_as_a_whole_number(text: str, number: int) -> None:
+    assert parse_count(text) == number  # the bounds are the engine's (check_count)
+
+
+@pytest.mark.parametrize("text", ["ten", "2.5", "", "1_0", "1e3", "12345678"])
+def test_text_that_is_no_count_is_refused_naming_the_range(text: str) -> None:
+    with pytest.raises(InvalidInput, match=r"is not a number of songs: use a whole number from 5 to 50"):
+        parse_count(text, max_songs=50)
+
+
+async def test_a_count_parsed_from_text_is_bounded_by_the_engine(store: SqliteStore) -> None:
+    with pytest.raises(InvalidInput, match=r"5 to 50 songs; you asked for 60"):
+        await make_engine(store).generate(ALICE, "calm jazz", parse_count("60"))
 
 
 async def test_control_characters_are_stripped_from_the_prompt(store: SqliteStore) -> None:

@@ -7,7 +7,7 @@ another, so every similarity is 1 or 0 and each decision is unambiguous.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -44,14 +44,6 @@ class AxisEmbedder:
 
     async def health(self) -> DependencyStatus:
         return DependencyStatus("embeddings", not self.fail)
-
-
-@pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    s = SqliteStore(":memory:")
-    await s.open()
-    yield s
-    await s.close()
 
 
 clock = [0.0]  # the validator's monotonic clock, moved by hand

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from adapters.ai.offline import OfflineStrategyProvider
-from adapters.music.demo_catalogue import shared_catalogue
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
 from core.models import (
@@ -26,6 +25,7 @@ from core.strategy import parse_strategy, strategy_to_dict
 from core.validation import LexicalValidator
 from core.vocabulary.genres import CATALOGUE_GENRE_SET, CATALOGUE_GENRES
 from core.vocabulary.lexicon import LEXICON
+from data.catalogue.demo import shared_catalogue
 from data.sqlite_store import SqliteStore
 
 USER = UserRef("console", "offline", "console")

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from adapters.ai.offline import OfflineStrategyProvider
 from adapters.web.pages.status import StatusCollector
 from core.activity import Activity
-from core.models import DependencyStatus, Health
+from core.models import (
+    DependencyStatus,
+    Health,
+    ProviderReport,
+    StrategyAnswer,
+    StrategyRequest,
+)
 from core.validation import LexicalValidator
 
 
@@ -57,3 +63,32 @@ async def test_dependencies_beyond_the_engines_own_are_listed_and_count_against_
     assert snapshot.embedder.state == "not used" and "lexical" in snapshot.embedder.detail
     assert [r.name for r in snapshot.models] == ["offline"] and snapshot.version == "1.2.3"
     assert not snapshot.ok
+
+
+@dataclass
+class TwoProviders:
+    """A model made of providers that reports each one (the ``ProviderReports`` port),
+    without being the AI adapters' router: the page reads the port, not a class."""
+
+    name: str = "chain"
+
+    async def plan(self, request: StrategyRequest) -> StrategyAnswer:
+        raise AssertionError("the status page never plans")
+
+    async def health(self) -> DependencyStatus:
+        return DependencyStatus("model", True, "two providers")
+
+    def reports(self) -> list[ProviderReport]:
+        return [ProviderReport("ollama", DependencyStatus("model:ollama", True, "llama3"), "", 0.0),
+                ProviderReport("openai", DependencyStatus("model:openai", True, "gpt"),
+                               "429 rate limited", 12.0),
+                ProviderReport("anthropic", None, "", 0.0)]
+
+
+async def test_a_model_that_reports_its_providers_gets_one_row_per_provider() -> None:
+    collector = StatusCollector(health=healthy, model=TwoProviders(),
+                                validator=LexicalValidator())
+    rows = (await collector.snapshot()).models
+    assert [(r.name, r.ok, r.state) for r in rows] == [
+        ("ollama", True, "ok"), ("openai", False, "failing"), ("anthropic", None, "checking")]
+    assert rows[1].error == "429 rate limited (resting 12 s)"

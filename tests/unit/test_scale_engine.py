@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -36,12 +35,6 @@ class Observer:
 
     def limit_refused(self, kind: str) -> None:
         self.refused.append(kind)
-
-
-@pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    async with SqliteStore(":memory:") as opened:
-        yield opened
 
 
 def engine_for(store: SqliteStore, clock: list[datetime], *, catalogue: FakeCatalogue | None = None,

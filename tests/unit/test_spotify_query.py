@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from adapters.music.spotify_query import SpotifyQuery, normalise, parse_query, tokens
+from data.catalogue.spotify_query import SpotifyQuery, normalise, parse_query, tokens
 
 # --- parse_query ---------------------------------------------------------------------
 

@@ -18,10 +18,11 @@ import aiosqlite
 import pytest
 from cryptography.fernet import Fernet
 
-from core.errors import StoreUnavailable
+from core.errors import DraftNotFound, StoreUnavailable
 from core.models import (
     LimitSettings,
     OAuthState,
+    SavedPlaylist,
     Track,
 )
 from data.codec import (
@@ -39,12 +40,6 @@ from data.migrate import Migration, apply_migrations, load_migrations, split_sta
 from data.sqlite_store import SqliteStore
 from data.token_cipher import FernetCipher
 from tests.store_samples import DAY, FULL_TRACK, LATER, NOW, version
-
-
-@pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    async with SqliteStore(":memory:") as opened:
-        yield opened
 
 
 @pytest.fixture
@@ -75,6 +70,15 @@ async def test_memory_database_opens_and_reports_healthy(store: SqliteStore) -> 
     status = await store.health()
     assert status.name == "database"
     assert status.ok is True
+
+
+async def test_saving_a_purged_draft_leaves_the_database_healthy(store: SqliteStore) -> None:
+    # The draft is gone (the user's answer is DraftNotFound); the database itself is fine,
+    # so /status must not report it down until the next write.
+    saved = SavedPlaylist("u", 98765, "spotify", "acct", "pl", "https://example.com/pl", NOW)
+    with pytest.raises(DraftNotFound):
+        await store.put_saved_playlist(saved)
+    assert (await store.health()).ok is True
 
 
 async def test_migrations_are_applied_once_and_recorded_in_user_version(db_path: Path) -> None:

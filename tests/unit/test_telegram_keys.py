@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from adapters.telegram.keys import KeyBook, Pending
+from adapters.telegram.keys import KeyBook, KeySpaces, Pending
 from core.identity import UserKeys
 from core.models import UserRef
+from data.scratch import StoreScratch
 from data.sqlite_store import SqliteStore
 
 ALICE = UserRef("telegram", "1001", "chat:-100123")
 BOB = UserRef("telegram", "1002", "chat:-100123")
 
 
-@pytest.fixture
-async def store() -> AsyncIterator[SqliteStore]:
-    s = SqliteStore(":memory:")
-    await s.open()
-    yield s
-    await s.close()
-
-
 def book(store: SqliteStore, now: list[datetime]) -> KeyBook:
-    return KeyBook(store, UserKeys(b"k" * 32), clock=lambda: now[0])
+    def clock() -> datetime:
+        return now[0]
+
+    spaces = KeySpaces(*(StoreScratch(store, f"telegram:{kind}", clock=clock)
+                         for kind in ("callback", "pending", "deeplink")))
+    return KeyBook(spaces, UserKeys(b"k" * 32), clock=clock)
 
 
 async def test_button_data_fits_telegrams_64_bytes_and_names_no_draft(store: SqliteStore) -> None:

@@ -9,16 +9,19 @@ import pytest
 from adapters.telegram.admin import apply_limit_changes
 from adapters.telegram.render import (
     MESSAGE_LIMIT,
+    DeepLinkButton,
+    PlaylistButtons,
     esc,
+    formatted,
     pre_blocks,
     render_playlist,
     render_reply,
     split_html,
-    tg_length,
 )
-from core.commands import Reply
+from core.display import utf16_len as tg_length
 from core.errors import InvalidInput
 from core.models import LimitSettings, Playlist, Strategy, Track
+from core.replies import PlaylistReply, TextReply
 from tests.fakes.telegram_server import parse_html
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -95,8 +98,8 @@ def test_uri_blocks_are_complete_messages_under_the_limit() -> None:
 
 
 def test_error_replies_are_escaped_too() -> None:
-    visible, _ = parse_html(render_reply(Reply(text="Unknown command /<b>. Type /help.",
-                                               is_error=True)))
+    [message] = render_reply(TextReply("Unknown command /<b>. Type /help.", error=True)).messages
+    visible, _ = parse_html(message)
     assert "Unknown command /<b>." in visible
 
 
@@ -112,3 +115,37 @@ def test_limit_changes_read_numbers_and_switches() -> None:
 def test_bad_limit_changes_are_refused_with_a_reason(args: str) -> None:
     with pytest.raises(InvalidInput):
         apply_limit_changes(LimitSettings(), args)
+
+
+def test_a_sentence_is_escaped_around_the_html_put_in_its_slots() -> None:
+    def sentence(title: str) -> str:
+        return f"Tom & Jerry <3 {title}."
+
+    shown = formatted(sentence, "<b>Calm &amp; Jazz</b>")
+    assert shown == "Tom &amp; Jerry &lt;3 <b>Calm &amp; Jazz</b>."
+    assert parse_html(shown)[0] == "Tom & Jerry <3 Calm & Jazz."
+
+
+def test_a_reply_link_becomes_the_label_in_its_sentence() -> None:
+    reply = TextReply("Saved Calm <Jazz> to your Spotify.",
+                      link="https://open.spotify.com/playlist/1", link_label="Calm <Jazz>")
+    [message] = render_reply(reply).messages
+    visible, links = parse_html(message)
+    assert visible == "Saved Calm <Jazz> to your Spotify."
+    assert links == ["https://open.spotify.com/playlist/1"]
+
+
+def test_not_linked_in_a_group_offers_the_private_link_button_and_privately_nothing() -> None:
+    reply = TextReply("Link your Spotify account first: /link", error=True, code="not_linked")
+    in_group = render_reply(reply, group=True)
+    assert isinstance(in_group.buttons, DeepLinkButton) and in_group.buttons.kind == "link"
+    assert render_reply(reply).buttons is None
+    assert in_group.messages[0].startswith("⚠️ ")
+
+
+def test_a_playlist_reply_carries_its_buttons_and_its_page_line() -> None:
+    shown = playlist([track(1)])
+    rendered = render_reply(PlaylistReply(shown, share_url="https://bot.example.org/p/abc"))
+    assert rendered.buttons == PlaylistButtons(shown)
+    visible, links = parse_html("\n".join(rendered.messages))
+    assert "Open the playlist page" in visible and "https://bot.example.org/p/abc" in links

@@ -26,6 +26,7 @@ from aiohttp import web
 from adapters.web.client_address import Network
 from adapters.web.operator import Access, operator_access
 from adapters.web.pages.status import StatusCollector
+from core.display import duration
 from core.ids import is_spotify_id
 from core.models import LinkKind, LinkOutcome, Track
 from core.sharing import SharedPlaylist, Sharing
@@ -60,16 +61,6 @@ def _asset_version() -> str:
 
 
 ASSET_VERSION = _asset_version()
-
-
-def duration(ms: int) -> str:
-    """``3:07`` (or ``1:02:03``) for a track length; empty when unknown."""
-    if ms <= 0:
-        return ""
-    seconds = round(ms / 1000)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def total_duration(tracks: tuple[Track, ...]) -> str:

@@ -3,8 +3,8 @@
 Adapters (connected or not), each model provider of the fallback chain (reachable, model
 present, most recent error), the embedder, the catalogue, the database, and today's
 counts.  Every check is bounded in time, so the page answers even when a dependency
-hangs; the model chain's checks are the router's own (cached briefly), so refreshing
-the page does not hammer a provider.
+hangs; the model chain's checks are the router's own (cached briefly, read through the
+``core.ports.ProviderReports`` port), so refreshing the page does not hammer a provider.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
-from adapters.ai.router import ModelRouter
 from core.activity import Activity, ActivityCounts
 from core.models import DependencyStatus, Health
-from core.ports import ChatModel, Embedder, PromptValidator
+from core.ports import ChatModel, Embedder, PromptValidator, ProviderReports
 
 EMBEDDER_CHECK_TIMEOUT_S = 2.5
 EMBEDDER_CHECK_TTL_S = 30.0  # an embedder check may cost an embedding call: not every refresh
@@ -161,7 +160,7 @@ class StatusCollector:
     # --- models -------------------------------------------------------------------
     def _model_rows(self, summary: DependencyStatus | None) -> tuple[Row, ...]:
         model = self._model
-        if not isinstance(model, ModelRouter):
+        if not isinstance(model, ProviderReports):  # one model, not a chain of providers
             return (_dependency_row(model.name, summary),)
         rows: list[Row] = []
         for report in model.reports():

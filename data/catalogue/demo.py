@@ -3,7 +3,7 @@
 ``DemoCatalogue`` implements ``core.ports.MusicCatalogue`` over
 ``data/catalogue/tracks.csv.gz`` (see ``data/catalogue/SOURCE.md``), so the whole
 pipeline runs offline.  It understands Spotify's query syntax
-(``adapters.music.spotify_query``) and answers like Spotify would, with the audio
+(``data.catalogue.spotify_query``) and answers like Spotify would, with the audio
 features and popularity Spotify no longer gives new apps.
 
 Matching rules:
@@ -47,10 +47,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from adapters.music.spotify_query import SpotifyQuery, normalise, parse_query
 from core.errors import CatalogueError
 from core.models import AudioTarget, DependencyStatus, Track
 from data.catalogue import COLUMNS, FEATURES
+from data.catalogue.spotify_query import SpotifyQuery, normalise, parse_query
 
 __all__ = ["MAX_LIMIT", "MAX_OFFSET", "DemoCatalogue", "default_path", "shared_catalogue"]
 
@@ -564,50 +564,54 @@ def _distance_steps(
     return steps
 
 
-def _search(
-    index: _Index, query: SpotifyQuery, limit: int, offset: int, target: AudioTarget | None
-) -> list[Track]:
-    """Matches, ranks and pages; pure CPU work on the loaded index."""
-    candidates: npt.NDArray[np.int32] | None = None
-    tiers: IntArray | None = None
+# Candidate rows (index order) and the tier each matched its field filters with.
+_Matches = tuple[npt.NDArray[np.int32], IntArray]
+
+
+def _both(first: _Matches, second: _Matches) -> _Matches:
+    """Rows in both, their tiers added."""
+    candidates, left, right = np.intersect1d(
+        first[0], second[0], assume_unique=True, return_indices=True
+    )
+    return candidates, first[1][left] + second[1][right]
+
+
+def _filtered(index: _Index, query: SpotifyQuery) -> _Matches | None:
+    """The rows passing the query's field filters; None when it has none (stops early
+    at the first filter that leaves nothing)."""
+    matches: _Matches | None = None
     for field, value in ((_TITLE, query.track), (_ARTIST, query.artist), (_ALBUM, query.album)):
         if value is None:
             continue
-        found, found_tiers = _text_filter(index, field, value)
-        if candidates is None or tiers is None:
-            candidates, tiers = found, found_tiers
-        else:
-            candidates, left, right = np.intersect1d(
-                candidates, found, assume_unique=True, return_indices=True
-            )
-            tiers = tiers[left] + found_tiers[right]
-        if not len(candidates):
-            return []
+        found = _text_filter(index, field, value)
+        matches = found if matches is None else _both(matches, found)
+        if not len(matches[0]):
+            return matches
     if query.genre is not None:
         in_genre = _genre_filter(index, query.genre)
-        if candidates is None or tiers is None:
-            candidates, tiers = in_genre, np.zeros(len(in_genre), dtype=np.int64)
-        else:
-            candidates, left, _ = np.intersect1d(
-                candidates, in_genre, assume_unique=True, return_indices=True
-            )
-            tiers = tiers[left]
-        if not len(candidates):
-            return []
+        found = (in_genre, np.zeros(len(in_genre), dtype=np.int64))  # a genre has no tiers
+        matches = found if matches is None else _both(matches, found)
+    return matches
 
-    words = _free_words(index, query.free_terms)
-    scores = _free_scores(index, words) if words else None
-    if candidates is None or tiers is None:
-        if scores is not None:  # no text filter: at least one free word must hit
-            candidates = np.flatnonzero(scores > 0).astype(np.int32)
-        elif query.year_from is not None:  # only year:, which the data cannot check
-            candidates = np.arange(index.size, dtype=np.int32)
-        else:  # free text made of punctuation only
-            return []
-        tiers = np.zeros(len(candidates), dtype=np.int64)
-    if not len(candidates) or offset >= len(candidates):
-        return []
 
+def _unfiltered(index: _Index, query: SpotifyQuery, scores: IntArray | None) -> _Matches | None:
+    """Without a field filter, the rows a free word hits; every row for a bare ``year:``
+    (which the data cannot check); None for free text of punctuation only."""
+    if scores is not None:
+        candidates = np.flatnonzero(scores > 0).astype(np.int32)
+    elif query.year_from is not None:
+        candidates = np.arange(index.size, dtype=np.int32)
+    else:
+        return None
+    return candidates, np.zeros(len(candidates), dtype=np.int64)
+
+
+def _sort_keys(
+    index: _Index, matches: _Matches, scores: IntArray | None, target: AudioTarget | None
+) -> IntArray:
+    """One int per candidate ordering it by relevance, closeness to ``target``, popularity,
+    then id (index order is id order)."""
+    candidates, tiers = matches
     relevance = tiers * _FILTER_WEIGHT
     if scores is not None:
         relevance = relevance + np.minimum(scores[candidates], _MAX_FREE_SCORE)
@@ -618,8 +622,14 @@ def _search(
     keys = (
         ((_RELEVANCE_CEILING - relevance) * (_DISTANCE_STEPS + 1) + steps) * 101 + unpopularity
     ) << shift
-    keys |= candidates.astype(np.int64)  # index order is id order: ties go by id
+    keys |= candidates.astype(np.int64)
+    return keys
 
+
+def _page(
+    index: _Index, candidates: npt.NDArray[np.int32], keys: IntArray, offset: int, limit: int
+) -> list[Track]:
+    """The ``limit`` best after the first ``offset``, sorting only as far as needed."""
     wanted = offset + limit
     if wanted < len(keys):
         top = np.argpartition(keys, wanted - 1)[:wanted]
@@ -630,7 +640,20 @@ def _search(
     return [index.track(int(i)) for i in page]
 
 
-# --- the adapter ---------------------------------------------------------------------
+def _search(
+    index: _Index, query: SpotifyQuery, limit: int, offset: int, target: AudioTarget | None
+) -> list[Track]:
+    """Matches, ranks and pages; pure CPU work on the loaded index."""
+    matches = _filtered(index, query)
+    if matches is not None and not len(matches[0]):
+        return []
+    words = _free_words(index, query.free_terms)
+    scores = _free_scores(index, words) if words else None
+    if matches is None:  # no text filter: at least one free word must hit
+        matches = _unfiltered(index, query, scores)
+    if matches is None or offset >= len(matches[0]):
+        return []
+    return _page(index, matches[0], _sort_keys(index, matches, scores, target), offset, limit)
 
 
 class DemoCatalogue:

@@ -11,6 +11,9 @@ Conversations for ``send`` (unprompted messages, e.g. "your Spotify account is
 linked") are ``dm:<user id>`` (a direct message; when the user's DMs are closed the
 text is shown on their next command instead) or ``channel:<channel id>``.
 
+Health: ``health()`` says whether the gateway is up and Discord's REST API answers;
+the composition root (``bot/``) registers it with the engine.
+
 ``DISCORD_API_URL`` redirects discord.py: REST goes to that base (``Route.BASE``)
 and, when it is not Discord's own, the gateway address is the one that base's
 ``GET /gateway/bot`` answers (also set as ``DiscordWebSocket.DEFAULT_GATEWAY`` for
@@ -22,8 +25,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 import discord
@@ -32,15 +35,13 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from adapters.discord import render
+from adapters.discord.answer import bounded
 from adapters.discord.client import EchoTunerBot
-from adapters.discord.interact import Services, bounded, send_dm
-from core.commands import Reply
+from adapters.discord.interact import send_dm
+from adapters.discord.services import Services
 from core.health import DependencyMonitor
 from core.models import DependencyStatus
-
-if TYPE_CHECKING:
-    from bot.app import App
-    from bot.settings import Settings
+from core.replies import Reply, TextReply
 
 log = logging.getLogger(__name__)
 
@@ -72,34 +73,46 @@ class ApiRedirect:
             self._saved = None
 
 
+@dataclass(frozen=True)
+class DiscordConfig:
+    """How to reach Discord and which share of the bot this process runs."""
+
+    token: str
+    api_url: str = DEFAULT_API_URL
+    guild_ids: tuple[int, ...] = ()  # sync commands to these servers only (development)
+    sync_commands: bool = True  # false: another process registers the slash commands
+    shard_count: int | None = None  # with shard_ids: this process runs those shards
+    shard_ids: tuple[int, ...] = ()
+    ready_timeout_s: float = 60.0
+    drain_timeout_s: float = 10.0
+    # More discord.py client options (e.g. ``guild_ready_timeout``).
+    client_options: dict[str, Any] = field(default_factory=dict)
+
+    def bot_options(self) -> dict[str, Any]:
+        """discord.py options for this process's share of the bot."""
+        options: dict[str, Any] = {"sync_commands": self.sync_commands}
+        if self.shard_count:
+            options["shard_count"] = self.shard_count
+            if self.shard_ids:
+                options["shard_ids"] = list(self.shard_ids)
+        return {**options, **self.client_options}
+
+
 class DiscordAdapter:
     """The chat-adapter protocol (``bot.runner.ChatAdapter``) for Discord."""
 
     name = "discord"
 
-    def __init__(
-        self,
-        services: Services,
-        token: str,
-        *,
-        guild_ids: Sequence[int] = (),
-        api_url: str = DEFAULT_API_URL,
-        ready_timeout_s: float = 60.0,
-        drain_timeout_s: float = 10.0,
-        bot_options: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, services: Services, config: DiscordConfig) -> None:
         self.services = services
-        self._token = token
-        self.guild_ids = tuple(guild_ids)
-        self.redirect = ApiRedirect(api_url)
-        self.ready_timeout_s = ready_timeout_s
-        self.drain_timeout_s = drain_timeout_s
+        self.config = config
+        self.guild_ids = config.guild_ids
+        self.redirect = ApiRedirect(config.api_url)
+        self.ready_timeout_s = config.ready_timeout_s
+        self.drain_timeout_s = config.drain_timeout_s
         # Every REST request tells the health monitor how it ended (an aiohttp trace).
         self.monitor = services.monitor
-        self._bot_options = {"http_trace": monitor_trace(self.monitor), **(bot_options or {})}
-        engine = getattr(services, "engine", None)  # some tests build services without one
-        if engine is not None:
-            engine.add_health_check("discord", self.health)
+        self._bot_options = {"http_trace": monitor_trace(self.monitor), **config.bot_options()}
         self.bot: EchoTunerBot | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -111,7 +124,7 @@ class DiscordAdapter:
         try:
             await bot.__aenter__()
             try:
-                await bot.login(self._token)
+                await bot.login(self.config.token)
             except discord.LoginFailure:
                 log.error("Discord refused DISCORD_TOKEN: check the bot token")
                 raise
@@ -202,29 +215,14 @@ class DiscordAdapter:
         content, embeds = render.reply_content(reply)
         if kind == "dm":
             user_id = int(raw)
-            if not await send_dm(bot, user_id, content, embeds=embeds) and reply.text:
-                await self.services.remember_notice(user_id, reply.text)
+            sent = await send_dm(bot, user_id, content, embeds=embeds)
+            notices = self.services.notices
+            if not sent and isinstance(reply, TextReply) and notices is not None:
+                await notices.remember(user_id, reply.text)
         elif kind == "channel":
             await bot.get_partial_messageable(int(raw)).send(content, embeds=embeds)
         else:
             raise ValueError(f"not a Discord conversation: {conversation!r}")
-
-
-def shard_options(settings: Settings) -> dict[str, Any]:
-    """discord.py options for this process's share of the bot.
-
-    DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS make this process run those shards of
-    one ``AutoShardedBot`` whose shards are spread over several processes (each
-    identifies only its own); DISCORD_SYNC_COMMANDS=false leaves registering the
-    slash commands to the one process that has it on.
-    """
-    options: dict[str, Any] = {"sync_commands": settings.discord_sync_commands}
-    if settings.discord_shard_count:
-        options["shard_count"] = settings.discord_shard_count
-        ids = settings.discord_shard_id_list
-        if ids:
-            options["shard_ids"] = list(ids)
-    return options
 
 
 def monitor_trace(monitor: DependencyMonitor) -> aiohttp.TraceConfig:
@@ -251,25 +249,3 @@ def monitor_trace(monitor: DependencyMonitor) -> aiohttp.TraceConfig:
     trace.on_request_end.append(on_end)
     trace.on_request_exception.append(on_exception)
     return trace
-
-
-def build_discord_adapter(app: App, *, bot_options: dict[str, Any] | None = None) -> DiscordAdapter:
-    """The adapter ``bot/platforms.py`` starts when ``DISCORD_TOKEN`` is set.
-
-    ``bot_options`` go to discord.py's client (e.g. ``guild_ready_timeout``), over the
-    sharding options the settings give (``shard_options``).
-    """
-    settings = app.settings
-    services = Services(engine=app.engine, linking=app.linking, sharing=app.sharing,
-                        rest_timeout_s=settings.discord_timeout)
-    options = {**shard_options(settings), **(bot_options or {})}
-    if "shard_ids" in options:
-        log.info("Discord: this process runs shards %s of %d",
-                 ",".join(str(i) for i in options["shard_ids"]), options["shard_count"])
-    return DiscordAdapter(
-        services,
-        settings.discord_token,
-        guild_ids=[int(g) for g in settings.discord_guild_ids],
-        api_url=settings.discord_api_url,
-        bot_options=options,
-    )

@@ -1,8 +1,10 @@
 """The Telegram chat adapter: life cycle, commands menu, unprompted messages, webhook route.
 
-Started by ``bot/`` beside the other adapters in one event loop, so it never calls
-``run_polling()`` (that owns the loop): ``initialize``, ``start``,
-``updater.start_polling`` (or ``setWebhook``), and the reverse on stop.
+Built by ``bot/telegram_wiring.py`` (which gives it the conversation layer, its scratch
+space and the webhook secret, and registers its health check) and started by ``bot/``
+beside the other adapters in one event loop, so it never calls ``run_polling()`` (that
+owns the loop): ``initialize``, ``start``, ``updater.start_polling`` (or ``setWebhook``),
+and the reverse on stop.
 
 Several processes, one bot:
 
@@ -12,10 +14,10 @@ Several processes, one bot:
   would cut the other process's poll too), and the other process carries on.
 * Webhook mode runs in any number of ``python -m bot serve`` workers behind a load
   balancer.  They share the webhook secret (TELEGRAM_WEBHOOK_SECRET, or one generated
-  once and kept in the database), and only a worker with TELEGRAM_SET_WEBHOOK
+  once and kept in the database, looked up by ``bot/``), and only a worker with TELEGRAM_SET_WEBHOOK
   registers the webhook and the command menu.
-* Every update is claimed in the shared store before it is handled
-  (``Store.claim_update``), so an update Telegram delivers twice (it redelivers when
+* Every update is claimed in shared scratch space before it is handled
+  (``Scratch.claim``), so an update Telegram delivers twice (it redelivers when
   a webhook answer is slow, possibly to another worker) is answered once.
 """
 
@@ -24,9 +26,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 from telegram import Bot, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault, Update
@@ -41,19 +43,15 @@ from adapters.telegram.application import (
     build_requests,
     flood_gauge,
 )
-from adapters.telegram.handlers import HandlerOptions, Handlers
+from adapters.telegram.context import Chat, HandlerOptions
 from adapters.telegram.keyboards import ADMIN_COMMANDS, USER_COMMANDS, bot_commands
 from adapters.telegram.keys import KeyBook
 from adapters.telegram.webhook import webhook_path, webhook_route
-from core.commands import Reply
-from core.engine import Engine
+from core.actions import Actions
 from core.health import DependencyMonitor
-from core.linking import Linking
 from core.models import DependencyStatus
-from core.sharing import Sharing
-
-if TYPE_CHECKING:
-    from bot.app import App
+from core.ports import Scratch
+from core.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -73,38 +71,38 @@ class TelegramAdapter:
 
     def __init__(
         self,
-        engine: Engine,
         config: TelegramConfig,
+        actions: Actions,
+        keys: KeyBook,
+        updates: Scratch,
         *,
-        linking: Linking | None = None,
-        sharing: Sharing | None = None,
+        webhook_secret: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
+        """``updates`` claims update ids (one answer per update across processes);
+        ``webhook_secret`` gives the shared secret when the operator set none."""
         self.config = config
-        self.keys = KeyBook(engine.store, engine.keys)
+        self.keys = keys
         # Telegram's flood limits, and a gauge of how backed up they are (under a flood the
         # cosmetic calls are skipped so the answers go out sooner).
         self.flood = flood_gauge(config)
-        self.handlers = Handlers(
-            engine, self.keys, linking=linking, sharing=sharing,
-            options=HandlerOptions(progress_interval_s=config.progress_interval_s,
-                                   group_progress_interval_s=config.group_progress_interval_s,
-                                   congested=self.flood.congested),
-        )
+        self.chat = Chat(actions, keys, HandlerOptions(
+            progress_interval_s=config.progress_interval_s,
+            group_progress_interval_s=config.group_progress_interval_s,
+            congested=self.flood.congested,
+        ))
         # Telegram's health as the bot's own calls see it: sending (probed with getMe while
         # down) and receiving (the long poll, which retries all the time by itself).
         self.monitor = DependencyMonitor("telegram", probe=lambda: self.bot.get_me())
         self.updates_monitor = DependencyMonitor("telegram updates")
         self._requests = build_requests(config, self.monitor, self.updates_monitor)
-        engine.add_health_check("telegram", self.health)
         self.application: TelegramApplication = build_application(
-            config, self.handlers, self._requests, self.flood
+            config, self.chat, self._requests, self.flood
         )
         # Telegram proves webhook calls with this; when the operator set none, start()
-        # takes the one kept in the store (generated once, shared by every worker).
+        # asks ``webhook_secret`` (one generated once, shared by every worker).
         self.webhook_secret = config.webhook_secret
-        self._store = engine.store
-        # Updates are numbered per bot: the bot id (the token's first part) names the series.
-        self.update_source = f"telegram:{config.token.partition(':')[0]}"
+        self._secret_source = webhook_secret
+        self._updates = updates
         self.application.add_handler(TypeHandler(Update, self._claim_update), group=-1)
         self.polling_conflict = False
         self._conflict_stop: asyncio.Task[None] | None = None
@@ -120,10 +118,8 @@ class TelegramAdapter:
         webhook = bool(self.config.webhook_url)
         try:
             await application.initialize()
-            if webhook and not self.webhook_secret:
-                self.webhook_secret = await self._store.set_meta_if_absent(
-                    f"{self.update_source}:webhook_secret", secrets.token_urlsafe(32)
-                )
+            if webhook and not self.webhook_secret and self._secret_source is not None:
+                self.webhook_secret = await self._secret_source()
             if not webhook or self.config.set_webhook:
                 await self._set_commands()
             await application.start()
@@ -157,13 +153,11 @@ class TelegramAdapter:
             log.warning("telegram: setMyCommands failed; the command menu may be stale", exc_info=True)
 
     async def _claim_update(self, update: object, context: Any) -> None:
-        """First handler of every update: claims it in the store, or stops a redelivery."""
+        """First handler of every update: claims it, or stops a redelivery."""
         if not isinstance(update, Update):
             return
         try:
-            fresh = await self._store.claim_update(
-                self.update_source, update.update_id, datetime.now(UTC) + CLAIM_TTL
-            )
+            fresh = await self._updates.claim(update.update_id, CLAIM_TTL)
         except Exception as exc:
             # Better to risk answering a redelivery twice than to drop a message.
             log.warning("telegram: could not claim update %d (%s); handling it anyway",
@@ -249,7 +243,7 @@ class TelegramAdapter:
 
     async def send(self, conversation: str, reply: Reply) -> None:
         """An unprompted message (e.g. "your Spotify account is linked") to a chat id."""
-        await self.handlers.send_reply(self.bot, int(conversation), reply)
+        await self.chat.send(self.bot, int(conversation), reply)
 
     def web_routes(self) -> list[web.RouteDef]:
         """The webhook route for the web side's server; none in polling mode."""
@@ -257,27 +251,6 @@ class TelegramAdapter:
             return []
         return [webhook_route(self.application, webhook_path(self.config.webhook_url),
                               lambda: self.webhook_secret)]
-
-
-def build_telegram_adapter(app: App) -> TelegramAdapter:
-    """The adapter ``bot/platforms.py`` starts when TELEGRAM_TOKEN is set.
-
-    In webhook mode it hands its route to the web side (``App.add_web_routes``), which
-    serves it on WEB_HOST:WEB_PORT behind the operator's https proxy.
-    """
-    settings = app.settings
-    config = TelegramConfig(
-        token=settings.telegram_token,
-        api_url=settings.telegram_api_url,
-        webhook_url=settings.telegram_webhook_url,
-        webhook_secret=settings.telegram_webhook_secret,
-        set_webhook=settings.telegram_set_webhook,
-        timeout_s=settings.telegram_timeout,
-        concurrent_updates=settings.telegram_concurrent_updates,
-    )
-    adapter = TelegramAdapter(app.engine, config, linking=app.linking, sharing=app.sharing)
-    app.add_web_routes(adapter.web_routes())
-    return adapter
 
 
 class _DropRecords(logging.Filter):
