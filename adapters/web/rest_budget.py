@@ -12,11 +12,11 @@ quota per device, which *is* shared through the store, stays exact.
 
 from __future__ import annotations
 
+import math
 import time
-from collections import deque
 from collections.abc import Callable
 
-_MAX_TRACKED = 50_000  # addresses remembered at once; idle ones are forgotten first
+from adapters.web.sliding_window import SlidingWindow
 
 
 class ClientBudget:
@@ -30,33 +30,8 @@ class ClientBudget:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.window_s = window_s
-        self._clock = clock
-        self._uses: dict[str, deque[float]] = {}
+        self._window = SlidingWindow(limit, window_s, clock=clock)
 
     def take(self, client: str) -> int:
         """Counts one use by ``client``; 0 when allowed, else whole seconds until one is."""
-        if self.limit <= 0:
-            return 0
-        now = self._clock()
-        uses = self._uses.get(client)
-        if uses is None:
-            if len(self._uses) >= _MAX_TRACKED:
-                self._forget_idle(now)
-            uses = self._uses[client] = deque()
-        while uses and uses[0] <= now - self.window_s:
-            uses.popleft()
-        if len(uses) >= self.limit:
-            return max(1, int(uses[0] + self.window_s - now + 0.999))
-        uses.append(now)
-        return 0
-
-    def _forget_idle(self, now: float) -> None:
-        idle = [k for k, v in self._uses.items() if not v or v[-1] <= now - self.window_s]
-        for key in idle:
-            del self._uses[key]
-        if len(self._uses) >= _MAX_TRACKED:
-            # Every tracked address is active: forget the oldest half rather than grow
-            # without bound (they get a fresh budget, which is the lesser harm).
-            oldest = sorted(self._uses, key=lambda k: self._uses[k][-1])[: _MAX_TRACKED // 2]
-            for key in oldest:
-                del self._uses[key]
+        return math.ceil(self._window.attempt(client))

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +33,7 @@ from adapters.web.client_address import Network, client_address
 from adapters.web.health import health_body
 from adapters.web.pages import Pages, callback_html
 from adapters.web.pages.site import PAGE_CSP
+from adapters.web.sliding_window import SlidingWindow
 from core import wording
 from core.actions import error_reply
 from core.linking import STATE_TTL, Linking
@@ -57,54 +57,17 @@ def callback_page(outcome: LinkOutcome) -> str:
     return callback_html(outcome)
 
 
-class AttemptLimiter:
+class AttemptLimiter(SlidingWindow):
     """At most ``max_attempts`` per key (a client address) in a sliding window of ``window_s`` s.
 
     Kept in this process: it slows guessing down, it does not promise anything.
-    ``attempt`` checks and counts at once; ``wait`` only checks and ``record`` only counts,
-    for callers that count failures alone.
     """
 
     def __init__(
         self, max_attempts: int, window_s: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
+        super().__init__(max_attempts, window_s, max_keys=_MAX_TRACKED_IPS, clock=clock)
         self.max_attempts = max_attempts
-        self.window_s = window_s
-        self._clock = clock
-        self._seen: dict[str, deque[float]] = {}
-
-    def attempt(self, key: str) -> float:
-        """Counts one attempt; returns 0 when allowed, else seconds until the next is."""
-        wait = self.wait(key)
-        if not wait:
-            self.record(key)
-        return wait
-
-    def wait(self, key: str) -> float:
-        """0 when ``key`` may try now, else seconds until it may (counts nothing)."""
-        now = self._clock()
-        times = self._seen.get(key)
-        if times is None:
-            return 0.0
-        while times and times[0] <= now - self.window_s:
-            times.popleft()
-        if len(times) >= self.max_attempts:
-            return max(1.0, times[0] + self.window_s - now)
-        return 0.0
-
-    def record(self, key: str) -> None:
-        """Counts one attempt of ``key``."""
-        now = self._clock()
-        times = self._seen.get(key)
-        if times is None:
-            if len(self._seen) >= _MAX_TRACKED_IPS:
-                self._forget_idle(now)
-            times = self._seen[key] = deque()
-        times.append(now)
-
-    def _forget_idle(self, now: float) -> None:
-        for key in [k for k, t in self._seen.items() if not t or t[-1] <= now - self.window_s]:
-            del self._seen[key]
 
 
 PRIVATE_PATHS = web.AppKey("private_paths", dict[str, str])
