@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
+from core.knowledge import ArtistProfile, SoundFeatures
 from core.models import (
     AccountProfile,
     AppCredentials,
@@ -94,6 +95,32 @@ class MusicCatalogue(Protocol):
     ) -> list[Track]: ...
 
     async def health(self) -> DependencyStatus: ...
+
+
+@runtime_checkable
+class MusicKnowledge(Protocol):
+    """Artist- and track-level knowledge from the bundled dataset (see ``core.knowledge``).
+
+    Synchronous and in memory: every call is a lookup in prebuilt arrays, cheap enough
+    for the event loop.  Unknown tracks and artists answer None / empty: the ranking
+    says nothing of what the dataset does not cover.
+    """
+
+    def artist(self, name: str) -> ArtistProfile | None:
+        """The artist of that name (case, accents and punctuation ignored), if known."""
+        ...
+
+    def features(self, track: Track) -> SoundFeatures | None:
+        """The track's features: by Spotify id, else by normalised title and artist."""
+        ...
+
+    def similar_artists(self, name: str, limit: int = 10) -> tuple[str, ...]:
+        """Artists nearest to ``name`` (shared genres and scene, sound, collaborations)."""
+        ...
+
+    def artists_named_in(self, text: str) -> tuple[str, ...]:
+        """Canonical names of the known artists a free-text prompt names, in order."""
+        ...
 
 
 @runtime_checkable
