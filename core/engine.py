@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from core import wording
 from core.errors import (
     DeliveryFailed,
     DraftNotFound,
@@ -48,8 +49,16 @@ from core.models import (
     Track,
     UserRef,
 )
-from core.ports import ChatModel, EngineObserver, MusicCatalogue, PromptValidator, Store
+from core.ports import (
+    ChatModel,
+    EngineObserver,
+    MusicCatalogue,
+    MusicKnowledge,
+    PromptValidator,
+    Store,
+)
 from core.prompting import track_line, untrusted_text
+from core.ranked import RankedSelection
 from core.resolve import PAGE, Resolver, SearchStats
 from core.select import SelectionRules, Selector
 
@@ -138,8 +147,14 @@ class Engine:
         config: EngineConfig | None = None,
         clock: Callable[[], datetime] | None = None,
         observer: EngineObserver | None = None,
+        knowledge: MusicKnowledge | None = None,
     ) -> None:
-        """``observer`` hears how each playlist request ended and how long it took (metrics)."""
+        """``observer`` hears how each playlist request ended and how long it took (metrics).
+
+        ``knowledge`` (the bundled dataset's artists and features) turns on the scene-aware
+        ranking and the listening arc (``core.ranked``); without it candidates are taken in
+        the catalogue's order.
+        """
         self.store = store
         self.model = model
         self.catalogue = catalogue
@@ -150,6 +165,7 @@ class Engine:
         self.observer = observer
         self._resolver = Resolver(catalogue, concurrency=self.config.search_concurrency)
         self._health_checks: dict[str, Callable[[], Awaitable[DependencyStatus]]] = {}
+        self.knowledge = knowledge
 
     # --- limits ---------------------------------------------------------------
     async def limit_settings(self, scope: str) -> LimitSettings:
@@ -601,8 +617,12 @@ class Engine:
         selector = await self._resolve_and_select(strategy, request, progress, previous, avoid)
         tracks = selector.chosen
         if not tracks:
+            if selector.missing_artists:
+                raise NothingFound(wording.no_songs_by(selector.missing_artists))
             raise self._nothing_found(fresh_take=bool(avoid))
         note = self._shortfall_note(len(tracks), request.count, selector.reused, bool(avoid))
+        if selector.notes:
+            note = " ".join([*selector.notes, *([note] if note else [])])
         now = self._clock()
         expires = now + self.config.draft_ttl
         version = DraftVersion(
@@ -711,6 +731,9 @@ class Engine:
         avoid: Sequence[Track] = (),
     ) -> Selector:
         rules = self._selection_rules(strategy, request, avoid)
+        if self.knowledge is not None:
+            ranked = RankedSelection(self.knowledge, self._resolver, strategy, request, rules)
+            return await ranked.run(previous, progress)
         selector = Selector(rules)
         if previous:
             # A refinement keeps the tracks the model chose to keep, first and in order.
@@ -749,7 +772,7 @@ class Engine:
             disliked_artists=SelectionRules.disliked(
                 (*profile.disliked_artists, *strategy.avoid_artists)
             ),
-            discovery=profile.discovery,
+            discovery=strategy.familiarity or profile.discovery,
             exclude_ids=frozenset(t.id for t in avoid),
             exclude_songs=frozenset(dedup_key(t.title, t.artist) for t in avoid),
             seasonal_ok=is_seasonal(request.prompt, request.feedback or ""),

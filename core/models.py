@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from core.targets import FeatureTarget, TargetFeature, by_feature
+
 Discovery = Literal["popular", "balanced", "deep"]
 DISCOVERY_CHOICES: tuple[Discovery, ...] = ("popular", "balanced", "deep")
+# The listening arc a playlist is ordered by (``core.arc``): a workout warms up, peaks and
+# cools down; a party builds; a wind-down (sleep, focus) descends and stays smooth; steady
+# keeps one level and only avoids jarring jumps.
+ArcName = Literal["workout", "party", "wind-down", "steady"]
+ARC_NAMES: tuple[ArcName, ...] = ("workout", "party", "wind-down", "steady")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +123,31 @@ class Strategy:
     description: str = ""
     # On refinement: 1-based numbers of the current tracks to keep, in order.
     keep: tuple[int, ...] = ()
+    # Feature goals with how clearly the request implies them (``core.targets``).
+    targets: tuple[FeatureTarget, ...] = ()
+    # "Songs like X": X's neighbours, with a few of X's own tracks at most.
+    like_artists: tuple[str, ...] = ()
+    # On refinement: 1-based numbers of current tracks the next version should resemble.
+    like_tracks: tuple[int, ...] = ()
+    # "Deep cuts" / "the hits": overrides the profile's discovery for this playlist.
+    familiarity: Discovery | None = None
+    arc: ArcName | None = None
 
     def audio_target(self) -> AudioTarget:
-        return AudioTarget(energy=self.energy, valence=self.valence)
+        """What a catalogue that knows features may rank by: the targets, else energy/valence."""
+        goals = by_feature(self.targets)
+
+        def value(name: TargetFeature, fallback: float | None = None) -> float | None:
+            goal = goals.get(name)
+            return goal.value if goal is not None else fallback
+
+        return AudioTarget(
+            energy=value("energy", self.energy),
+            valence=value("valence", self.valence),
+            danceability=value("danceability"),
+            acousticness=value("acousticness"),
+            instrumentalness=value("instrumentalness"),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,14 @@ genre:"indie rock" year:2005-2015.
 sentence. "energy" and "valence": numbers from 0 to 1. "era": a decade such as \
 "1990s" or null. "genres" and "moods": a few lowercase words each. \
 "seed_artists": artists that define the sound; "avoid_artists": artists to leave out.
+- "targets": the audio features the request implies (energy, valence, danceability, \
+acousticness, instrumentalness from 0 to 1; tempo in BPM), each with a "strength" from \
+0 to 1 saying how clearly the request asks for it ("instrumental only" is 0.9, a mood \
+word 0.6, what a genre usually sounds like 0.2). Leave out what the request does not imply.
+- "like_artists": artists named as "songs like X" (their neighbours are wanted, few of \
+their own songs). "familiarity": "deep" for deep cuts, "popular" for the hits, else null. \
+"arc": how to order the playlist: "workout" (warm up, peak, cool down), "party" (build), \
+"wind-down" (sleep, focus: descend and stay smooth), "steady", or null.
 """
 
 
@@ -162,8 +170,10 @@ def _refinement_user(request: StrategyRequest, previous: Strategy, wanted: int) 
         f"{_data_block(data)}\n"
         "Apply the feedback: in \"keep\" list the numbers of the current tracks that still fit "
         f"(in the order to play them), and suggest up to {wanted} new concrete songs and 4 to 8 "
-        "search queries in Spotify's syntax for the rest. Update title, genres, moods and energy "
-        "to match. Answer with the JSON object only."
+        "search queries in Spotify's syntax for the rest. Update title, genres, moods, energy and "
+        "targets to match (\"more danceable\" raises the danceability target above the current "
+        "tracks'); in \"like_tracks\" list the numbers of current tracks to sound like, if any. "
+        "Answer with the JSON object only."
     )
 
 

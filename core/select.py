@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core.matching import artist_key, dedup_key, is_seasonal
@@ -21,6 +21,8 @@ class SelectionRules:
     exclude_ids: frozenset[str] = field(default_factory=frozenset)
     exclude_songs: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # dedup_key
     seasonal_ok: bool = False  # holiday songs only when the request mentions a holiday
+    # Tighter caps for some artists (artist_key -> most tracks): "songs like X" wants few of X's.
+    artist_limits: Mapping[str, int] = field(default_factory=dict)
 
     @staticmethod
     def disliked(names: Iterable[str]) -> frozenset[str]:
@@ -59,6 +61,9 @@ class Selector:
         # Candidates refused only because an earlier version had them (see ``finish``).
         self.excluded_seen: list[Track] = []
         self.reused = 0
+        # Honest remarks about the selection, and the named artists the catalogue lacks.
+        self.notes: list[str] = []
+        self.missing_artists: list[str] = []
 
     def _excluded(self, track: Track) -> bool:
         rules = self.rules
@@ -85,7 +90,8 @@ class Selector:
         if dedup_key(track.title, track.artist) in self._songs:
             return False
         primary = keys[0] if keys else ""
-        return self._per_artist.get(primary, 0) < rules.max_per_artist
+        most = min(rules.max_per_artist, rules.artist_limits.get(primary, rules.max_per_artist))
+        return self._per_artist.get(primary, 0) < most
 
     def offer(self, tracks: Iterable[Track]) -> None:
         """Adds allowed tracks until the count is reached."""

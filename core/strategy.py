@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import StrategyInvalid
-from core.models import SongSuggestion, Strategy
+from core.models import ARC_NAMES, DISCOVERY_CHOICES, ArcName, Discovery, SongSuggestion, Strategy
+from core.targets import TARGET_FEATURES, FeatureTarget, TargetFeature, clamp_target
 from core.text import displayable
 
 MAX_TEXT = 200
@@ -40,7 +41,22 @@ DEFAULT_TITLE = "EchoTuner Mix"
 KNOWN_FIELDS = frozenset({
     "title", "description", "genres", "moods", "energy", "valence", "era",
     "seed_artists", "avoid_artists", "songs", "queries", "keep",
+    "targets", "like_artists", "like_tracks", "familiarity", "arc",
 })
+
+
+def _target_schema(feature: str) -> dict[str, Any]:
+    scale = {"minimum": 40, "maximum": 220} if feature == "tempo" else {"minimum": 0, "maximum": 1}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["value", "strength"],
+        "properties": {
+            "value": {"type": "number", **scale},
+            "strength": {"type": "number", "minimum": 0, "maximum": 1},
+            "direction": {"type": "string", "enum": ["up", "down", "near"]},
+        },
+    }
 
 
 def _string_list(max_items: int, max_length: int) -> dict[str, Any]:
@@ -89,6 +105,22 @@ def strategy_schema(*, max_songs: int = MAX_LIST * 2, max_keep: int = MAX_KEEP) 
                 "maxItems": max_keep,
                 "items": {"type": "integer", "minimum": 1},
             },
+            "targets": {
+                "type": "object",
+                "description": "audio features the request implies: value (tempo in BPM) and "
+                "strength (how clearly the request says it, 0..1)",
+                "additionalProperties": False,
+                "properties": {f: _target_schema(f) for f in TARGET_FEATURES},
+            },
+            "like_artists": _string_list(SCHEMA_ARTISTS, SCHEMA_NAME_LENGTH),
+            "like_tracks": {
+                "type": "array",
+                "description": "on refinement: numbers of the current tracks to sound like",
+                "maxItems": SCHEMA_ARTISTS,
+                "items": {"type": "integer", "minimum": 1},
+            },
+            "familiarity": {"type": ["string", "null"], "enum": [*DISCOVERY_CHOICES, None]},
+            "arc": {"type": ["string", "null"], "enum": [*ARC_NAMES, None]},
         },
     }
 
@@ -173,6 +205,57 @@ class _Reader:
                 out.append(item)
         return tuple(out)
 
+    def targets(self, value: object) -> tuple[FeatureTarget, ...]:
+        """Feature targets: unknown features and unusable numbers dropped, values clamped."""
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            self.note(f"dropped targets ({_kind(value)}, not an object)")
+            return ()
+        out: list[FeatureTarget] = []
+        for feature in TARGET_FEATURES:
+            raw = value.get(feature)
+            if raw is None:
+                continue
+            if isinstance(raw, int | float) and not isinstance(raw, bool):
+                raw = {"value": raw}  # a bare number: the value, at a middling strength
+            if not isinstance(raw, dict):
+                self.note(f"dropped the {feature} target ({_kind(raw)}, not an object)")
+                continue
+            goal = self._target(feature, raw)
+            if goal is not None:
+                out.append(goal)
+        unknown = [k for k in value if k not in TARGET_FEATURES]
+        if unknown:
+            self.note(f"dropped {len(unknown)} unknown target(s)")
+        return tuple(out)
+
+    def _target(self, feature: TargetFeature, raw: dict[str, Any]) -> FeatureTarget | None:
+        number = raw.get("value")
+        if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
+            self.note(f"dropped the {feature} target (no number)")
+            return None
+        if feature == "tempo":
+            value = clamp_target("tempo", float(number))
+        else:
+            unit = self.unit(number, f"the {feature} target")
+            if unit is None:
+                return None
+            value = clamp_target(feature, unit)
+        strength = self.unit(raw.get("strength", 0.5), f"the {feature} target's strength")
+        direction = raw.get("direction", "")
+        return FeatureTarget(feature, value, 0.5 if strength is None else strength,
+                             direction if direction in ("up", "down", "near") else "")
+
+    def choice(self, value: object, field: str, choices: tuple[str, ...]) -> str | None:
+        """One of ``choices``, or None (noted when something else was given)."""
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip().lower() in choices:
+            return value.strip().lower()
+        self.note(f"dropped {field} (not one of {', '.join(choices)})")
+        return None
+
     def songs(self, value: object) -> tuple[SongSuggestion, ...]:
         if value is None:
             return ()
@@ -249,10 +332,24 @@ def read_strategy(data: object) -> StrategyReading:
         songs=reader.songs(data.get("songs")),
         queries=reader.texts(data.get("queries"), "queries"),
         keep=reader.numbers(data.get("keep"), "keep"),
+        targets=reader.targets(data.get("targets")),
+        like_artists=reader.texts(data.get("like_artists"), "like_artists"),
+        like_tracks=reader.numbers(data.get("like_tracks"), "like_tracks"),
+        familiarity=_discovery(reader.choice(data.get("familiarity"), "familiarity",
+                                             DISCOVERY_CHOICES)),
+        arc=_arc(reader.choice(data.get("arc"), "arc", ARC_NAMES)),
     )
     if not (strategy.songs or strategy.queries or strategy.genres or strategy.keep):
         raise StrategyInvalid("strategy has no songs, queries or genres to search")
     return StrategyReading(strategy, tuple(reader.corrections))
+
+
+def _discovery(value: str | None) -> Discovery | None:
+    return next((d for d in DISCOVERY_CHOICES if d == value), None)
+
+
+def _arc(value: str | None) -> ArcName | None:
+    return next((a for a in ARC_NAMES if a == value), None)
 
 
 def parse_strategy(data: object) -> Strategy:
@@ -285,4 +382,13 @@ def strategy_to_dict(strategy: Strategy) -> dict[str, Any]:
         "songs": [{"title": s.title, "artist": s.artist} for s in strategy.songs],
         "queries": list(strategy.queries),
         "keep": list(strategy.keep),
+        "targets": {
+            t.feature: {"value": t.value, "strength": t.strength,
+                        **({"direction": t.direction} if t.direction else {})}
+            for t in strategy.targets
+        },
+        "like_artists": list(strategy.like_artists),
+        "like_tracks": list(strategy.like_tracks),
+        "familiarity": strategy.familiarity,
+        "arc": strategy.arc,
     }

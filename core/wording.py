@@ -472,3 +472,24 @@ __all__ = [
     "welcome_try",
     "working",
 ]
+
+
+# --- rank (issue 17: artists named in a prompt) -----------------------------------------
+def artists_not_in_catalogue(names: list[str]) -> str:
+    """The note when artists the prompt named have no songs in the catalogue."""
+    listed = " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + f" or {names[-1]}"
+    return (
+        f"The catalogue has no songs by {listed}, so these come from the rest of your request."
+    )
+
+
+def no_songs_by(names: list[str]) -> str:
+    """The refusal when a request named only artists the catalogue has no songs by."""
+    listed = " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + f" or {names[-1]}"
+    return (
+        f"The catalogue has no songs by {listed}. Try another artist, or describe the music "
+        "you want; nothing was charged."
+    )
+
+
+__all__ += ["artists_not_in_catalogue", "no_songs_by"]

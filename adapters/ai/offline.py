@@ -25,12 +25,23 @@ from core.models import (
     StrategyAnswer,
     StrategyRequest,
 )
+from core.ports import MusicKnowledge
 from core.strategy import parse_strategy, strategy_to_dict
+from core.targets import TARGET_FEATURES, FeatureTarget, TargetFeature, clamp_target
 from core.vocabulary.artist_names import (
     extract_artists,
     extract_excluded_artists,
     extract_names,
     looks_like_a_name,
+)
+from core.vocabulary.feature_words import (
+    ARC_BY_TERM,
+    DEEP_PHRASES,
+    FEATURE_PHRASES,
+    INTENSIFIERS,
+    POPULAR_PHRASES,
+    TERM_TARGETS,
+    FeatureGoal,
 )
 from core.vocabulary.genres import (
     CATALOGUE_GENRE_SET,
@@ -338,11 +349,21 @@ def _profile_genres(profile: Profile) -> list[str]:
     return _unique(out)
 
 
-def plan_prompt(prompt: str, profile: Profile) -> dict[str, Any]:
-    """The strategy (as the schema's dict) for a fresh prompt."""
+def plan_prompt(
+    prompt: str, profile: Profile, knowledge: MusicKnowledge | None = None
+) -> dict[str, Any]:
+    """The strategy (as the schema's dict) for a fresh prompt.
+
+    ``knowledge`` (the dataset's artist index) recognises the artists a prompt names
+    however it names them ("Taylor Swift deep cuts", "Radiohead's OK Computer").
+    """
     reading = _read(prompt)
+    named = _named_artists(prompt, reading, knowledge)
+    reading.artists = named.by  # "songs like X" seeds X too; ``like_artists`` says how
     favourites = [g for g in _profile_genres(profile) if g not in reading.excluded_genres]
     genres = list(reading.genres)
+    if not genres and knowledge is not None and (named.like or reading.artists):
+        genres = _artist_genres([*named.like, *reading.artists], knowledge)
     if not genres:
         inferred = _infer_genres(reading)
         if inferred:
@@ -358,6 +379,7 @@ def plan_prompt(prompt: str, profile: Profile) -> dict[str, Any]:
     avoid = _unique([*reading.avoid, *profile.disliked_artists])
     avoided = {a.casefold() for a in avoid}
     seeds = [a for a in reading.artists if a.casefold() not in avoided][:MAX_SEEDS]
+    like = [a for a in named.like if a.casefold() not in avoided][:MAX_SEEDS]
     keywords = _keywords([*reading.feels, *reading.scenes])
     queries = _queries(genres, seeds, reading.era, keywords, reading.pairs)
     if not queries:  # everything was excluded ("anything but pop, rock or indie")
@@ -375,7 +397,134 @@ def plan_prompt(prompt: str, profile: Profile) -> dict[str, Any]:
         "avoid_artists": avoid,
         "songs": [],  # the offline planner knows no songs and must not invent any
         "queries": queries,
+        "targets": _targets_dict(_plan_targets(reading, prompt, energy, valence)),
+        "like_artists": like,
+        "familiarity": _familiarity(prompt),
+        "arc": _arc(reading),
     }
+
+
+# --- feature targets, familiarity, arc and named artists (issue 17) ------------------
+def _phrase_spans(words: Sequence[str], phrases: Iterable[str]) -> list[str]:
+    """The ``phrases`` found in ``words`` as whole words, longest first, never overlapping."""
+    taken = [False] * len(words)
+    found: list[str] = []
+    for phrase in sorted(phrases, key=lambda p: -len(p.split())):
+        size = len(phrase.split())
+        for i in range(len(words) - size + 1):
+            if " ".join(words[i : i + size]) == phrase and not any(taken[i : i + size]):
+                taken[i : i + size] = [True] * size
+                found.append(phrase)
+    return found
+
+
+def _feature_goals(text: str) -> list[FeatureGoal]:
+    """The features a text names outright ("instrumental", "no vocals", "slower")."""
+    words = tokenize(text)
+    return [goal for phrase in _phrase_spans(words, FEATURE_PHRASES) for goal in FEATURE_PHRASES[phrase]]
+
+
+def _clear(text: str) -> float:
+    """How much clearer an intensifier makes a request ("very calm")."""
+    return 0.15 if any(w in INTENSIFIERS for w in tokenize(text)) else 0.0
+
+
+def _decided(value: float | None) -> bool:
+    return value is not None and abs(value - NEUTRAL) >= 0.2
+
+
+def _plan_targets(
+    reading: _Reading, text: str, energy: float, valence: float
+) -> dict[TargetFeature, FeatureTarget]:
+    """Targets from the prompt's feels (mood words speak louder than scenes), its feature
+    words, and, when nothing else says, its genres' usual energy (weakly)."""
+    bonus = _clear(text)
+    strength = {"mood": 0.6, "activity": 0.55, "scene": 0.3}
+    feels = [*reading.feels, *reading.scenes]
+    goals: list[FeatureGoal] = []
+    energy_says = [strength.get(t.kind, 0.3) for t in feels if _decided(t.energy)]
+    valence_says = [strength.get(t.kind, 0.3) for t in feels if _decided(t.valence)]
+    goals.append(("energy", energy, max(energy_says) + bonus if energy_says else 0.2))
+    if valence_says:
+        goals.append(("valence", valence, max(valence_says) + bonus))
+    for term in feels:
+        scale = 1.0 if term.kind != "scene" else 0.6
+        goals += [(f, v, s * scale + bonus) for f, v, s in TERM_TARGETS.get(term.key, ())]
+    goals += [(f, v, s + bonus) for f, v, s in _feature_goals(text)]
+    out: dict[TargetFeature, FeatureTarget] = {}
+    for feature, value, weight in goals:
+        known = out.get(feature)
+        if known is None or weight > known.strength:
+            out[feature] = FeatureTarget(feature, clamp_target(feature, value), round(min(0.95, weight), 2))
+    return out
+
+
+def _targets_dict(targets: dict[TargetFeature, FeatureTarget]) -> dict[str, Any]:
+    """Targets in the schema's shape, in ``TARGET_FEATURES`` order."""
+    out: dict[str, Any] = {}
+    for feature in TARGET_FEATURES:
+        target = targets.get(feature)
+        if target is not None:
+            out[feature] = {"value": target.value, "strength": target.strength,
+                            **({"direction": target.direction} if target.direction else {})}
+    return out
+
+
+def _familiarity(text: str) -> str | None:
+    """"deep cuts" / "less mainstream" ask for the unfamiliar, "the hits" for the familiar."""
+    words = tokenize(text)
+    if _phrase_spans(words, DEEP_PHRASES):
+        return "deep"
+    if _phrase_spans(words, POPULAR_PHRASES):
+        return "popular"
+    return None
+
+
+def _arc(reading: _Reading) -> str | None:
+    """The arc of the prompt's first shaped activity (a workout, a party, a wind-down)."""
+    return next((ARC_BY_TERM[t.key] for t in reading.feels if t.key in ARC_BY_TERM), None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """Artists a prompt names: ``by`` (their own songs) and ``like`` (their neighbours)."""
+
+    by: list[str]
+    like: list[str]
+
+
+_LIKE_WORDS = (r"like", r"similar to", r"sounds? like", r"in the style of", r"reminiscent of",
+               r"inspired by", r"the likes of", r"fans? of", r"artists? like", r"bands? like")
+_POSSESSIVE = re.compile(r"[\'’]s\b.*$")
+
+
+def _named_artists(prompt: str, reading: _Reading, knowledge: MusicKnowledge | None) -> _Named:
+    """The artists the prompt names, split into "songs like X" and the rest.
+
+    With ``knowledge`` the dataset's name index finds them wherever they stand; without
+    it the trigger words do ("like X", "by X"), a possessive trimmed ("X's OK Computer").
+    """
+    names = [_POSSESSIVE.sub("", a).strip() or a for a in reading.artists]
+    if knowledge is not None:
+        found = list(knowledge.artists_named_in(prompt))
+        # a name the index knows replaces the span it sits in ("Radiohead's OK Computer")
+        names = [n for n in names if not any(f.casefold() in n.casefold() for f in found)]
+        names = _unique([*found, *names])
+    names = [n for n in _unique(names) if n.casefold() not in {a.casefold() for a in reading.avoid}]
+    spans = [span.casefold() for span in extract_names(prompt, _LIKE_WORDS)]
+    like = [n for n in names if any(n.casefold() in span for span in spans)]
+    return _Named(by=names, like=like)
+
+
+def _artist_genres(names: Sequence[str], knowledge: MusicKnowledge) -> list[str]:
+    """The genres that carry most of the named artists' work (a "songs like X" playlist's)."""
+    genres: list[str] = []
+    for name in names:
+        profile = knowledge.artist(name)
+        if profile is None:
+            continue
+        genres += [g for g, share in profile.genres[:3] if share >= 0.3 and g in CATALOGUE_GENRE_SET]
+    return _unique(genres)[:3]
 
 
 def _window(tokens: Sequence[str], match: Match, size: int = 3) -> list[str]:
@@ -680,13 +829,19 @@ class OfflineStrategyProvider:
 
     name = PROVIDER_NAME
 
+    def __init__(self, knowledge: MusicKnowledge | None = None) -> None:
+        """``knowledge``: the dataset's artist index, to recognise the artists a prompt names."""
+        self.knowledge = knowledge
+
     async def plan(self, request: StrategyRequest) -> StrategyAnswer:
         """Plans ``request.prompt`` or, with feedback, refines ``request.previous``."""
         if request.feedback:
-            previous = request.previous or parse_strategy(plan_prompt(request.prompt, request.profile))
+            previous = request.previous or parse_strategy(
+                plan_prompt(request.prompt, request.profile, self.knowledge)
+            )
             data = refine(previous, request.feedback, request.profile)
         else:
-            data = plan_prompt(request.prompt, request.profile)
+            data = plan_prompt(request.prompt, request.profile, self.knowledge)
         # checked like a model's answer: the offline planner gets no special trust
         return StrategyAnswer(strategy=parse_strategy(data), provider=PROVIDER_NAME)
 

@@ -1,0 +1,225 @@
+"""Scene-aware ranking: which candidate tracks a careful curator would pick first.
+
+The catalogue's genre labels are noisy, so a track is judged by its *artist*: how much
+of the artist's work carries the asked genres (coherence), whether the artist belongs
+to a regional or language scene the request did not ask for, how close the track's
+features come to the request's targets, and how familiar it is (the profile's
+``discovery``, or the plan's ``familiarity``, decides which way that counts).
+Everything here is pure: the knowledge is a ``core.ports.MusicKnowledge`` lookup.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from core.knowledge import ArtistProfile
+from core.matching import artist_key
+from core.models import Discovery, Track
+from core.ports import MusicKnowledge
+from core.targets import TARGET_FEATURES, FeatureTarget, TargetFeature, closeness, feature_of
+from core.vocabulary.scanner import canonical_genres
+
+# Regional and language scenes, and the catalogue genres whose request asks for each.
+# A scene not named here is asked for only by its own label.
+SCENE_GENRES: Mapping[str, frozenset[str]] = {
+    "indian": frozenset({"indian", "pop-film"}),
+    "pop-film": frozenset({"indian", "pop-film"}),
+    "brazil": frozenset({"brazil", "mpb", "pagode", "samba", "sertanejo", "forro"}),
+    "mpb": frozenset({"brazil", "mpb"}),
+    "j-pop": frozenset({"j-pop", "j-rock", "j-idol", "j-dance", "anime"}),
+    "j-rock": frozenset({"j-pop", "j-rock"}),
+    "anime": frozenset({"anime", "j-pop"}),
+    "mandopop": frozenset({"mandopop", "cantopop"}),
+    "cantopop": frozenset({"mandopop", "cantopop"}),
+    "latin": frozenset({"latin", "latino", "reggaeton", "salsa"}),
+    "latino": frozenset({"latin", "latino", "reggaeton"}),
+    "malay": frozenset({"malay"}),
+}  # fmt: skip
+
+# Weights of the parts of a score.  Features weigh most: a track of the right artist that
+# sounds wrong is the commonest complaint; an unasked scene is ruled out almost always.
+W_COHERENCE = 1.0
+W_FEATURES = 1.6
+W_FAMILIAR = 0.35
+W_BALANCED = 0.2
+W_SEED = 1.2  # "songs by X": X's tracks first
+W_LIKE_OWN = 0.3  # "songs like X": a few of X's own
+W_NEIGHBOUR = 0.5  # an artist near the one the request named
+W_SUGGESTED = 0.4  # a song the language model named and the catalogue confirmed
+W_CONTINUITY = 0.15  # a refinement keeps what still fits
+SCENE_PENALTY = 3.0
+# Below this coherence an artist is off-genre (judged with a scene penalty's share).
+COHERENT = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class RankingRequest:
+    """What the ranking needs from a plan (see ``core.engine``).
+
+    ``genres``: the asked catalogue genres; ``seeds``, ``like`` and ``neighbours`` are
+    ``artist_key`` values: artists asked for by name, artists whose likes are wanted,
+    and the artists near those.  ``suggested``/``continuing``: track ids a model named,
+    and the previous version's tracks (a refinement keeps what still fits).
+    """
+
+    genres: tuple[str, ...] = ()
+    targets: tuple[FeatureTarget, ...] = ()
+    discovery: Discovery = "balanced"
+    seeds: frozenset[str] = frozenset()
+    like: frozenset[str] = frozenset()
+    neighbours: frozenset[str] = frozenset()
+    suggested: frozenset[str] = frozenset()
+    continuing: frozenset[str] = frozenset()
+    scenes: frozenset[str] = field(default_factory=frozenset)  # asked scenes
+
+    @staticmethod
+    def asked_scenes(genres: Iterable[str]) -> frozenset[str]:
+        """The scenes a request for ``genres`` asks for ("bollywood" asks for Indian)."""
+        asked = set(genres)
+        out = set(asked)
+        for scene, members in SCENE_GENRES.items():
+            if asked & members:
+                out.add(scene)
+        return frozenset(out)
+
+    @staticmethod
+    def catalogue_genres(names: Iterable[str]) -> tuple[str, ...]:
+        """A plan's genre names as catalogue genres ("R&B" -> r-n-b), in order."""
+        out: list[str] = []
+        for name in names:
+            for genre in canonical_genres(name) or (name.casefold(),):
+                if genre not in out:
+                    out.append(genre)
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One track's score and whether it fits at all (asked scene, coherent artist)."""
+
+    track: Track
+    score: float
+    fits: bool
+
+
+class Ranker:
+    """Scores and orders candidates against a ``RankingRequest`` using ``knowledge``."""
+
+    def __init__(self, knowledge: MusicKnowledge) -> None:
+        self.knowledge = knowledge
+        self._profiles: dict[str, ArtistProfile | None] = {}
+
+    def profile(self, artist: str) -> ArtistProfile | None:
+        """The artist's profile (looked up once per ranking)."""
+        if artist not in self._profiles:
+            self._profiles[artist] = self.knowledge.artist(artist)
+        return self._profiles[artist]
+
+    def features(self, track: Track) -> dict[TargetFeature, float]:
+        """The track's known features: its own fields, else the dataset's for it."""
+        out: dict[TargetFeature, float] = {}
+        for name in TARGET_FEATURES:
+            value = feature_of(track, name)
+            if value is not None:
+                out[name] = value
+        if len(out) < len(TARGET_FEATURES):
+            known = self.knowledge.features(track)
+            for name in TARGET_FEATURES:
+                value = feature_of(known, name)
+                if name not in out and value is not None and not (name == "tempo" and value <= 0):
+                    out[name] = value
+        return out
+
+    def enrich(self, track: Track) -> Track:
+        """The track with the features the dataset knows filled in (for the arc and display)."""
+        if all(feature_of(track, name) is not None for name in TARGET_FEATURES):
+            return track
+        known = self.features(track)
+        missing = {n: known[n] for n in TARGET_FEATURES if feature_of(track, n) is None and n in known}
+        return dataclasses.replace(track, **missing) if missing else track  # type: ignore[arg-type]
+
+    def coherence(self, track: Track, genres: Sequence[str]) -> float:
+        """How much of the artist's work carries the asked genres (0..1); 1 when none asked."""
+        if not genres:
+            return 1.0
+        profile = self.profile(track.artist)
+        if profile is not None:
+            return min(1.0, sum(profile.share(g) for g in genres))
+        if not track.genres:
+            return 0.5  # a live track of an artist the dataset does not know: no opinion
+        return 1.0 if set(track.genres) & set(genres) else 0.0
+
+    def unasked_scene(self, track: Track, request: RankingRequest) -> bool:
+        """Whether the track's artist belongs to a regional scene the request did not ask for."""
+        profile = self.profile(track.artist)
+        if profile is None or profile.scene is None:
+            return False
+        if artist_key(track.artist) in request.seeds | request.like:
+            return False  # named by the listener: their scene is asked for
+        return profile.scene not in request.scenes
+
+    def feature_fit(self, track: Track, targets: Sequence[FeatureTarget]) -> float:
+        """Strength-weighted closeness to the targets (0..1); 0.5 when nothing is known."""
+        if not targets:
+            return 0.5
+        known = self.features(track)
+        total = weight = 0.0
+        for target in targets:
+            value = known.get(target.feature)
+            if value is None:
+                continue
+            total += target.strength * closeness(target, value)
+            weight += target.strength
+        return total / weight if weight else 0.5
+
+    def familiarity(self, track: Track, discovery: Discovery) -> float:
+        """The popularity part: favoured by default and for "popular", reversed for "deep"."""
+        popularity = track.popularity
+        if popularity is None:
+            profile = self.profile(track.artist)
+            if profile is None:
+                return 0.0
+            popularity = round(profile.popularity)
+        share = min(100, max(0, popularity)) / 100
+        if discovery == "deep":
+            return W_FAMILIAR * (1 - share)
+        return (W_FAMILIAR if discovery == "popular" else W_BALANCED) * share
+
+    def score(self, track: Track, request: RankingRequest) -> Scored:
+        """The track's score and whether it fits the request at all."""
+        key = artist_key(track.artist)
+        coherence = self.coherence(track, request.genres)
+        named = key in request.seeds or key in request.like or key in request.neighbours
+        if named:
+            coherence = max(coherence, 0.8)  # the listener chose the artist, not the label
+        scene = self.unasked_scene(track, request)
+        score = (
+            W_COHERENCE * coherence
+            + W_FEATURES * self.feature_fit(track, request.targets)
+            + self.familiarity(track, request.discovery)
+        )
+        if key in request.seeds:
+            score += W_SEED
+        elif key in request.like:
+            score += W_LIKE_OWN
+        elif key in request.neighbours:
+            score += W_NEIGHBOUR
+        if track.id in request.suggested:
+            score += W_SUGGESTED
+        if track.id in request.continuing:
+            score += W_CONTINUITY
+        if scene:
+            score -= SCENE_PENALTY
+        return Scored(track, score, fits=not scene and coherence >= COHERENT)
+
+    def rank(self, tracks: Iterable[Track], request: RankingRequest) -> list[Scored]:
+        """Distinct candidates, best first (ties keep the order they came in)."""
+        seen: set[str] = set()
+        scored: list[Scored] = []
+        for track in tracks:
+            if track.id and track.id not in seen:
+                seen.add(track.id)
+                scored.append(self.score(track, request))
+        return sorted(scored, key=lambda s: -s.score)
