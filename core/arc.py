@@ -27,15 +27,16 @@ MAX_PASSES = 8
 
 
 def arc_for(strategy: Strategy) -> ArcName:
-    """The plan's arc, else one read from its energy target (strong and high: a build)."""
+    """The plan's arc, else one read from its energy target (firmly low: a wind-down).
+
+    High energy alone says nothing of the occasion (a workout and a party differ), so
+    only a plan that names it gets those shapes.
+    """
     if strategy.arc is not None:
         return strategy.arc
     energy = by_feature(strategy.targets).get("energy")
-    if energy is not None and energy.strength >= 0.5:
-        if energy.upward and energy.value >= 0.75:
-            return "party"
-        if not energy.upward and energy.value <= 0.25:
-            return "wind-down"
+    if energy is not None and energy.strength >= 0.5 and not energy.upward and energy.value <= 0.25:
+        return "wind-down"
     return "steady"
 
 

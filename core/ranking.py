@@ -50,8 +50,11 @@ W_NEIGHBOUR = 0.5  # an artist near the one the request named
 W_SUGGESTED = 0.4  # a song the language model named and the catalogue confirmed
 W_CONTINUITY = 0.15  # a refinement keeps what still fits
 SCENE_PENALTY = 3.0
-# Below this coherence an artist is off-genre (judged with a scene penalty's share).
+# Below this coherence an artist is off-genre: taken only when nothing better is left.
 COHERENT = 0.3
+# A target this firm (a feature the listener named) rules out tracks this far from it.
+FIRM = 0.7
+CONTRADICTS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +177,16 @@ class Ranker:
             weight += target.strength
         return total / weight if weight else 0.5
 
+    def contradicts(self, track: Track, targets: Sequence[FeatureTarget]) -> bool:
+        """Whether the track is well on the wrong side of a firmly asked target
+        ("no vocals" and it is sung): such a track is kept only when nothing else is left."""
+        known = self.features(track)
+        return any(
+            target.strength >= FIRM and target.feature in known
+            and closeness(target, known[target.feature]) < CONTRADICTS
+            for target in targets
+        )
+
     def familiarity(self, track: Track, discovery: Discovery) -> float:
         """The popularity part: favoured by default and for "popular", reversed for "deep"."""
         popularity = track.popularity
@@ -212,7 +225,8 @@ class Ranker:
             score += W_CONTINUITY
         if scene:
             score -= SCENE_PENALTY
-        return Scored(track, score, fits=not scene and coherence >= COHERENT)
+        fits = not scene and coherence >= COHERENT and not self.contradicts(track, request.targets)
+        return Scored(track, score, fits=fits)
 
     def rank(self, tracks: Iterable[Track], request: RankingRequest) -> list[Scored]:
         """Distinct candidates, best first (ties keep the order they came in)."""

@@ -662,6 +662,8 @@ def _add_genres(state: _Refinement, term: Term, window: Sequence[str]) -> None:
 
 
 def _genre(state: _Refinement, match: Match, window: Sequence[str]) -> None:
+    if match.term.genres[:1] == ("acoustic",) and state.genres:
+        return  # "more acoustic" asks for a sound (a target), not a change of genre
     if match.negated:
         _drop_genres(state, match.term, window)
     else:
@@ -794,10 +796,12 @@ def refine(previous: Strategy, feedback: str, profile: Profile) -> dict[str, Any
     """
     data = strategy_to_dict(previous)
     state = _Refinement.of(previous, data)
-    _read_feedback(state, feedback)
+    like_tracks = _track_numbers(feedback)
+    feedback_words = _ORDINAL_REFERENCE.sub(" ", feedback) if like_tracks else feedback
+    _read_feedback(state, feedback_words)
     for term, towards in state.shifts:
         _shift(state, term, towards)
-    _artists(state, feedback, data, profile)
+    _artists(state, feedback_words, data, profile)
     state.stale_keywords = {
         term.keyword for term in map(lookup, state.retired) if term is not None and term.keyword
     } - set(state.mood_keywords)
@@ -816,8 +820,92 @@ def refine(previous: Strategy, feedback: str, profile: Profile) -> dict[str, Any
         avoid_artists=state.avoid,
         songs=_kept_songs(data["songs"], state.avoided),
         queries=queries,
+        targets=_targets_dict(_refined_targets(previous, state, feedback_words)),
+        like_tracks=like_tracks,
+        familiarity=_familiarity(feedback_words) or previous.familiarity,
     )
     return data
+
+
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+             "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "last": -1}  # fmt: skip
+_ORDINAL_REFERENCE = re.compile(
+    r"\b(?:the\s+)?(?:(?P<word>" + "|".join(_ORDINALS) + r")|(?P<nth>\d{1,3})(?:st|nd|rd|th))"
+    r"\s+(?:song|track|one|tune)\b|\b(?:song|track|number|no\.?|#)\s*(?P<num>\d{1,3})\b",
+    re.IGNORECASE,
+)
+_NEGATING = frozenset({"less", "not", "no", "fewer", "without", "too"})
+
+
+def _track_numbers(feedback: str) -> list[int]:
+    """The current tracks a feedback points at ("the third song", "track 5"), 1-based."""
+    numbers: list[int] = []
+    for match in _ORDINAL_REFERENCE.finditer(feedback):
+        word, nth, num = match.group("word"), match.group("nth"), match.group("num")
+        number = _ORDINALS[word.lower()] if word else int(nth or num or 0)
+        if number > 0 and number not in numbers:
+            numbers.append(number)
+    return numbers
+
+
+def _refined_targets(
+    previous: Strategy, state: _Refinement, feedback: str
+) -> dict[TargetFeature, FeatureTarget]:
+    """The previous targets, with what the feedback moves set firmly and pointed its way.
+
+    A moved energy or valence follows the refined mood; a feature the feedback names
+    ("no vocals", "more danceable", "slower", "more acoustic") or implies through a mood
+    it asks for is set; "less danceable" points the other way.  The engine pushes each
+    moved target past where the current tracks are (``core.targets.steer``).
+    """
+    targets: dict[TargetFeature, FeatureTarget] = {t.feature: t for t in previous.targets}
+
+    def firm(feature: TargetFeature, value: float, up: bool, strength: float = 0.75) -> None:
+        old = targets.get(feature)
+        if old is not None and old.direction == ("up" if up else "down"):
+            step = 10.0 if feature == "tempo" else 0.1  # asked again: further still
+            value = max(value, old.value + step) if up else min(value, old.value - step)
+        targets[feature] = FeatureTarget(feature, clamp_target(feature, value),
+                                         max(strength, old.strength if old else 0.0),
+                                         "up" if up else "down")
+
+    before_energy = previous.energy if previous.energy is not None else NEUTRAL
+    before_valence = previous.valence if previous.valence is not None else NEUTRAL
+    if abs(state.energy - before_energy) >= 0.05:
+        firm("energy", state.energy, state.energy > before_energy)
+    if abs(state.valence - before_valence) >= 0.05:
+        firm("valence", state.valence, state.valence > before_valence)
+    for term, towards in state.shifts:
+        for feature, value, strength in TERM_TARGETS.get(term.key, ()):
+            up = _goal_up(feature, value) == towards
+            firm(feature, value if towards else _opposite(feature, value), up, max(strength, 0.7))
+    words = tokenize(feedback)
+    for phrase in _phrase_spans(words, FEATURE_PHRASES):
+        negated = _negated_phrase(words, phrase)
+        for feature, value, strength in FEATURE_PHRASES[phrase]:
+            up = _goal_up(feature, value) != negated
+            firm(feature, _opposite(feature, value) if negated else value, up, max(strength, 0.75))
+    return targets
+
+
+def _goal_up(feature: TargetFeature, value: float) -> bool:
+    return FeatureTarget(feature, value).upward
+
+
+def _opposite(feature: TargetFeature, value: float) -> float:
+    """The other end of a feature's scale from ``value`` ("less danceable")."""
+    if feature == "tempo":
+        return 230.0 - value
+    return 1.0 - value
+
+
+def _negated_phrase(words: Sequence[str], phrase: str) -> bool:
+    """Whether a feature phrase sits right after "less", "not", "no" ("less acoustic")."""
+    size = len(phrase.split())
+    for i in range(len(words) - size + 1):
+        if " ".join(words[i : i + size]) == phrase:
+            return i > 0 and words[i - 1] in _NEGATING and not phrase.startswith(("no ", "without "))
+    return False
 
 
 class OfflineStrategyProvider:
