@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 
 from tests.bench.relevance import (
     Dataset,
+    Judge,
+    Run,
     arc_roughness,
     close_labels,
     coherent,
     english_looking,
     guarantees,
+    judge_case,
+    judge_refinement,
     moved,
     percentile_toward,
     roughness,
     scene_of,
+    summarise,
 )
-from tests.bench.relevance_cases import CASES, REFINEMENTS
+from tests.bench.relevance_cases import CASES, REFINEMENTS, Case, Expect, Refinement
 
 FEATURE_COLUMNS = {"energy": "0.5", "valence": "0.5", "danceability": "0.5", "acousticness": "0.5",
                    "instrumentalness": "0.0", "tempo": "120"}
@@ -130,3 +136,53 @@ def test_the_evaluation_set_names_only_known_features_and_directions() -> None:
         assert all(f in known and d in {"high", "low"} for f, d in case.features), case.name
     for refinement in REFINEMENTS:
         assert refinement.feature in known and refinement.direction in {"high", "low"}
+
+
+def jazz_dataset() -> Dataset:
+    """Ten jazz tracks of rising energy by five artists, and a Turkish singer's two."""
+    rows = [row(f"j{i}", f"Jazz {i % 5}", "jazz", energy=f"{i / 10:.1f}", popularity=str(10 * i))
+            for i in range(10)]
+    rows += [row("t1", "Sertab", "jazz", "Sevda Yok", energy="0.1"),
+             row("t2", "Sertab", "turkish", "Bir Gün", energy="0.2")]
+    return Dataset.from_rows(rows)
+
+
+def playlist_run(ids: list[str], requested: int = 3) -> Run:
+    tracks = [{"id": i, "title": "x", "artist": "?"} for i in ids]
+    body = {"draft_id": 1, "tracks": tracks, "requested_count": requested, "note": None}
+    return Run(0, json.dumps(body), "", 0.5)
+
+
+def test_a_prompt_is_judged_by_feature_percentile_scene_and_coherence() -> None:
+    judge = Judge(jazz_dataset(), frozenset())
+    case = Case("calm", "calm jazz", ("jazz",), (("energy", "low"),))
+    result = judge_case(judge, case, playlist_run(["j0", "j1", "t1"]))
+    # median energy 0.1 among 11 jazz energies (0.0..0.9 and Sertab's 0.1): ties count half
+    assert result["features"]["energy"]["percentile"] == round(1 - 2 / 11, 3)
+    assert result["all_on_side"] is True
+    assert result["unasked_scene_tracks"] == ["Sertab (turkish)"]
+    assert result["artist_coherence"] == 1.0  # Sertab: 1 of 2 tracks under jazz
+    assert result["guarantees"]["exact_count"] is False  # 3 tracks, not the default 20
+    assert result["ok"] is False
+
+
+def test_a_refusal_counts_against_every_threshold_but_naming_a_missing_artist_passes() -> None:
+    judge = Judge(jazz_dataset(), frozenset())
+    refused = Run(1, "", "I couldn't find songs for that.", 0.4)
+    missing = Case("gone", "songs by Nobody", (), expect=(Expect("missing", artist="Nobody"),))
+    moody = Case("moody", "calm jazz", ("jazz",), (("energy", "low"),))
+    named = Run(1, "", "Nobody is not in the catalogue.", 0.4)
+    prompts = [judge_case(judge, moody, refused), judge_case(judge, missing, named)]
+    assert prompts[1]["ok"] is True
+    figures = summarise(prompts, [], None)
+    assert figures["refused"] == ["moody"] and figures["thresholds"]["no_refusals"]["pass"] is False
+    assert figures["all_on_side_share"] == 0.0 and figures["pass"] is False
+
+
+def test_a_refinement_passes_when_the_named_feature_moves_the_asked_way() -> None:
+    judge = Judge(jazz_dataset(), frozenset())
+    ref = Refinement("up", "calm jazz", "more energetic", "energy", "high", ("jazz",))
+    result = judge_refinement(judge, ref, playlist_run(["j0", "j1"], 2), playlist_run(["j8", "j9"], 2))
+    assert result["moved"] is True and result["changed_tracks"] == 2
+    back = judge_refinement(judge, ref, playlist_run(["j8", "j9"], 2), playlist_run(["j0", "j1"], 2))
+    assert back["moved"] is False and back["ok"] is False
