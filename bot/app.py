@@ -35,6 +35,7 @@ from core.models import AppCredentials, LimitSettings
 from core.ports import ChatModel, Cipher, MusicCatalogue, Store
 from core.sharing import Sharing
 from data.catalogue.demo import shared_catalogue
+from data.catalogue.knowledge import shared_knowledge
 from data.open_store import make_store
 
 if TYPE_CHECKING:  # spotipy (and requests) are imported only when Spotify is configured
@@ -221,8 +222,11 @@ async def build_app(settings: Settings, *, warm_up: bool = False) -> AsyncIterat
             "user_key_secret", secrets.token_hex(32)
         )
         catalogue = build_catalogue(settings, http, metrics)
+        # The dataset's artists and features: the ranking and the offline planner read it
+        # for the demo catalogue and live Spotify alike (it says nothing of what it lacks).
+        knowledge = shared_knowledge()
         model = build_model_chain(
-            settings, offline=OfflineStrategyProvider(), clients=clients,
+            settings, offline=OfflineStrategyProvider(knowledge), clients=clients,
             wrap=None if metrics is None else metrics.metered_model,
         )
         activity = Activity()
@@ -235,6 +239,7 @@ async def build_app(settings: Settings, *, warm_up: bool = False) -> AsyncIterat
             keys=UserKeys(secret.encode()),
             config=engine_config(settings),
             observer=metrics,
+            knowledge=knowledge,
         )
         notifier = AdapterNotifier()
         linking = (build_linking(settings, engine, http, notifier, store.cipher)

@@ -48,6 +48,8 @@ MAX_NEIGHBOUR_QUERIES = 6
 LIKE_OWN_MAX = 2  # "songs like X": at most this many of X's own
 DEEP_PAGES = 2  # further pages of a named artist's search when deep cuts are asked for
 LIKE_TRACK_STRENGTH = 0.6
+LEAN, LEAN_STRENGTH = 0.6, 0.5  # how far a clear target leans the catalogue's pre-rank
+DEEP_SKIP = 2  # "less mainstream": searches start past the pages of the biggest hits
 
 
 class _Counter:
@@ -117,7 +119,12 @@ class RankedSelection:
     ) -> RankingRequest:
         genres = RankingRequest.catalogue_genres(self.strategy.genres)
         liked = frozenset(artist_key(a) for a in like)
-        continuing = frozenset(t.id for t in previous) if self.request.feedback else frozenset()
+        before = self.request.previous
+        # what still fits may stay, unless the feedback was about familiarity itself
+        stays = bool(self.request.feedback) and (
+            before is None or before.familiarity == self.strategy.familiarity
+        )
+        continuing = frozenset(t.id for t in previous) if stays else frozenset()
         return RankingRequest(
             genres=genres,
             targets=targets,
@@ -159,15 +166,13 @@ class RankedSelection:
         await counter.report()
         targets = self._targets(previous)
         target = _audio_target(targets) if targets else strategy.audio_target()
-        found, per_query = await self.resolver.resolve(
-            strategy.songs, queries, pages=pages, target=target, on_search_done=counter.tick,
-            stats=stats,
-        )
+        skip = DEEP_SKIP if self.rules.discovery == "deep" else 0
+        found, per_query = await self._first_round(queries, pages, skip, target, counter, stats)
         confirmed = [t for t in found if t is not None]
         per_query += await self._deeper(queries, per_query, pages, target, counter, stats)
-        pool = [*confirmed, *(previous if request.feedback else ())]  # what still fits may stay
+        pool = [*confirmed, *previous_pool(request, strategy, previous)]
         ranking = self._ranking_request(targets, previous, like, neighbours, confirmed)
-        offset, rounds, open_queries = 0, 1, queries
+        offset, rounds, open_queries = skip, 1, queries
         while True:
             pool.extend(interleave(per_query))
             per_query = per_query[: len(open_queries)]
@@ -192,6 +197,28 @@ class RankedSelection:
         self._note_missing(selector, pool, like)
         selector.chosen[:] = self._arranged(selector.chosen)
         return selector
+
+    async def _first_round(
+        self, queries: list[str], pages: int, skip: int, target: AudioTarget, counter: _Counter,
+        stats: SearchStats,
+    ) -> tuple[list[Track | None], list[list[Track]]]:
+        """The plan's songs and every query's first pages; for deep cuts, a genre's search
+        starts past its biggest hits (a named artist's own search never does)."""
+        skipped = [q for q in queries if skip and not q.casefold().startswith("artist:")]
+        direct = [q for q in queries if q not in skipped]
+        found, hits = await self.resolver.resolve(
+            self.strategy.songs, direct, pages=pages, target=target,
+            on_search_done=counter.tick, stats=stats,
+        )
+        by_query = dict(zip(direct, hits, strict=True))
+        if skipped:
+            _, deep_hits = await self.resolver.resolve(
+                (), skipped, pages=pages, offset_pages=skip, target=target,
+                on_search_done=counter.tick, stats=stats,
+            )
+            for query, got in zip(skipped, deep_hits, strict=True):
+                by_query[query] = got
+        return found, [by_query[q] for q in queries]
 
     async def _deeper(
         self, queries: Sequence[str], per_query: Sequence[Sequence[Track]], pages: int,
@@ -231,13 +258,35 @@ class RankedSelection:
         return arrange(enriched, arc_for(self.strategy), self.ranker.features, key)
 
 
+def previous_pool(
+    request: StrategyRequest, strategy: Strategy, previous: Sequence[Track]
+) -> Sequence[Track]:
+    """A refinement's current tracks, as candidates that may stay (not when the feedback
+    asked for other familiarity: "less mainstream" wants every hit replaced)."""
+    if not request.feedback:
+        return ()
+    before = request.previous
+    if before is not None and before.familiarity != strategy.familiarity:
+        return ()
+    return previous
+
+
 def _audio_target(targets: Sequence[FeatureTarget]) -> AudioTarget:
-    """The targets a catalogue that knows features can pre-rank by (tempo it cannot)."""
+    """The targets a catalogue that knows features can pre-rank by (tempo it cannot).
+
+    A clear "up" or "down" target is leaned towards its end of the scale, so the pool
+    holds the genre's calmest (or most danceable...) tracks for the ranking to choose from.
+    """
     goals = by_feature(targets)
 
     def value(name: TargetFeature) -> float | None:
         goal = goals.get(name)
-        return goal.value if goal is not None else None
+        if goal is None:
+            return None
+        if goal.direction == "near" or goal.strength < LEAN_STRENGTH:
+            return goal.value
+        end = 0.95 if goal.upward else 0.05
+        return round(goal.value + (end - goal.value) * LEAN, 2)
 
     return AudioTarget(
         energy=value("energy"), valence=value("valence"), danceability=value("danceability"),

@@ -11,6 +11,8 @@ Everything here is pure: the knowledge is a ``core.ports.MusicKnowledge`` lookup
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -20,29 +22,13 @@ from core.models import Discovery, Track
 from core.ports import MusicKnowledge
 from core.targets import TARGET_FEATURES, FeatureTarget, TargetFeature, closeness, feature_of
 from core.vocabulary.scanner import canonical_genres
-
-# Regional and language scenes, and the catalogue genres whose request asks for each.
-# A scene not named here is asked for only by its own label.
-SCENE_GENRES: Mapping[str, frozenset[str]] = {
-    "indian": frozenset({"indian", "pop-film"}),
-    "pop-film": frozenset({"indian", "pop-film"}),
-    "brazil": frozenset({"brazil", "mpb", "pagode", "samba", "sertanejo", "forro"}),
-    "mpb": frozenset({"brazil", "mpb"}),
-    "j-pop": frozenset({"j-pop", "j-rock", "j-idol", "j-dance", "anime"}),
-    "j-rock": frozenset({"j-pop", "j-rock"}),
-    "anime": frozenset({"anime", "j-pop"}),
-    "mandopop": frozenset({"mandopop", "cantopop"}),
-    "cantopop": frozenset({"mandopop", "cantopop"}),
-    "latin": frozenset({"latin", "latino", "reggaeton", "salsa"}),
-    "latino": frozenset({"latin", "latino", "reggaeton"}),
-    "malay": frozenset({"malay"}),
-}  # fmt: skip
+from core.vocabulary.scenes import SCENE_LABELS, SCENES, scenes_of_genres
 
 # Weights of the parts of a score.  Features weigh most: a track of the right artist that
 # sounds wrong is the commonest complaint; an unasked scene is ruled out almost always.
 W_COHERENCE = 1.0
 W_FEATURES = 1.6
-W_FAMILIAR = 0.35
+W_FAMILIAR = 0.9  # "the hits" / "deep cuts": asked for outright
 W_BALANCED = 0.2
 W_SEED = 1.2  # "songs by X": X's tracks first
 W_LIKE_OWN = 0.3  # "songs like X": a few of X's own
@@ -50,6 +36,14 @@ W_NEIGHBOUR = 0.5  # an artist near the one the request named
 W_SUGGESTED = 0.4  # a song the language model named and the catalogue confirmed
 W_CONTINUITY = 0.15  # a refinement keeps what still fits
 SCENE_PENALTY = 3.0
+# An artist the knowledge places in no scene but whose tracks largely carry an unasked
+# scene's labels (Doris Day filed under j-pop) sinks by this much per share: kept when
+# nothing better is left, never ahead of the genre's own artists.
+SCENE_LABEL_PENALTY = 1.2
+# A title in a script of its own (Cyrillic, Devanagari, Hangul...) sinks in a request
+# that asked for no scene: its listeners hear another scene whatever the label says.
+SCRIPT_PENALTY = 1.0
+MOSTLY = 0.5  # this share of an unasked scene's labels and the artist does not fit
 # Below this coherence an artist is off-genre: taken only when nothing better is left.
 COHERENT = 0.3
 # A target this firm (a feature the listener named) rules out tracks this far from it.
@@ -79,13 +73,9 @@ class RankingRequest:
 
     @staticmethod
     def asked_scenes(genres: Iterable[str]) -> frozenset[str]:
-        """The scenes a request for ``genres`` asks for ("bollywood" asks for Indian)."""
+        """The scenes a request for ``genres`` asks for ("pop-film" asks for Indian)."""
         asked = set(genres)
-        out = set(asked)
-        for scene, members in SCENE_GENRES.items():
-            if asked & members:
-                out.add(scene)
-        return frozenset(out)
+        return scenes_of_genres(asked) | {g for g in asked if g in SCENES}
 
     @staticmethod
     def catalogue_genres(names: Iterable[str]) -> tuple[str, ...]:
@@ -163,8 +153,25 @@ class Ranker:
             return False  # named by the listener: their scene is asked for
         return profile.scene not in request.scenes
 
-    def feature_fit(self, track: Track, targets: Sequence[FeatureTarget]) -> float:
-        """Strength-weighted closeness to the targets (0..1); 0.5 when nothing is known."""
+    def scene_leaning(self, track: Track, request: RankingRequest) -> float:
+        """The largest share of the artist's tracks carrying one unasked scene's labels."""
+        profile = self.profile(track.artist)
+        if profile is None or artist_key(track.artist) in request.seeds | request.like:
+            return 0.0
+        return max((min(1.0, sum(profile.share(label) for label in labels))
+                    for scene, labels in SCENE_LABELS.items() if scene not in request.scenes),
+                   default=0.0)
+
+    def feature_fit(
+        self, track: Track, targets: Sequence[FeatureTarget],
+        pool: Mapping[TargetFeature, list[float]] | None = None,
+    ) -> float:
+        """Strength-weighted fit to the targets (0..1); 0.5 when nothing is known.
+
+        With the candidate ``pool``'s values, an "up"/"down" target scores the track's
+        percentile among them toward the asked end (a careful pick is the calmest of the
+        genre, not merely calm enough); without, and for "near", closeness to the value.
+        """
         if not targets:
             return 0.5
         known = self.features(track)
@@ -173,9 +180,19 @@ class Ranker:
             value = known.get(target.feature)
             if value is None:
                 continue
-            total += target.strength * closeness(target, value)
+            values = pool.get(target.feature) if pool is not None else None
+            if values and target.direction != "near":
+                below = bisect_left(values, value)
+                ties = bisect_right(values, value) - below
+                share = (below + ties / 2) / len(values)
+                fit = share if target.upward else 1 - share
+                fit = 0.75 * fit + 0.25 * closeness(target, value)
+            else:
+                fit = closeness(target, value)
+            total += target.strength * fit
             weight += target.strength
-        return total / weight if weight else 0.5
+        # weak targets (a genre's usual energy) only nudge: the rest of a unit weight is neutral
+        return (total + max(0.0, 1.0 - weight) * 0.5) / max(1.0, weight) if weight else 0.5
 
     def contradicts(self, track: Track, targets: Sequence[FeatureTarget]) -> bool:
         """Whether the track is well on the wrong side of a firmly asked target
@@ -200,20 +217,25 @@ class Ranker:
             return W_FAMILIAR * (1 - share)
         return (W_FAMILIAR if discovery == "popular" else W_BALANCED) * share
 
-    def score(self, track: Track, request: RankingRequest) -> Scored:
-        """The track's score and whether it fits the request at all."""
+    def score(
+        self, track: Track, request: RankingRequest,
+        pool: Mapping[TargetFeature, list[float]] | None = None,
+    ) -> Scored:
+        """The track's score and whether it fits the request at all (``pool``: the sorted
+        feature values of the candidates it is ranked among)."""
         key = artist_key(track.artist)
+        credited = {artist_key(a) for a in track.artists}
         coherence = self.coherence(track, request.genres)
-        named = key in request.seeds or key in request.like or key in request.neighbours
+        named = bool(credited & (request.seeds | request.like)) or key in request.neighbours
         if named:
             coherence = max(coherence, 0.8)  # the listener chose the artist, not the label
         scene = self.unasked_scene(track, request)
         score = (
             W_COHERENCE * coherence
-            + W_FEATURES * self.feature_fit(track, request.targets)
+            + W_FEATURES * self.feature_fit(track, request.targets, pool)
             + self.familiarity(track, request.discovery)
         )
-        if key in request.seeds:
+        if credited & request.seeds:  # "songs by X" counts X's features too
             score += W_SEED
         elif key in request.like:
             score += W_LIKE_OWN
@@ -223,17 +245,31 @@ class Ranker:
             score += W_SUGGESTED
         if track.id in request.continuing:
             score += W_CONTINUITY
+        leaning = 0.0 if named or scene else self.scene_leaning(track, request)
+        script = not named and not request.scenes and _own_script(track.title)
         if scene:
             score -= SCENE_PENALTY
+        score -= SCENE_LABEL_PENALTY * leaning + (SCRIPT_PENALTY if script else 0.0)
+        scene = scene or script or leaning >= MOSTLY
         fits = not scene and coherence >= COHERENT and not self.contradicts(track, request.targets)
         return Scored(track, score, fits=fits)
 
     def rank(self, tracks: Iterable[Track], request: RankingRequest) -> list[Scored]:
         """Distinct candidates, best first (ties keep the order they came in)."""
-        seen: set[str] = set()
-        scored: list[Scored] = []
-        for track in tracks:
-            if track.id and track.id not in seen:
-                seen.add(track.id)
-                scored.append(self.score(track, request))
+        distinct = list({t.id: t for t in tracks if t.id}.values())
+        pool: dict[TargetFeature, list[float]] = {}
+        for target in request.targets:
+            pool[target.feature] = sorted(
+                v for v in (self.features(t).get(target.feature) for t in distinct) if v is not None
+            )
+        scored = [self.score(track, request, pool) for track in distinct]
         return sorted(scored, key=lambda s: -s.score)
+
+
+def _own_script(title: str) -> bool:
+    """Whether a title is written mostly in a non-Latin alphabet (Cyrillic, Devanagari...)."""
+    letters = [ch for ch in title if ch.isalpha()]
+    if not letters:
+        return False
+    foreign = sum(1 for ch in letters if not unicodedata.name(ch, "LATIN").startswith("LATIN"))
+    return foreign * 2 > len(letters)
