@@ -48,7 +48,7 @@ MAX_NEIGHBOUR_QUERIES = 6
 LIKE_OWN_MAX = 2  # "songs like X": at most this many of X's own
 DEEP_PAGES = 2  # further pages of a named artist's search when deep cuts are asked for
 LIKE_TRACK_STRENGTH = 0.6
-LEAN, LEAN_STRENGTH = 0.6, 0.5  # how far a clear target leans the catalogue's pre-rank
+LEAN, LEAN_STRENGTH = 0.85, 0.5  # how far a clear target leans the catalogue's pre-rank
 DEEP_SKIP = 2  # "less mainstream": searches start past the pages of the biggest hits
 
 

@@ -27,9 +27,9 @@ from core.vocabulary.scenes import SCENE_LABELS, SCENES, scenes_of_genres
 # Weights of the parts of a score.  Features weigh most: a track of the right artist that
 # sounds wrong is the commonest complaint; an unasked scene is ruled out almost always.
 W_COHERENCE = 1.0
-W_FEATURES = 1.6
-W_FAMILIAR = 0.9  # "the hits" / "deep cuts": asked for outright
-W_BALANCED = 0.2
+W_FEATURES = 2.2
+W_FAMILIAR = 0.6  # "the hits" / "deep cuts": asked for outright
+W_BALANCED = 0.15
 W_SEED = 1.2  # "songs by X": X's tracks first
 W_LIKE_OWN = 0.3  # "songs like X": a few of X's own
 W_NEIGHBOUR = 0.5  # an artist near the one the request named
@@ -48,7 +48,7 @@ MOSTLY = 0.5  # this share of an unasked scene's labels and the artist does not 
 COHERENT = 0.3
 # A target this firm (a feature the listener named) rules out tracks this far from it.
 FIRM = 0.7
-CONTRADICTS = 0.5
+CONTRADICTS = 0.7  # closeness 0.7: more than a refinement step (0.15) on the wrong side
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +226,7 @@ class Ranker:
         key = artist_key(track.artist)
         credited = {artist_key(a) for a in track.artists}
         coherence = self.coherence(track, request.genres)
-        named = bool(credited & (request.seeds | request.like)) or key in request.neighbours
+        named = bool(credited & (request.seeds | request.like))
         if named:
             coherence = max(coherence, 0.8)  # the listener chose the artist, not the label
         scene = self.unasked_scene(track, request)
@@ -246,6 +246,7 @@ class Ranker:
         if track.id in request.continuing:
             score += W_CONTINUITY
         leaning = 0.0 if named or scene else self.scene_leaning(track, request)
+        named = named or key in request.neighbours
         script = not named and not request.scenes and _own_script(track.title)
         if scene:
             score -= SCENE_PENALTY

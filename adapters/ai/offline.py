@@ -386,7 +386,7 @@ def plan_prompt(
         genres = [g for g in CATALOGUE_GENRES if g not in reading.excluded_genres][:1]
         queries = _queries(genres, seeds, reading.era, keywords)
     return {
-        "title": _title(reading, seeds, prompt),
+        "title": _title(reading, like, prompt),
         "description": _description(genres, moods, energy, "Planned offline from your words"),
         "genres": genres,
         "moods": moods[:6],
@@ -433,6 +433,18 @@ def _decided(value: float | None) -> bool:
     return value is not None and abs(value - NEUTRAL) >= 0.2
 
 
+def _leans(value: float | None) -> bool:
+    """Whether a feel's energy leans one way at all ("romantic" is a little calm)."""
+    return value is not None and abs(value - NEUTRAL) >= 0.1
+
+
+def _said(base: float, value: float | None) -> float:
+    """How clearly a feel says its energy: the further from neutral, the clearer
+    ("falling asleep" is clearer than "romantic")."""
+    distance = abs((value if value is not None else NEUTRAL) - NEUTRAL)
+    return base * (0.6 + 0.4 * min(1.0, distance / 0.2)) + 0.2 * min(1.0, max(0.0, distance - 0.2) / 0.2)
+
+
 def _plan_targets(
     reading: _Reading, text: str, energy: float, valence: float
 ) -> dict[TargetFeature, FeatureTarget]:
@@ -442,8 +454,10 @@ def _plan_targets(
     strength = {"mood": 0.6, "activity": 0.55, "scene": 0.3}
     feels = [*reading.feels, *reading.scenes]
     goals: list[FeatureGoal] = []
-    energy_says = [strength.get(t.kind, 0.3) for t in feels if _decided(t.energy)]
-    valence_says = [strength.get(t.kind, 0.3) for t in feels if _decided(t.valence)]
+    energy_says = [_said(strength.get(t.kind, 0.3), t.energy) for t in feels
+                   if _leans(t.energy)]
+    valence_says = [_said(strength.get(t.kind, 0.3), t.valence) for t in feels
+                    if _decided(t.valence)]
     goals.append(("energy", energy, max(energy_says) + bonus if energy_says else 0.2))
     if valence_says:
         goals.append(("valence", valence, max(valence_says) + bonus))
@@ -523,8 +537,13 @@ def _artist_genres(names: Sequence[str], knowledge: MusicKnowledge) -> list[str]
         profile = knowledge.artist(name)
         if profile is None:
             continue
-        genres += [g for g, share in profile.genres[:3] if share >= 0.3 and g in CATALOGUE_GENRE_SET]
+        own = [g for g, share in profile.genres[:4] if share >= 0.3 and g in CATALOGUE_GENRE_SET]
+        # "pop" says little of an artist filed under sharper genres too (Daft Punk: electro)
+        genres += [g for g in own if g not in _BROAD_GENRES] or own
     return _unique(genres)[:3]
+
+
+_BROAD_GENRES = frozenset({"pop"})
 
 
 def _window(tokens: Sequence[str], match: Match, size: int = 3) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, assert_never
 
-from core.models import Health, LimitsStatus, Playlist
+from core.arc import arc_for, roughness
+from core.models import Health, LimitsStatus, Playlist, Track
 from core.profile_edit import describe, describe_limits, describe_settings
 from core.replies import (
     HealthReply,
@@ -16,6 +17,7 @@ from core.replies import (
     TextReply,
     UrisReply,
 )
+from core.targets import TARGET_FEATURES, TargetFeature, feature_of
 from core.text import displayable
 
 
@@ -85,6 +87,12 @@ def render_reply(reply: Reply) -> str:
     assert_never(reply)
 
 
+def track_features(track: Track) -> dict[TargetFeature, float]:
+    """The audio features known for a track (the catalogue's, or the dataset's for it)."""
+    known = {name: feature_of(track, name) for name in TARGET_FEATURES}
+    return {name: round(value, 3) for name, value in known.items() if value is not None}
+
+
 def playlist_json(playlist: Playlist) -> dict[str, Any]:
     """The JSON form printed by ``python -m bot generate --json``."""
     return {
@@ -104,9 +112,15 @@ def playlist_json(playlist: Playlist) -> dict[str, Any]:
                 "duration_ms": t.duration_ms,
                 "explicit": t.explicit,
                 "genres": list(t.genres),
+                "features": track_features(t),
             }
             for t in playlist.tracks
         ],
+        "arc": {
+            "name": arc_for(playlist.strategy),
+            # mean jump between neighbours (energy, tempo, mood): lower is smoother
+            "roughness": round(roughness([track_features(t) for t in playlist.tracks]), 3),
+        },
         "provider": playlist.provider,
         "catalogue": playlist.catalogue,
         "count": len(playlist.tracks),
