@@ -42,13 +42,13 @@ from core.targets import (
 )
 
 POOL_FACTOR = 3
-MAX_ROUNDS = 4
+MAX_ROUNDS = 6
 NEIGHBOURS_PER_ARTIST = 4
 MAX_NEIGHBOUR_QUERIES = 6
 LIKE_OWN_MAX = 2  # "songs like X": at most this many of X's own
 DEEP_PAGES = 2  # further pages of a named artist's search when deep cuts are asked for
 LIKE_TRACK_STRENGTH = 0.6
-LEAN, LEAN_STRENGTH = 0.85, 0.5  # how far a clear target leans the catalogue's pre-rank
+LEAN, LEAN_STRENGTH = 0.85, 0.4  # how far a clear target leans the catalogue's pre-rank
 DEEP_SKIP = 2  # "less mainstream": searches start past the pages of the biggest hits
 
 
@@ -183,7 +183,9 @@ class RankedSelection:
             if not selector.missing or rounds >= MAX_ROUNDS or not open_queries:
                 break
             offset += pages
-            pages = max(1, math.ceil(selector.missing * POOL_FACTOR / (PAGE * len(open_queries))))
+            # fitting tracks are scarce here (a genre full of another scene): page on faster
+            pages = max(1, math.ceil(selector.missing * POOL_FACTOR * rounds
+                                     / (PAGE * len(open_queries))))
             counter.total += pages * len(open_queries)
             _, per_query = await self.resolver.resolve(
                 (), open_queries, pages=pages, offset_pages=offset, target=target,

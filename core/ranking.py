@@ -11,6 +11,7 @@ Everything here is pure: the knowledge is a ``core.ports.MusicKnowledge`` lookup
 from __future__ import annotations
 
 import dataclasses
+import statistics
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
@@ -103,6 +104,7 @@ class Ranker:
     def __init__(self, knowledge: MusicKnowledge) -> None:
         self.knowledge = knowledge
         self._profiles: dict[str, ArtistProfile | None] = {}
+        self._seed_popularity: dict[str, float] = {}
 
     def profile(self, artist: str) -> ArtistProfile | None:
         """The artist's profile (looked up once per ranking)."""
@@ -194,6 +196,14 @@ class Ranker:
         # weak targets (a genre's usual energy) only nudge: the rest of a unit weight is neutral
         return (total + max(0.0, 1.0 - weight) * 0.5) / max(1.0, weight) if weight else 0.5
 
+    def _deep_enough(self, track: Track, seeds: Iterable[str], request: RankingRequest) -> bool:
+        """For "X deep cuts", only X's tracks less popular than X's typical one are X's
+        deep cuts; otherwise every track of X is."""
+        if request.discovery != "deep" or track.popularity is None:
+            return True
+        typical = [self._seed_popularity[s] for s in seeds if s in self._seed_popularity]
+        return not typical or track.popularity <= min(typical)
+
     def contradicts(self, track: Track, targets: Sequence[FeatureTarget]) -> bool:
         """Whether the track is well on the wrong side of a firmly asked target
         ("no vocals" and it is sung): such a track is kept only when nothing else is left."""
@@ -235,8 +245,8 @@ class Ranker:
             + W_FEATURES * self.feature_fit(track, request.targets, pool)
             + self.familiarity(track, request.discovery)
         )
-        if credited & request.seeds:  # "songs by X" counts X's features too
-            score += W_SEED
+        if credited & request.seeds and self._deep_enough(track, credited & request.seeds, request):
+            score += W_SEED  # "songs by X" counts X's features too
         elif key in request.like:
             score += W_LIKE_OWN
         elif key in request.neighbours:
@@ -258,6 +268,11 @@ class Ranker:
     def rank(self, tracks: Iterable[Track], request: RankingRequest) -> list[Scored]:
         """Distinct candidates, best first (ties keep the order they came in)."""
         distinct = list({t.id: t for t in tracks if t.id}.values())
+        self._seed_popularity = {
+            seed: statistics.median(found) for seed in request.seeds
+            if (found := [t.popularity for t in distinct if t.popularity is not None
+                          and seed in {artist_key(a) for a in t.artists}])
+        }
         pool: dict[TargetFeature, list[float]] = {}
         for target in request.targets:
             pool[target.feature] = sorted(

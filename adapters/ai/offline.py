@@ -359,6 +359,11 @@ def plan_prompt(
     """
     reading = _read(prompt)
     named = _named_artists(prompt, reading, knowledge)
+    if knowledge is not None and named.by:
+        # the words of a name are not the request's genres ("Daft Punk" is not punk)
+        artists, avoid = reading.artists, reading.avoid
+        reading = _read(_without_names(prompt, named.by))
+        reading.artists, reading.avoid = artists, avoid
     reading.artists = named.by  # "songs like X" seeds X too; ``like_artists`` says how
     favourites = [g for g in _profile_genres(profile) if g not in reading.excluded_genres]
     genres = list(reading.genres)
@@ -528,6 +533,13 @@ def _named_artists(prompt: str, reading: _Reading, knowledge: MusicKnowledge | N
     spans = [span.casefold() for span in extract_names(prompt, _LIKE_WORDS)]
     like = [n for n in names if any(n.casefold() in span for span in spans)]
     return _Named(by=names, like=like)
+
+
+def _without_names(prompt: str, names: Sequence[str]) -> str:
+    """The prompt with the named artists' names (and a possessive) blanked out."""
+    for name in names:
+        prompt = re.sub(re.escape(name) + r"(?:['’]s)?", " , ", prompt, flags=re.IGNORECASE)
+    return prompt
 
 
 def _artist_genres(names: Sequence[str], knowledge: MusicKnowledge) -> list[str]:
@@ -888,22 +900,33 @@ def _refined_targets(
                                          max(strength, old.strength if old else 0.0),
                                          "up" if up else "down")
 
-    before_energy = previous.energy if previous.energy is not None else NEUTRAL
-    before_valence = previous.valence if previous.valence is not None else NEUTRAL
-    if abs(state.energy - before_energy) >= 0.05:
-        firm("energy", state.energy, state.energy > before_energy)
-    if abs(state.valence - before_valence) >= 0.05:
-        firm("valence", state.valence, state.valence > before_valence)
-    for term, towards in state.shifts:
-        for feature, value, strength in TERM_TARGETS.get(term.key, ()):
-            up = _goal_up(feature, value) == towards
-            firm(feature, value if towards else _opposite(feature, value), up, max(strength, 0.7))
+    # One feature leads a refinement: the one the feedback names outright ("more
+    # danceable", "slower"), else the mood's bigger move (valence for "sadder", energy for
+    # "calmer"), else what a mood implies.  Moving everything at once would leave nothing
+    # that fits all of it.
     words = tokenize(feedback)
     for phrase in _phrase_spans(words, FEATURE_PHRASES):
         negated = _negated_phrase(words, phrase)
         for feature, value, strength in FEATURE_PHRASES[phrase]:
             up = _goal_up(feature, value) != negated
             firm(feature, _opposite(feature, value) if negated else value, up, max(strength, 0.75))
+    if len(targets) > len(previous.targets) or any(
+        t.direction in ("up", "down") and t not in previous.targets for t in targets.values()
+    ):
+        return targets
+    before_energy = previous.energy if previous.energy is not None else NEUTRAL
+    before_valence = previous.valence if previous.valence is not None else NEUTRAL
+    energy_move, valence_move = state.energy - before_energy, state.valence - before_valence
+    if max(abs(energy_move), abs(valence_move)) >= 0.05:
+        if abs(energy_move) >= abs(valence_move):
+            firm("energy", state.energy, energy_move > 0)
+        else:
+            firm("valence", state.valence, valence_move > 0)
+        return targets
+    for term, towards in state.shifts:
+        for feature, value, strength in TERM_TARGETS.get(term.key, ()):
+            up = _goal_up(feature, value) == towards
+            firm(feature, value if towards else _opposite(feature, value), up, max(strength, 0.7))
     return targets
 
 
