@@ -51,8 +51,10 @@ SIMILAR = 15  # neighbours kept per artist
 # Scene decision (see ``_decide_scene``).
 _LABEL_MAJORITY = 0.5  # share of an artist's tracks carrying the scene's labels
 _SOUND_MAJORITY = 0.35  # share carrying one sound (non-regional) label
-_TEXT_MARGIN_PER_TEXT = 1.0  # mean log-likelihood lead of the text verdict per title
-_TEXT_MIN_LEAD = 4.0  # and at least this much in total
+_TEXT_SCENE_LEAD = 0.3  # mean evidence of a scene over "no scene" that makes it clear
+_TEXT_NONE_LEAD = 0.2  # and of "no scene" over the labels' scene
+_TEXT_MIN_TEXTS = 2  # texts that said anything
+_INSTRUMENTAL = 0.5  # median instrumentalness of an artist without words
 
 # A word used in the titles of this many distinct artists is an everyday word there.
 _COMMON_WORD_ARTISTS = 12
@@ -123,72 +125,124 @@ def _sound_share(tracks: Sequence[SourceTrack], own: list[int]) -> float:
 
 
 def _artist_texts(tracks: Sequence[SourceTrack], own: list[int]) -> list[str]:
+    """What an artist's language shows in: their titles and album names."""
     return [text for i in own for text in (tracks[i].title, tracks[i].album)]
 
 
-def _text_verdict(scores: Mapping[str, float], texts: int) -> tuple[str, float]:
-    """The class the artist's titles point to and its lead over the runner-up (per text)."""
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-    if len(ranked) < 2 or texts == 0:
-        return NONE, 0.0
-    lead = ranked[0][1] - ranked[1][1]
-    return ranked[0][0], lead
+def _name_words(name: str) -> frozenset[str]:
+    """The words of an artist's name, left out of their texts ("ABBA Gold" says "Gold")."""
+    return frozenset(text_tokens(name))
+
+
+# Scenes whose labels hold much music of other languages ("k-pop" holds Tamil film
+# songs, "j-pop" English jazz): their titles teach the first round only when written
+# in the scene's own script.
+_SCRIPT_OF_SCENE: Mapping[str, frozenset[str]] = {
+    "k-pop": frozenset({"<hangul>"}),
+    "j-pop": frozenset({"<kana>", "<han>"}),
+    "mandopop": frozenset({"<han>"}),
+    "cantopop": frozenset({"<han>"}),
+}
+
+
+def _first_round_examples(track: SourceTrack) -> list[tuple[str, list[str]]]:
+    """The track's texts as examples of its one regional label, or of no scene.
+
+    A track under a regional label *and* a sound label (Norah Jones under "jazz" and
+    "j-pop") or under two scenes is no clean example of anything.
+    """
+    regional = _track_scene_labels(track)
+    sounds = [g for g in track.genres if scene_of_genre(g) is None]
+    if len(regional) + (1 if sounds else 0) != 1:
+        return []
+    label = next(iter(regional), NONE)
+    skip = frozenset().union(*(_name_words(a) for a in track.artists))
+    tokens = [text_tokens(text, skip) for text in (track.title, track.album)]
+    script = _SCRIPT_OF_SCENE.get(label)
+    if script is not None and not any(script & set(t) for t in tokens):
+        return []
+    return [(label, t) for t in tokens]
+
+
+# Country labels that also hold the country's English-language pop, dance producers and
+# film composers (ABBA, Zedd, Robin Schulz, M83, Hans Zimmer): they make a scene only
+# when the titles are in the country's language.
+_LANGUAGE_CHECKED = frozenset({"french", "german", "swedish", "spanish"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """An artist's scene and whether their texts support it (examples for round 2)."""
+
+    scene: str
+    supported: bool
 
 
 def _decide_scene(
-    labels: Mapping[str, float], sound_share: float, scores: Mapping[str, float], texts: int
-) -> str:
-    """An artist's scene from their labels and the language of their titles.
+    labels: Mapping[str, float],
+    sound_share: float,
+    scores: Mapping[str, float],
+    texts: int,
+    instrumental: bool,
+) -> _Verdict:
+    """An artist's scene from their labels and the language of their texts.
 
-    * Titles clearly in a scene's language decide (Sertab Erener under "jazz" and
-      "j-pop" writes in Turkish; AP Dhillon under "hip-hop" in Punjabi).  When the
-      labels' own scene reads almost as well, the labels pick among close languages.
-    * Otherwise a majority of regional labels decides, unless the titles read as no
-      scene and the artist also mostly carries one sound label: Norah Jones (English,
-      "jazz") under "j-pop" and Jack Harlow (English, "hip-hop") under "k-pop" are no
-      scene; BTS (only "k-pop", English titles) stays k-pop.
+    * Music without words belongs to no language scene (Bach and Hans Zimmer under
+      "german"); sung Carnatic music under "classical" keeps its scene.
+    * Texts clearly in a scene's language decide (Sertab Erener under "jazz" and "j-pop"
+      writes in Turkish; Yuvan Shankar Raja under "k-pop" in Tamil; Joan Sebastian
+      under "r-n-b" in Spanish), unless the labels' own scene reads almost as well
+      (close languages: the labels choose).
+    * Otherwise a majority of regional labels decides, unless the texts read as no
+      scene and either the label is a country's (``_LANGUAGE_CHECKED``) or the artist
+      also carries a sound label widely: Norah Jones (English, "jazz") under "j-pop" and
+      Jack Harlow (English, "hip-hop") under "k-pop" are no scene; BTS (only "k-pop",
+      English titles) stays k-pop.
     """
+    if instrumental:
+        return _Verdict(NONE, False)
     label_scene = max((s for s in labels if s != NONE), key=lambda s: (labels[s], s), default=NONE)
     if labels.get(label_scene, 0.0) < _LABEL_MAJORITY:
         label_scene = NONE
-    text_scene, lead = _text_verdict(scores, texts)
-    clear = lead >= max(_TEXT_MIN_LEAD, _TEXT_MARGIN_PER_TEXT * min(texts, 10))
-    if text_scene != NONE and clear:
-        if label_scene != NONE and scores[label_scene] >= scores[text_scene] - _TEXT_MIN_LEAD:
-            return label_scene
-        return text_scene
+    said = texts >= _TEXT_MIN_TEXTS
+    none_score = scores.get(NONE, 0.0)
+    best = max(SCENES, key=lambda s: (scores[s], s))
+    if said and scores[best] - none_score >= _TEXT_SCENE_LEAD:
+        if label_scene != NONE and scores[label_scene] >= scores[best] - _TEXT_SCENE_LEAD:
+            return _Verdict(label_scene, True)
+        return _Verdict(best, True)
     if label_scene == NONE:
-        return NONE
-    if text_scene == NONE and clear and sound_share >= _SOUND_MAJORITY:
-        return NONE
-    return label_scene
+        return _Verdict(NONE, said and none_score > scores[best])
+    reads_as_none = said and none_score - scores[label_scene] >= _TEXT_NONE_LEAD
+    if reads_as_none and (label_scene in _LANGUAGE_CHECKED or sound_share >= _SOUND_MAJORITY):
+        return _Verdict(NONE, True)
+    return _Verdict(label_scene, False)
 
 
-def _scenes(tracks: Sequence[SourceTrack], members: list[list[int]]) -> list[str]:
+def _scenes(
+    tracks: Sequence[SourceTrack],
+    names: Sequence[str],
+    members: list[list[int]],
+    instrumental: Sequence[bool],
+) -> list[str]:
     """Every artist's scene ("" for none), in two rounds of the text model (see module)."""
     labels = [_label_shares(tracks, own) for own in members]
     sound = [_sound_share(tracks, own) for own in members]
     texts = [_artist_texts(tracks, own) for own in members]
-
-    # Round 1: each title is an example of its track's regional label (or of no scene).
-    documents: list[tuple[str, list[str]]] = []
-    for track in tracks:
-        regional = _track_scene_labels(track)
-        sounds = [g for g in track.genres if scene_of_genre(g) is None]
-        # A track under a regional label *and* a sound label (Norah Jones under "jazz"
-        # and "j-pop") is no clean example of either.
-        if len(regional) + (1 if sounds else 0) == 1:
-            label = next(iter(regional), NONE)
-            documents.append((label, text_tokens(track.title)))
-            documents.append((label, text_tokens(track.album)))
-    scenes = _assign(SceneTextModel(documents), labels, sound, texts)
-
-    # Round 2: each title is an example of its artist's first-round scene.
-    documents = []
-    for a in range(len(members)):
-        for text in dict.fromkeys(texts[a]):
-            documents.append((scenes[a], text_tokens(text)))
-    return _assign(SceneTextModel(documents), labels, sound, texts)
+    skips = [_name_words(name) for name in names]
+    # Round 1: each text is an example of its track's regional label (or of no scene).
+    documents = [example for track in tracks for example in _first_round_examples(track)]
+    verdicts = _assign(SceneTextModel(documents), labels, sound, texts, skips, instrumental)
+    # Round 2: each text is an example of its artist's scene where their texts support
+    # it: Punjabi titles filed under "hip-hop" no longer teach "no scene".
+    documents = [
+        (verdicts[a].scene, text_tokens(text, skips[a]))
+        for a in range(len(members))
+        if verdicts[a].supported
+        for text in dict.fromkeys(texts[a])
+    ]
+    verdicts = _assign(SceneTextModel(documents), labels, sound, texts, skips, instrumental)
+    return [v.scene for v in verdicts]
 
 
 def _assign(
@@ -196,14 +250,15 @@ def _assign(
     labels: list[dict[str, float]],
     sound: list[float],
     texts: list[list[str]],
-) -> list[str]:
-    out: list[str] = []
+    skips: list[frozenset[str]],
+    instrumental: Sequence[bool],
+) -> list[_Verdict]:
+    out: list[_Verdict] = []
     for a in range(len(labels)):
-        distinct = list(dict.fromkeys(texts[a]))
-        scores = artist_text_scores(model, distinct)
+        scores, counted = artist_text_scores(model, texts[a], skips[a])
         for scene in SCENES:
             scores.setdefault(scene, -math.inf)
-        out.append(_decide_scene(labels[a], sound[a], scores, len(distinct)))
+        out.append(_decide_scene(labels[a], sound[a], scores, counted, instrumental[a]))
     return out
 
 
@@ -376,8 +431,12 @@ def build(source: Path) -> dict[str, npt.NDArray[np.generic]]:
     genre_counts = _genre_counts(tracks, members)
     track_counts = np.array([len(own) for own in members], dtype=np.float64)
     shares = genre_counts / track_counts[:, None]
-    scenes = _scenes(tracks, members)
     medians = _medians(quantised, members)
+    instrumental = (
+        medians["artist_unit"].astype(np.float64)[:, UNIT_FEATURES.index("instrumentalness")]
+        >= _INSTRUMENTAL * UNIT_SCALE
+    ).tolist()
+    scenes = _scenes(tracks, artists.names, members, instrumental)
     popularity = np.array([np.mean([tracks[i].popularity for i in own]) for own in members], dtype=np.float64)
     co_credits: list[Counter[int]] = [Counter() for _ in members]
     for credited in artists.of_track:

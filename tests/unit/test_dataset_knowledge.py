@@ -63,6 +63,38 @@ def test_a_turkish_singer_filed_under_jazz_is_in_the_turkish_scene(
     assert profile.scene == "turkish"
 
 
+def test_a_tamil_composer_filed_under_k_pop_is_in_the_indian_scene(
+    knowledge: DatasetKnowledge,
+) -> None:
+    profile = knowledge.artist("Yuvan Shankar Raja")
+    assert profile is not None
+    assert profile.genres[0][0] == "k-pop"
+    assert profile.scene == "indian"
+
+
+def test_a_spanish_singing_artist_filed_only_under_r_n_b_has_a_spanish_language_scene(
+    knowledge: DatasetKnowledge,
+) -> None:
+    profile = knowledge.artist("Joan Sebastian")
+    assert profile is not None
+    assert [genre for genre, _ in profile.genres] == ["r-n-b"]
+    assert profile.scene in {"spanish", "latin"}
+
+
+def test_a_k_pop_group_with_english_titles_stays_k_pop(knowledge: DatasetKnowledge) -> None:
+    profile = knowledge.artist("BTS")
+    assert profile is not None and profile.scene == "k-pop"
+
+
+def test_instrumental_music_under_a_country_label_belongs_to_no_scene(
+    knowledge: DatasetKnowledge,
+) -> None:
+    profile = knowledge.artist("Hans Zimmer")
+    assert profile is not None
+    assert profile.genres[0][0] == "german"
+    assert profile.scene is None
+
+
 def test_artist_names_ignore_case_and_accents(knowledge: DatasetKnowledge) -> None:
     profile = knowledge.artist("kizilirmak")
     assert profile is not None and profile.name == "Kızılırmak"
@@ -196,6 +228,7 @@ def test_region_words_ask_for_the_scenes_their_genres_mark() -> None:
         assert marked <= asked, word
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SOURCE.exists(), reason="the source dataset is not on this machine")
 def test_the_shipped_pack_is_what_the_build_script_makes(tmp_path: Path) -> None:
     from data.catalogue import build_knowledge
