@@ -4,15 +4,18 @@ Run by hand when the source changes (see ``data/catalogue/SOURCE.md``)::
 
     python -m data.catalogue.build_knowledge /work/shared/data/spotify_tracks.csv
 
-It writes ``data/catalogue/knowledge.npz``: numpy arrays only (no pickles), byte for
-byte the same from the same input, read by ``data.catalogue.knowledge``:
+It writes ``data/catalogue/dataset.npz``: numpy arrays only (no pickles), byte for
+byte the same from the same input, read by ``data.catalogue.knowledge`` and
+``data.catalogue.demo``:
 
 * every distinct track (89,740): Spotify id, quantised features, artists, genres, and
   a song key (normalised title without version marker + primary artist);
 * every artist: genre distribution, scene, median sound, popularity, track count and
   the ~15 most similar artists;
 * the words too common in titles to be taken for an artist's name on their own, and the
-  distinctive album titles that name an artist ("OK Computer" -> Radiohead).
+  distinctive album titles that name an artist ("OK Computer" -> Radiohead);
+* the demo catalogue (the 723 most popular tracks of each genre, 67,020 tracks): titles,
+  albums, durations and its word index (``data.catalogue.pack_arrays``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,11 +37,11 @@ import numpy.typing as npt
 from core.text import normalise
 from core.vocabulary.genres import CATALOGUE_GENRES
 from core.vocabulary.scenes import SCENES, scene_of_genre
+from data.catalogue.pack_arrays import Arrays, csr, lines, lines_array, search_arrays, track_arrays
 from data.catalogue.pack_format import (
     FORMAT_VERSION,
-    LOUDNESS_SCALE,
     POPULARITY_SCALE,
-    TEMPO_SCALE,
+    SHARE_SCALE,
     UNIT_FEATURES,
     UNIT_SCALE,
 )
@@ -45,8 +49,11 @@ from data.catalogue.scene_text import NONE, SceneTextModel, artist_text_scores, 
 from data.catalogue.source import SourceTrack, read_source
 from data.catalogue.text_keys import base_title, song_key
 
-OUTPUT = Path(__file__).with_name("knowledge.npz")
+OUTPUT = Path(__file__).with_name("dataset.npz")
 SIMILAR = 15  # neighbours kept per artist
+# The demo catalogue keeps the most popular tracks of each genre: 723 is the cap it has
+# shipped with since the 4 MiB CSV (67,020 tracks), kept so searches answer as before.
+DEMO_PER_GENRE = 723
 
 # Scene decision (see ``_decide_scene``).
 _LABEL_MAJORITY = 0.5  # share of an artist's tracks carrying the scene's labels
@@ -262,37 +269,6 @@ def _assign(
     return out
 
 
-def _quantised(tracks: Sequence[SourceTrack]) -> dict[str, npt.NDArray[np.generic]]:
-    """Per-track feature columns, quantised (see the constants above)."""
-    unit = np.array([[t.features[name] for name in UNIT_FEATURES] for t in tracks], dtype=np.float64)
-    tempo = np.array([t.features["tempo"] for t in tracks], dtype=np.float64)
-    return {
-        "track_unit": np.round(np.clip(unit, 0, 1) * UNIT_SCALE).astype(np.uint8),
-        "track_tempo": np.round(np.clip(tempo, 0, 6000) * TEMPO_SCALE).astype(np.uint16),
-        "track_loudness": np.round(
-            np.clip([t.features["loudness"] for t in tracks], -300, 300) * LOUDNESS_SCALE
-        ).astype(np.int16),
-        "track_key": np.array([int(t.features["key"]) for t in tracks], dtype=np.int8),
-        "track_mode": np.array([int(t.features["mode"]) for t in tracks], dtype=np.int8),
-        "track_popularity": np.array([t.popularity for t in tracks], dtype=np.uint8),
-    }
-
-
-def _csr(
-    rows: Sequence[Sequence[int]], dtype: type[np.generic]
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.generic]]:
-    """Rows of small ints as (starts, flat values)."""
-    starts = np.zeros(len(rows) + 1, dtype=np.int32)
-    np.cumsum([len(r) for r in rows], out=starts[1:])
-    flat = np.array([v for r in rows for v in r], dtype=dtype)
-    return starts, flat
-
-
-def _blob(texts: Sequence[str]) -> npt.NDArray[np.uint8]:
-    """Strings (no newlines) as one newline-joined UTF-8 byte array."""
-    return np.frombuffer("\n".join(texts).encode("utf-8"), dtype=np.uint8).copy()
-
-
 def _song_keys(tracks: Sequence[SourceTrack]) -> dict[str, npt.NDArray[np.generic]]:
     """Song keys sorted, each with the most popular track of that song (ties by id)."""
     best: dict[int, int] = {}
@@ -308,24 +284,22 @@ def _song_keys(tracks: Sequence[SourceTrack]) -> dict[str, npt.NDArray[np.generi
     }
 
 
-def _medians(
-    quantised: Mapping[str, npt.NDArray[np.generic]], members: list[list[int]]
-) -> dict[str, npt.NDArray[np.generic]]:
+def _medians(arrays: Arrays, members: list[list[int]]) -> Arrays:
     """Each artist's typical sound: the median of each feature over their tracks."""
-    unit = quantised["track_unit"].astype(np.float64)
-    tempo = quantised["track_tempo"].astype(np.float64)
+    unit = arrays["track_unit"].astype(np.float64)
+    tempo = arrays["track_tempo"].astype(np.float64)
     tempo[tempo == 0] = np.nan
-    loudness = quantised["track_loudness"].astype(np.float64)
-    key = quantised["track_key"].astype(np.int64)
-    mode = quantised["track_mode"].astype(np.int64)
-    out_unit = np.zeros((len(members), unit.shape[1]), dtype=np.uint8)
-    out_tempo = np.zeros(len(members), dtype=np.uint16)
+    loudness = arrays["track_loudness"].astype(np.float64)
+    key = arrays["track_key"].astype(np.int64)
+    mode = arrays["track_mode"].astype(np.int64)
+    out_unit = np.zeros((len(members), unit.shape[1]), dtype=np.uint16)
+    out_tempo = np.zeros(len(members), dtype=np.uint32)
     out_loud = np.zeros(len(members), dtype=np.int16)
     out_key = np.full(len(members), -1, dtype=np.int8)
     out_mode = np.zeros(len(members), dtype=np.int8)
     for a, own in enumerate(members):
         rows = np.array(own)
-        out_unit[a] = np.round(np.median(unit[rows], axis=0)).astype(np.uint8)
+        out_unit[a] = np.round(np.median(unit[rows], axis=0)).astype(np.uint16)
         known = tempo[rows][~np.isnan(tempo[rows])]
         out_tempo[a] = round(float(np.median(known))) if len(known) else 0
         out_loud[a] = round(float(np.median(loudness[rows])))
@@ -348,7 +322,7 @@ def _similar(
     popularity: npt.NDArray[np.float64],
     tracks: npt.NDArray[np.float64],
     co_credits: Sequence[Counter[int]],
-) -> npt.NDArray[np.int32]:
+) -> npt.NDArray[np.signedinteger[Any]]:
     """The ``SIMILAR`` nearest artists of each artist (-1 padded), best first.
 
     Score: cosine of the genre distributions, plus a bonus for artists credited on the
@@ -362,7 +336,7 @@ def _similar(
     sound32 = sound.astype(np.float32)
     prominence = (0.15 * popularity / 100 + 0.05 * np.minimum(tracks, 10) / 10).astype(np.float32)
     scene_ids = np.unique(np.array(scenes), return_inverse=True)[1]
-    out = np.full((count, SIMILAR), -1, dtype=np.int32)
+    out = np.full((count, SIMILAR), -1, dtype=np.int16 if count < 2**15 else np.int32)
     chunk = 512
     for start in range(0, count, chunk):
         stop = min(count, start + chunk)
@@ -422,22 +396,40 @@ def _albums(
     return phrases, owner_ids
 
 
-def build(source: Path) -> dict[str, npt.NDArray[np.generic]]:
+def demo_rows(tracks: Sequence[SourceTrack], per_genre: int) -> list[int]:
+    """The demo catalogue's tracks: the ``per_genre`` most popular of each genre (ties by
+    id; a track kept for one genre keeps all its genres), as positions in ``tracks``."""
+    by_genre: dict[str, list[int]] = {}
+    for i, track in enumerate(tracks):
+        for genre in track.genres:
+            by_genre.setdefault(genre, []).append(i)
+    kept: set[int] = set()
+    for members in by_genre.values():
+        members.sort(key=lambda i: (-tracks[i].popularity, tracks[i].id))
+        kept.update(members[:per_genre])
+    return sorted(kept)
+
+
+def build(source: Path, per_genre: int = DEMO_PER_GENRE) -> Arrays:
     """Every array of the pack, from the source CSV."""
     tracks = sorted(read_source(source).values(), key=lambda t: t.id)
     artists = _artists(tracks)
     members = _tracks_by_artist(artists)
-    quantised = _quantised(tracks)
+    arrays = track_arrays(tracks, artists.names)
+    if lines(arrays["genre_names"]) != list(CATALOGUE_GENRES):
+        raise ValueError("the source's genres are not core.vocabulary.genres.CATALOGUE_GENRES")
     genre_counts = _genre_counts(tracks, members)
     track_counts = np.array([len(own) for own in members], dtype=np.float64)
     shares = genre_counts / track_counts[:, None]
-    medians = _medians(quantised, members)
-    instrumental = (
-        medians["artist_unit"].astype(np.float64)[:, UNIT_FEATURES.index("instrumentalness")]
-        >= _INSTRUMENTAL * UNIT_SCALE
-    ).tolist()
+    medians = _medians(arrays, members)
+    instrumentalness = medians["artist_unit"].astype(np.float64)[
+        :, UNIT_FEATURES.index("instrumentalness")
+    ]
+    instrumental = (instrumentalness >= _INSTRUMENTAL * UNIT_SCALE).tolist()
     scenes = _scenes(tracks, artists.names, members, instrumental)
-    popularity = np.array([np.mean([tracks[i].popularity for i in own]) for own in members], dtype=np.float64)
+    popularity = np.array(
+        [np.mean([tracks[i].popularity for i in own]) for own in members], dtype=np.float64
+    )
     co_credits: list[Counter[int]] = [Counter() for _ in members]
     for credited in artists.of_track:
         for a in set(credited):
@@ -450,41 +442,32 @@ def build(source: Path) -> dict[str, npt.NDArray[np.generic]]:
     for a in range(len(members)):
         order = sorted(np.flatnonzero(genre_counts[a]).tolist(), key=lambda g: (-shares[a, g], g))
         genre_rows.append(order)
-        share_rows.append([round(shares[a, g] * UNIT_SCALE) for g in order])
-    genre_starts, genre_flat = _csr(genre_rows, np.uint8)
-    _, share_flat = _csr(share_rows, np.uint8)
-    artist_starts, artist_flat = _csr(artists.of_track, np.int32)
-    track_genres = [sorted(CATALOGUE_GENRES.index(g) for g in t.genres) for t in tracks]
-    track_genre_starts, track_genre_flat = _csr(track_genres, np.uint8)
+        share_rows.append([round(shares[a, g] * SHARE_SCALE) for g in order])
+    genre_starts, genre_flat = csr(genre_rows, np.uint8)
+    _, share_flat = csr(share_rows, np.uint8)
     common = _common_words(tracks)
     plain_common = _common_words([t for t in tracks if scenes[artists.index[t.artist]] == NONE])
     album_phrases, album_artists = _albums(tracks, artists, set(common))
     scene_index = {scene: k for k, scene in enumerate(SCENES)}
     return {
         "format": np.array([FORMAT_VERSION], dtype=np.int32),
-        "genre_names": _blob(CATALOGUE_GENRES),
-        "scene_names": _blob(SCENES),
-        "track_ids": np.array([t.id for t in tracks], dtype="S22"),
-        **quantised,
-        "track_artist_starts": artist_starts,
-        "track_artists": artist_flat,
-        "track_genre_starts": track_genre_starts,
-        "track_genres": track_genre_flat,
+        "scene_names": lines_array(SCENES),
+        **arrays,
         **_song_keys(tracks),
-        "artist_names": _blob(artists.names),
-        "artist_norm_names": _blob([normalise(n) for n in artists.names]),
+        "artist_norm_names": lines_array([normalise(n) for n in artists.names]),
         "artist_tracks": track_counts.astype(np.uint16),
         "artist_popularity": np.round(popularity * POPULARITY_SCALE).astype(np.uint16),
         "artist_scene": np.array([scene_index.get(s, -1) for s in scenes], dtype=np.int8),
-        "artist_genre_starts": genre_starts,
+        "artist_genre_starts": genre_starts.astype(np.int32),
         "artist_genres": genre_flat,
         "artist_genre_shares": share_flat,
         **medians,
         "artist_similar": similar,
-        "common_words": _blob(common),
-        "plain_common_words": _blob(plain_common),
-        "album_phrases": _blob(album_phrases),
+        "common_words": lines_array(common),
+        "plain_common_words": lines_array(plain_common),
+        "album_phrases": lines_array(album_phrases),
         "album_artists": np.array(album_artists, dtype=np.int32),
+        **search_arrays(tracks, demo_rows(tracks, per_genre)),
     }
 
 
@@ -507,13 +490,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("source", type=Path, help="spotify_tracks.csv of the source dataset")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"default: {OUTPUT}")
+    parser.add_argument(
+        "--max-per-genre",
+        type=int,
+        default=DEMO_PER_GENRE,
+        help=f"the demo catalogue's most popular tracks per genre (default {DEMO_PER_GENRE})",
+    )
     args = parser.parse_args(argv)
-    arrays = build(args.source)
+    arrays = build(args.source, args.max_per_genre)
     data = render(arrays)
     args.output.write_bytes(data)
     print(
         f"{args.output}: {len(data):,} bytes, {len(arrays['track_ids']):,} tracks, "
-        f"{len(arrays['artist_tracks']):,} artists, {len(arrays['album_artists']):,} albums",
+        f"{len(arrays['artist_tracks']):,} artists, {len(arrays['album_artists']):,} albums, "
+        f"demo catalogue {len(arrays['demo_rows']):,} tracks",
         file=sys.stderr,
     )
     return 0

@@ -1,6 +1,6 @@
 """What the bundled dataset knows about tracks and artists: ``core.ports.MusicKnowledge``.
 
-``DatasetKnowledge`` reads ``data/catalogue/knowledge.npz``, built by
+``DatasetKnowledge`` reads ``data/catalogue/dataset.npz``, built by
 ``data.catalogue.build_knowledge`` from the public "Spotify Tracks Dataset" (see
 ``SOURCE.md``): numpy arrays only, loaded in a few tens of milliseconds, no Python
 object per track.  It covers all 89,740 tracks of the dataset (not only the demo
@@ -28,16 +28,17 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from core.knowledge import ArtistProfile, SoundFeatures
 from core.models import Track
 from core.text import normalise
 from core.vocabulary.lexicon import EVERYDAY_WORDS, LEXICON
+from data.catalogue.pack_arrays import lines
 from data.catalogue.pack_format import (
     FORMAT_VERSION,
     LOUDNESS_SCALE,
     POPULARITY_SCALE,
+    SHARE_SCALE,
     TEMPO_SCALE,
     UNIT_SCALE,
 )
@@ -85,14 +86,23 @@ def _fold(text: str) -> str:
     return normalise(text).translate(_FOLD)
 
 
+# The arrays the knowledge reads (the pack also holds the demo catalogue's).
+_KEYS = (
+    "format", "scene_names", "genre_names", "artist_names", "artist_norm_names",
+    "track_ids", "track_unit", "track_tempo", "track_loudness", "track_key", "track_mode",
+    "track_popularity", "song_keys", "song_track", "artist_tracks", "artist_popularity",
+    "artist_scene", "artist_genre_starts", "artist_genres", "artist_genre_shares",
+    "artist_unit", "artist_tempo", "artist_loudness", "artist_key", "artist_mode",
+    "artist_similar", "common_words", "plain_common_words", "album_phrases", "album_artists",
+)  # fmt: skip
+
+
 def default_knowledge_path() -> Traversable:
-    """The packaged knowledge file, ``data/catalogue/knowledge.npz``."""
-    return resources.files("data.catalogue").joinpath("knowledge.npz")
+    """The packaged data file, ``data/catalogue/dataset.npz``."""
+    return resources.files("data.catalogue").joinpath("dataset.npz")
 
 
-def _strings(blob: npt.NDArray[np.uint8]) -> list[str]:
-    text = blob.tobytes().decode("utf-8")
-    return text.split("\n") if text else []
+_strings = lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +128,14 @@ def _prompt_words(text: str) -> list[_Word]:
 
 
 class DatasetKnowledge:
-    """``MusicKnowledge`` over the prebuilt arrays of ``knowledge.npz``."""
+    """``MusicKnowledge`` over the prebuilt arrays of ``dataset.npz``."""
 
     def __init__(self, path: str | Path | Traversable | None = None) -> None:
         source: Path | Traversable = (
             default_knowledge_path() if path is None else Path(path) if isinstance(path, str) else path
         )
         with source.open("rb") as handle, np.load(handle, allow_pickle=False) as pack:
-            arrays = {name: pack[name] for name in pack.files}
+            arrays = {name: pack[name] for name in _KEYS}
         if int(arrays["format"][0]) != FORMAT_VERSION:
             raise ValueError(f"knowledge pack format {int(arrays['format'][0])} is not {FORMAT_VERSION}")
         self._a = arrays
@@ -255,7 +265,7 @@ class DatasetKnowledge:
         arrays = self._a
         start, stop = int(arrays["artist_genre_starts"][a]), int(arrays["artist_genre_starts"][a + 1])
         genres = tuple(
-            (self._genres[g], share / UNIT_SCALE)
+            (self._genres[g], share / SHARE_SCALE)
             for g, share in zip(
                 arrays["artist_genres"][start:stop].tolist(),
                 arrays["artist_genre_shares"][start:stop].tolist(),

@@ -1,6 +1,6 @@
 """The bundled dataset's knowledge of tracks and artists (``data.catalogue.knowledge``).
 
-Every test reads the real shipped pack, ``data/catalogue/knowledge.npz``.
+Every test reads the real shipped pack, ``data/catalogue/dataset.npz``.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ def test_region_words_ask_for_the_scenes_their_genres_mark() -> None:
 def test_the_shipped_pack_is_what_the_build_script_makes(tmp_path: Path) -> None:
     from data.catalogue import build_knowledge
 
-    output = tmp_path / "knowledge.npz"
+    output = tmp_path / "dataset.npz"
     assert build_knowledge.main([str(SOURCE), "--output", str(output)]) == 0
-    shipped = Path(build_knowledge.__file__).with_name("knowledge.npz")
+    shipped = Path(build_knowledge.__file__).with_name("dataset.npz")
     assert output.read_bytes() == shipped.read_bytes()
