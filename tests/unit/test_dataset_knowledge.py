@@ -38,6 +38,10 @@ ORDINARY_PROMPTS = (
     "something like a rainy night in the city",
     "songs about summer love",
     "low energy music for a long drive home",
+    "Best Of Love Songs",
+    "Songs Of Love",
+    "Music from Brazil",
+    "rock and Love",
 )
 
 
@@ -208,6 +212,17 @@ def test_an_everyday_word_is_a_name_only_when_introduced_as_one(
 ) -> None:
     assert knowledge.artists_named_in("music like Air") == ("Air",)
     assert knowledge.artists_named_in("music for the air we breathe") == ()
+
+
+def test_a_well_known_one_word_name_needs_no_introduction(knowledge: DatasetKnowledge) -> None:
+    assert knowledge.artists_named_in("anything but Coldplay") == ("Coldplay",)
+
+
+def test_an_artist_popularity_is_that_of_their_best_known_tracks(
+    knowledge: DatasetKnowledge,
+) -> None:
+    profile = knowledge.artist("Coldplay")
+    assert profile is not None and profile.popularity >= 70
 
 
 @pytest.mark.parametrize("prompt", ORDINARY_PROMPTS)
