@@ -1,6 +1,6 @@
-"""The bundled demo catalogue: its file format, shared by the builder and the reader."""
+"""The bundled data: the demo catalogue and the dataset knowledge (``dataset.npz``)."""
 
-# Columns of tracks.csv.gz, in order.
+# Columns of a demo catalogue CSV file (e.g. a test fixture), in order.
 COLUMNS: tuple[str, ...] = (
     "id",
     "title",

@@ -1,19 +1,23 @@
 """What the bundled dataset knows about tracks and artists: ``core.ports.MusicKnowledge``.
 
-``DatasetKnowledge`` reads ``data/catalogue/knowledge.npz``, built by
+``DatasetKnowledge`` reads ``data/catalogue/dataset.npz``, built by
 ``data.catalogue.build_knowledge`` from the public "Spotify Tracks Dataset" (see
 ``SOURCE.md``): numpy arrays only, loaded in a few tens of milliseconds, no Python
 object per track.  It covers all 89,740 tracks of the dataset (not only the demo
 catalogue's), so a live Spotify result is found by id, or by normalised title and
 primary artist when Spotify returns another release of the same song.
 
+An artist's ``popularity`` is the mean popularity of their three most popular tracks
+(the mean over all of them sinks famous artists under re-releases).
+
 Names in a prompt (``artists_named_in``): an artist is recognised by their full name,
 case, accents and punctuation ignored, or by a distinctive album title ("OK Computer").
 A name that is also an everyday or music word ("Yes", "Air", "Low", "Love", "Chill",
-"Jazz") counts only after a word that introduces an artist ("like", "by", "from",
-"artists such as"...) or before a possessive or "deep cuts", and then only when written
-with a capital letter unless it is distinctive; a one-word name of a little-known
-artist needs the same introduction.
+"Jazz") counts only after a word that introduces an artist ("like", "by",
+"artists such as"...), right after another name in a list ("daft punk and justice"), or
+before a possessive or "deep cuts", and then only when written with a capital letter;
+a one-word name needs the same introduction unless it is distinctive and the artist
+well known.
 """
 
 from __future__ import annotations
@@ -28,16 +32,17 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from core.knowledge import ArtistProfile, SoundFeatures
 from core.models import Track
 from core.text import normalise
 from core.vocabulary.lexicon import EVERYDAY_WORDS, LEXICON
+from data.catalogue.pack_arrays import lines
 from data.catalogue.pack_format import (
     FORMAT_VERSION,
     LOUDNESS_SCALE,
     POPULARITY_SCALE,
+    SHARE_SCALE,
     TEMPO_SCALE,
     UNIT_SCALE,
 )
@@ -49,12 +54,18 @@ __all__ = ["DatasetKnowledge", "default_knowledge_path", "shared_knowledge"]
 _TRIGGERS: frozenset[tuple[str, ...]] = frozenset(
     tuple(phrase.split())
     for phrase in (
-        "like", "by", "from", "of", "such as", "similar to", "sounds like", "style of",
-        "fans of", "fan of", "reminiscent of", "inspired by", "the likes of", "more",
-        "listen to", "listening to", "play", "featuring", "feat", "ft", "with", "and",
-        "plus", "or", "artist", "band", "singer", "rapper", "dj",
+        "like", "by", "from", "such as", "similar to", "sounds like", "style of", "fans of",
+        "fan of", "reminiscent of", "inspired by", "the likes of", "listen to",
+        "listening to", "play", "featuring", "feat", "ft", "artist", "band", "singer",
+        "rapper", "dj",
     )
 )  # fmt: skip
+# Of those, the ones that still introduce a name that is also an everyday word ("songs
+# like Air", "music by Low"; not "music from Brazil", "play Music").
+_STRONG_TRIGGERS = _TRIGGERS - {("from",), ("play",)}
+# Words joining a list of names: a name right after "X and", "X, " continues the list
+# ("like daft punk and justice"), but "and" alone introduces nothing ("rock and Love").
+_LIST_WORDS = frozenset({"and", "or", "plus", "with", "vs", "x"})
 # Words after a name that make it one ("Taylor Swift deep cuts")...
 _AFTER_NAME: frozenset[tuple[str, ...]] = frozenset(
     tuple(phrase.split()) for phrase in ("deep cuts", "deep cut", "b sides", "rarities", "discography")
@@ -66,7 +77,7 @@ _WEAK_AFTER_NAME: frozenset[tuple[str, ...]] = frozenset(
 )
 _MAX_NAME_WORDS = 6
 # A one-word name is recognised untriggered from this mean popularity and track count.
-_PROMINENT_POPULARITY = 35.0
+_PROMINENT_POPULARITY = 50.0
 _PROMINENT_TRACKS = 3
 # Words that are never a name on their own, whatever follows them.
 _NEVER_ALONE: frozenset[str] = frozenset(
@@ -85,14 +96,23 @@ def _fold(text: str) -> str:
     return normalise(text).translate(_FOLD)
 
 
+# The arrays the knowledge reads (the pack also holds the demo catalogue's).
+_KEYS = (
+    "format", "scene_names", "genre_names", "artist_names", "artist_norm_names",
+    "track_ids", "track_unit", "track_tempo", "track_loudness", "track_key", "track_mode",
+    "track_popularity", "song_keys", "song_track", "artist_tracks", "artist_popularity",
+    "artist_scene", "artist_genre_starts", "artist_genres", "artist_genre_shares",
+    "artist_unit", "artist_tempo", "artist_loudness", "artist_key", "artist_mode",
+    "artist_similar", "common_words", "plain_common_words", "album_phrases", "album_artists",
+)  # fmt: skip
+
+
 def default_knowledge_path() -> Traversable:
-    """The packaged knowledge file, ``data/catalogue/knowledge.npz``."""
-    return resources.files("data.catalogue").joinpath("knowledge.npz")
+    """The packaged data file, ``data/catalogue/dataset.npz``."""
+    return resources.files("data.catalogue").joinpath("dataset.npz")
 
 
-def _strings(blob: npt.NDArray[np.uint8]) -> list[str]:
-    text = blob.tobytes().decode("utf-8")
-    return text.split("\n") if text else []
+_strings = lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +138,14 @@ def _prompt_words(text: str) -> list[_Word]:
 
 
 class DatasetKnowledge:
-    """``MusicKnowledge`` over the prebuilt arrays of ``knowledge.npz``."""
+    """``MusicKnowledge`` over the prebuilt arrays of ``dataset.npz``."""
 
     def __init__(self, path: str | Path | Traversable | None = None) -> None:
         source: Path | Traversable = (
             default_knowledge_path() if path is None else Path(path) if isinstance(path, str) else path
         )
         with source.open("rb") as handle, np.load(handle, allow_pickle=False) as pack:
-            arrays = {name: pack[name] for name in pack.files}
+            arrays = {name: pack[name] for name in _KEYS}
         if int(arrays["format"][0]) != FORMAT_VERSION:
             raise ValueError(f"knowledge pack format {int(arrays['format'][0])} is not {FORMAT_VERSION}")
         self._a = arrays
@@ -199,8 +219,10 @@ class DatasetKnowledge:
         words = _prompt_words(text)
         found: list[int] = []
         k = 0
+        last_end = -2  # where the last name found ended (a list may continue there)
         while k < len(words):
-            hit = self._name_at(words, k)
+            listed = k == last_end or (k == last_end + 1 and words[k - 1].norm in _LIST_WORDS)
+            hit = self._name_at(words, k, listed)
             if hit is None:
                 k += 1
                 continue
@@ -208,6 +230,7 @@ class DatasetKnowledge:
             if artist not in found:
                 found.append(artist)
             k += width
+            last_end = k
         return tuple(self._artist_names[a] for a in found)
 
     # --- tracks --------------------------------------------------------------------
@@ -255,7 +278,7 @@ class DatasetKnowledge:
         arrays = self._a
         start, stop = int(arrays["artist_genre_starts"][a]), int(arrays["artist_genre_starts"][a + 1])
         genres = tuple(
-            (self._genres[g], share / UNIT_SCALE)
+            (self._genres[g], share / SHARE_SCALE)
             for g, share in zip(
                 arrays["artist_genres"][start:stop].tolist(),
                 arrays["artist_genre_shares"][start:stop].tolist(),
@@ -290,8 +313,9 @@ class DatasetKnowledge:
 
     # --- names in a prompt ---------------------------------------------------------
 
-    def _name_at(self, words: Sequence[_Word], k: int) -> tuple[int, int] | None:
-        """The longest known name starting at word ``k`` that counts here, and its width."""
+    def _name_at(self, words: Sequence[_Word], k: int, listed: bool) -> tuple[int, int] | None:
+        """The longest known name starting at word ``k`` that counts here, and its width
+        (``listed``: the word continues a list of names)."""
         for width in range(min(_MAX_NAME_WORDS, len(words) - k), 0, -1):
             span = words[k : k + width]
             phrase = " ".join(w.norm for w in span)
@@ -299,35 +323,41 @@ class DatasetKnowledge:
             if any(w.possessive for w in span[:-1]):
                 continue
             artist = self._by_norm.get(phrase)
-            if artist is not None and self._counts(words, k, width, artist):
+            if artist is not None and self._counts(words, k, width, artist, listed):
                 return artist, width
             album = self._albums.get(phrase)
             if album is not None and width >= 2 and not self._is_everyday(span):
                 return album, width
         return None
 
-    def _counts(self, words: Sequence[_Word], k: int, width: int, artist: int) -> bool:
+    def _counts(
+        self, words: Sequence[_Word], k: int, width: int, artist: int, listed: bool
+    ) -> bool:
         """Whether the name at words[k:k+width] is meant as an artist's name here."""
         span = words[k : k + width]
         if all(w.norm in _NEVER_ALONE for w in span):
             return False
-        introduced = self._introduced(words, k, width)
         if self._is_everyday(span):
             # "Low", "Air", "Yes", "Love", "Rainy Day": introduced and written as a name.
-            return introduced and span[0].capitalised
+            strong = listed or self._introduced(words, k, width, _STRONG_TRIGGERS)
+            return strong and span[0].capitalised
+        introduced = listed or self._introduced(words, k, width, _TRIGGERS)
         if width >= 2:
             return True
         if span[0].norm in self._common:
             return introduced  # "songs by nas" ("nas" is Portuguese for "in the")
         return introduced or self._hinted(words, k + width) or self._prominent(artist)
 
-    def _introduced(self, words: Sequence[_Word], k: int, width: int) -> bool:
+    @staticmethod
+    def _introduced(
+        words: Sequence[_Word], k: int, width: int, triggers: frozenset[tuple[str, ...]]
+    ) -> bool:
         """A word before the name introduces one ("like", "by"), or a possessive or
         "deep cuts" follows it."""
         if words[k + width - 1].possessive:
             return True
         before = tuple(w.norm for w in words[max(0, k - 3) : k])
-        if any(before[-n:] in _TRIGGERS for n in (1, 2, 3) if len(before) >= n):
+        if any(before[-n:] in triggers for n in (1, 2, 3) if len(before) >= n):
             return True
         after = tuple(w.norm for w in words[k + width : k + width + 2])
         return any(after[:n] in _AFTER_NAME for n in (1, 2) if len(after) >= n)

@@ -1,6 +1,6 @@
 """The bundled dataset's knowledge of tracks and artists (``data.catalogue.knowledge``).
 
-Every test reads the real shipped pack, ``data/catalogue/knowledge.npz``.
+Every test reads the real shipped pack, ``data/catalogue/dataset.npz``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,10 @@ ORDINARY_PROMPTS = (
     "something like a rainy night in the city",
     "songs about summer love",
     "low energy music for a long drive home",
+    "Best Of Love Songs",
+    "Songs Of Love",
+    "Music from Brazil",
+    "rock and Love",
 )
 
 
@@ -61,6 +65,38 @@ def test_a_turkish_singer_filed_under_jazz_is_in_the_turkish_scene(
     assert profile is not None
     assert profile.share("jazz") > 0
     assert profile.scene == "turkish"
+
+
+def test_a_tamil_composer_filed_under_k_pop_is_in_the_indian_scene(
+    knowledge: DatasetKnowledge,
+) -> None:
+    profile = knowledge.artist("Yuvan Shankar Raja")
+    assert profile is not None
+    assert profile.genres[0][0] == "k-pop"
+    assert profile.scene == "indian"
+
+
+def test_a_spanish_singing_artist_filed_only_under_r_n_b_has_a_spanish_language_scene(
+    knowledge: DatasetKnowledge,
+) -> None:
+    profile = knowledge.artist("Joan Sebastian")
+    assert profile is not None
+    assert [genre for genre, _ in profile.genres] == ["r-n-b"]
+    assert profile.scene in {"spanish", "latin"}
+
+
+def test_a_k_pop_group_with_english_titles_stays_k_pop(knowledge: DatasetKnowledge) -> None:
+    profile = knowledge.artist("BTS")
+    assert profile is not None and profile.scene == "k-pop"
+
+
+def test_instrumental_music_under_a_country_label_belongs_to_no_scene(
+    knowledge: DatasetKnowledge,
+) -> None:
+    profile = knowledge.artist("Hans Zimmer")
+    assert profile is not None
+    assert profile.genres[0][0] == "german"
+    assert profile.scene is None
 
 
 def test_artist_names_ignore_case_and_accents(knowledge: DatasetKnowledge) -> None:
@@ -178,6 +214,17 @@ def test_an_everyday_word_is_a_name_only_when_introduced_as_one(
     assert knowledge.artists_named_in("music for the air we breathe") == ()
 
 
+def test_a_well_known_one_word_name_needs_no_introduction(knowledge: DatasetKnowledge) -> None:
+    assert knowledge.artists_named_in("anything but Coldplay") == ("Coldplay",)
+
+
+def test_an_artist_popularity_is_that_of_their_best_known_tracks(
+    knowledge: DatasetKnowledge,
+) -> None:
+    profile = knowledge.artist("Coldplay")
+    assert profile is not None and profile.popularity >= 70
+
+
 @pytest.mark.parametrize("prompt", ORDINARY_PROMPTS)
 def test_an_ordinary_prompt_names_no_artist(knowledge: DatasetKnowledge, prompt: str) -> None:
     assert knowledge.artists_named_in(prompt) == ()
@@ -196,11 +243,12 @@ def test_region_words_ask_for_the_scenes_their_genres_mark() -> None:
         assert marked <= asked, word
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SOURCE.exists(), reason="the source dataset is not on this machine")
 def test_the_shipped_pack_is_what_the_build_script_makes(tmp_path: Path) -> None:
     from data.catalogue import build_knowledge
 
-    output = tmp_path / "knowledge.npz"
+    output = tmp_path / "dataset.npz"
     assert build_knowledge.main([str(SOURCE), "--output", str(output)]) == 0
-    shipped = Path(build_knowledge.__file__).with_name("knowledge.npz")
+    shipped = Path(build_knowledge.__file__).with_name("dataset.npz")
     assert output.read_bytes() == shipped.read_bytes()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -25,11 +24,11 @@ from core.strategy import parse_strategy, strategy_to_dict
 from core.validation import LexicalValidator
 from core.vocabulary.genres import CATALOGUE_GENRE_SET, CATALOGUE_GENRES
 from core.vocabulary.lexicon import LEXICON
-from data.catalogue.demo import shared_catalogue
+from data.catalogue.demo import DemoCatalogue, shared_catalogue
 from data.sqlite_store import SqliteStore
 
 USER = UserRef("console", "offline", "console")
-BUNDLED_CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "catalogue" / "tracks.csv.gz"
+BUNDLED_CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "catalogue" / "dataset.npz"
 
 PROMPTS = (
     "relaxing jazz for studying",
@@ -400,10 +399,7 @@ def test_vocabulary_points_only_at_catalogue_genres() -> None:
 def test_catalogue_genres_are_the_genres_of_the_bundled_catalogue() -> None:
     if not BUNDLED_CATALOGUE.exists():
         pytest.skip("bundled catalogue not built")
-    found: set[str] = set()
-    with gzip.open(BUNDLED_CATALOGUE, "rt", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            found.update(row["genres"].split(";"))
+    found = set(asyncio.run(DemoCatalogue(BUNDLED_CATALOGUE).genres()))
     assert found == set(CATALOGUE_GENRES)
     assert len(CATALOGUE_GENRES) == 114
 
