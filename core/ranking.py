@@ -202,7 +202,7 @@ class Ranker:
         if request.discovery != "deep" or track.popularity is None:
             return True
         typical = [self._seed_popularity[s] for s in seeds if s in self._seed_popularity]
-        return not typical or track.popularity <= min(typical)
+        return not typical or track.popularity < min(typical)
 
     def contradicts(self, track: Track, targets: Sequence[FeatureTarget]) -> bool:
         """Whether the track is well on the wrong side of a firmly asked target
@@ -245,8 +245,13 @@ class Ranker:
             + W_FEATURES * self.feature_fit(track, request.targets, pool)
             + self.familiarity(track, request.discovery)
         )
-        if credited & request.seeds and self._deep_enough(track, credited & request.seeds, request):
-            score += W_SEED  # "songs by X" counts X's features too
+        shallow = False  # one of X's hits when X's deep cuts were asked for
+        if credited & request.seeds:
+            if self._deep_enough(track, credited & request.seeds, request):
+                score += W_SEED  # "songs by X" counts X's features too
+            else:
+                shallow = True
+                score -= SCENE_PENALTY  # the last thing to fill in with
         elif key in request.like:
             score += W_LIKE_OWN
         elif key in request.neighbours:
@@ -262,7 +267,8 @@ class Ranker:
             score -= SCENE_PENALTY
         score -= SCENE_LABEL_PENALTY * leaning + (SCRIPT_PENALTY if script else 0.0)
         scene = scene or script or leaning >= MOSTLY
-        fits = not scene and coherence >= COHERENT and not self.contradicts(track, request.targets)
+        fits = (not scene and not shallow and coherence >= COHERENT
+                and not self.contradicts(track, request.targets))
         return Scored(track, score, fits=fits)
 
     def rank(self, tracks: Iterable[Track], request: RankingRequest) -> list[Scored]:
