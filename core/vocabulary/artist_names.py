@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from core.vocabulary.scanner import scan
-from core.vocabulary.tokens import CLAUSE_BREAK, clause_tokens, tokenize
+from core.vocabulary.scanner import scan, scan_tokens
+from core.vocabulary.tokens import CLAUSE_BREAK, tokenize
 
 # Phrases after which a person usually names artists.
 _ARTIST_TRIGGERS = (
@@ -78,7 +78,7 @@ _MAX_NAME_CHARS = 60
 
 def is_vocabulary(text: str) -> bool:
     """Whether every word of ``text`` is a lexicon phrase or filler ("the 80s", "sad songs")."""
-    tokens = clause_tokens(text)
+    tokens = scan_tokens(text)
     covered = [t == CLAUSE_BREAK for t in tokens]
     for match in scan(text):
         for k in range(match.start, match.end):

@@ -1,18 +1,29 @@
 """Every vocabulary phrase built into one ``LEXICON``: phrase tokens -> ``Term``.
 
-Built once at import from the tables of ``genre_phrases``, ``moods_and_activities`` and
-``music_words``; a phrase listed twice with two meanings raises.
+Built once at import from the English tables of ``genre_phrases``,
+``moods_and_activities`` and ``music_words``, then the other languages
+(``core.vocabulary.languages``), whose phrases take the meaning of the English phrase
+they translate; a phrase listed twice with two meanings raises.  Besides the lexicon:
+the words the scanner needs to read other scripts (``WORDS``, ``STEMS``,
+``CJK_WORDS``) and the other languages' evidence of another task, question words and
+negators.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from core.vocabulary.genre_phrases import GENRE_PHRASES, REGION_PHRASES
+from core.vocabulary.genres import CATALOGUE_GENRE_SET
+from core.vocabulary.languages import LANGUAGES, Language
 from core.vocabulary.moods_and_activities import ACTIVITIES, MOODS, SCENES
 from core.vocabulary.music_words import MUSIC_WORDS, REQUEST_WORDS, decade_terms
 from core.vocabulary.terms import Term, TermKind, TermSpec
-from core.vocabulary.tokens import phrase_key
+from core.vocabulary.tokens import is_cjk, phrase_key, tokenize
+
+# A word of another language's phrase ending in this is a stem ("музык*").
+STEM = "*"
+_MIN_STEM = 2
 
 
 def _build_lexicon() -> dict[tuple[str, ...], Term]:
@@ -56,11 +67,76 @@ def _build_lexicon() -> dict[tuple[str, ...], Term]:
         add(phrase, Term(key=" ".join(phrase_key(phrase)), kind="music", genres=genres))
     for phrase in REQUEST_WORDS:
         add(phrase, Term(key=phrase, kind="request"))
+    english = dict(lexicon)
+    for language in LANGUAGES:
+        _add_language(lexicon, english, language)
     return lexicon
+
+
+def language_key(phrase: str) -> tuple[str, ...]:
+    """The lexicon key of another language's phrase: its tokens, stems kept ("музык*")."""
+    key: list[str] = []
+    for word in phrase.split():
+        if word.endswith(STEM):
+            stem = "".join(tokenize(word[:-1]))
+            if len(stem) < _MIN_STEM or is_cjk(stem):
+                raise ValueError(f"stem {word!r} is too short (or Chinese/Japanese: list words)")
+            key.append(stem + STEM)
+        else:
+            key.extend(tokenize(word))
+    if not key:
+        raise ValueError(f"empty vocabulary phrase {phrase!r}")
+    return tuple(key)
+
+
+def _add_language(
+    lexicon: dict[tuple[str, ...], Term], english: Mapping[tuple[str, ...], Term], language: Language
+) -> None:
+    """One language's phrases, each meaning what its English phrase means."""
+
+    def add(phrase: str, term: Term) -> None:
+        key = language_key(phrase)
+        if key in lexicon and lexicon[key] != term:
+            raise ValueError(f"{language.code}: phrase {phrase!r} already means {lexicon[key].key!r}")
+        lexicon[key] = term
+
+    for meaning, phrases in language.meanings.items():
+        term = english.get(phrase_key(meaning))
+        if term is None:
+            raise ValueError(f"{language.code}: {meaning!r} is no English vocabulary phrase")
+        for phrase in phrases:
+            add(phrase, term)
+    for phrase, genres in language.genres.items():
+        unknown = [g for g in genres if g not in CATALOGUE_GENRE_SET]
+        if not genres or unknown:
+            raise ValueError(f"{language.code}: {phrase!r} names no catalogue genre ({unknown})")
+        add(phrase, Term(key=genres[0], kind="genre", genres=genres))
 
 
 LEXICON: Mapping[tuple[str, ...], Term] = _build_lexicon()
 MAX_PHRASE = max(len(key) for key in LEXICON)
+
+
+def _keys(phrases: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    return frozenset(language_key(p) for p in phrases)
+
+
+# The other languages' evidence of another task and question words, as phrase keys.
+OTHER_TASKS: frozenset[tuple[str, ...]] = _keys(p for lang in LANGUAGES for p in lang.other_tasks)
+QUESTIONS: frozenset[tuple[str, ...]] = _keys(p for lang in LANGUAGES for p in lang.questions)
+MAX_SIGNAL_PHRASE = max(len(key) for key in OTHER_TASKS | QUESTIONS)
+# Single words that turn the next term into an exclusion, in the other languages.
+NEGATOR_KEYS: frozenset[str] = frozenset(
+    key for lang in LANGUAGES for phrase in lang.negators for key in language_key(phrase)
+)
+_ALL_KEYS = [*LEXICON, *OTHER_TASKS, *QUESTIONS, *((k,) for k in NEGATOR_KEYS)]
+# Every word of a phrase key, and the stems (without the mark): how the scanner tells a
+# known word from an inflected one ("музыку" -> "музык*").
+WORDS: frozenset[str] = frozenset(w for key in _ALL_KEYS for w in key if not w.endswith(STEM))
+STEMS: frozenset[str] = frozenset(w[:-1] for key in _ALL_KEYS for w in key if w.endswith(STEM))
+# The words the scanner cuts a Chinese or Japanese run into, and the longest of them.
+CJK_WORDS: frozenset[str] = frozenset(w for w in WORDS if is_cjk(w))
+MAX_CJK_WORD = max(map(len, CJK_WORDS), default=1)
 
 
 def lookup(phrase: str) -> Term | None:
@@ -99,3 +175,8 @@ EVERYDAY_WORDS: frozenset[str] = frozenset({
     "reading", "commute", "play", "playing", "spin", "queue", "blast", "crank",
     "cozy", "cosy", "comfy", "gentle", "tender", "epic", "calm", "weird", "loud",
 })  # fmt: skip
+# ...and the other languages' words of that kind ("tempo": the weather in Portuguese),
+# as keys (one word, or a stem with its mark).
+EVERYDAY_WORDS |= frozenset(
+    key for lang in LANGUAGES for phrase in lang.everyday for key in language_key(phrase)
+)

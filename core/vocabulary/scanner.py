@@ -2,6 +2,12 @@
 
 ``scan(text)`` prefers the longest phrase ("house party" over "house", "deep house"
 over "deep") and marks the terms under a negation ("no metal", "anything but country").
+
+``read_tokens(text)`` gives the words a scan indexes, in every script: a Chinese or
+Japanese run is cut into the lexicon's words by longest match ("勉強用のジャズ" ->
+勉強, 用, の, ジャズ); a word the lexicon does not know is read through the stem it
+starts with ("музыку" -> "музык*", "노래를" -> "노래*"), and an Arabic word through
+its attached article and prepositions ("للدراسة" -> "دراسه").
 """
 
 from __future__ import annotations
@@ -10,18 +16,103 @@ import re
 from dataclasses import dataclass
 
 from core.vocabulary.genres import CATALOGUE_GENRE_SET
-from core.vocabulary.lexicon import LEXICON, MAX_PHRASE
+from core.vocabulary.lexicon import (
+    CJK_WORDS,
+    LEXICON,
+    MAX_CJK_WORD,
+    MAX_PHRASE,
+    NEGATOR_KEYS,
+    STEM,
+    STEMS,
+    WORDS,
+)
 from core.vocabulary.terms import Term
-from core.vocabulary.tokens import CLAUSE_BREAK, clause_tokens
+from core.vocabulary.tokens import CLAUSE_BREAK, clause_tokens, is_arabic_script, is_cjk
 
 # Words that turn the next term into an exclusion ("no metal", "anything but country").
 NEGATORS: frozenset[str] = frozenset({
     "no", "not", "without", "except", "minus", "excluding", "exclude", "avoid", "hate",
     "dont", "never", "nothing", "less", "fewer", "skip", "drop", "remove", "nor",
-})  # fmt: skip
+}) | NEGATOR_KEYS  # fmt: skip
 # Between two negated terms these keep the negation going ("no sad or slow songs").
 _NEGATION_CHAIN: frozenset[str] = frozenset({"or", "and", "nor"})
 _YEAR = re.compile(r"^(19[5-9]\d|20[0-2]\d)$")
+
+
+# Arabic clitics written onto the next word: "and", "so", "with", "for", "like", "the".
+_ARABIC_CLITICS: tuple[str, ...] = (
+    "وبال", "وال", "فال", "بال", "کال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ک",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """A text's words as a scan reads them.
+
+    ``words`` are the words as written (normalised), with ``CLAUSE_BREAK`` between
+    clauses; ``keys`` are what each word is looked up as: itself when the lexicon
+    knows it, else its stem ("музыку" -> "музык*") or its Arabic stem; ``stemmed``
+    prefers the stem even for a known word, the second reading a lookup tries.
+    """
+
+    words: list[str]
+    keys: list[str]
+    stemmed: list[str]
+
+
+def _stem(word: str) -> str | None:
+    """The longest lexicon stem ``word`` starts with, marked ("музыку" -> "музык*")."""
+    for size in range(len(word), 1, -1):
+        if word[:size] in STEMS:
+            return word[:size] + STEM
+    return None
+
+
+def _readings(word: str) -> tuple[str, str]:
+    """How ``word`` is looked up: (known word first, stem first)."""
+    stem = _stem(word)
+    if word in WORDS:
+        return word, stem or word
+    if stem is not None:
+        return stem, stem
+    if is_arabic_script(word):
+        for clitic in _ARABIC_CLITICS:
+            rest = word[len(clitic) :]
+            if word.startswith(clitic) and len(rest) >= 2:
+                if rest in WORDS:
+                    return rest, _stem(rest) or rest
+                stem = _stem(rest)
+                if stem is not None:
+                    return stem, stem
+    return word, word
+
+
+def _segment(run: str) -> list[str]:
+    """A Chinese or Japanese run cut into lexicon words, longest first; other characters
+    stand alone."""
+    pieces: list[str] = []
+    i = 0
+    while i < len(run):
+        size = min(MAX_CJK_WORD, len(run) - i)
+        while size > 1 and run[i : i + size] not in CJK_WORDS:
+            size -= 1
+        pieces.append(run[i : i + size])
+        i += size
+    return pieces
+
+
+def read_tokens(text: str) -> Tokens:
+    """The words of ``text`` a scan indexes, with the keys they are looked up by."""
+    words: list[str] = []
+    for token in clause_tokens(text):
+        words.extend(_segment(token) if is_cjk(token) else (token,))
+    readings = [(w, w) if w == CLAUSE_BREAK else _readings(w) for w in words]
+    return Tokens(words, [r[0] for r in readings], [r[1] for r in readings])
+
+
+def scan_tokens(text: str) -> list[str]:
+    """The words ``scan`` match spans index (``read_tokens(text).words``)."""
+    return read_tokens(text).words
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +142,11 @@ def _negated(tokens: list[str], start: int, gap_start: int, previous: Match | No
 def scan(text: str) -> list[Match]:
     """Longest-first, left-to-right lexicon matches in ``text``, with negation marked.
 
-    Match spans index ``clause_tokens(text)``.  A four-digit year between 1950 and
+    Match spans index ``read_tokens(text).words``.  A four-digit year between 1950 and
     2029 is an era term too ("from 1995").
     """
-    tokens = clause_tokens(text)
+    read = read_tokens(text)
+    tokens, stemmed = read.keys, read.stemmed
     found: list[Match] = []
     i = 0
     gap_start = 0
@@ -63,6 +155,8 @@ def scan(text: str) -> list[Match]:
         length = 0
         for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
             candidate = LEXICON.get(tuple(tokens[i : i + size]))
+            if candidate is None and stemmed[i : i + size] != tokens[i : i + size]:
+                candidate = LEXICON.get(tuple(stemmed[i : i + size]))
             if candidate is not None:
                 term, length = candidate, size
                 break

@@ -1,0 +1,4 @@
+"""stub"""
+from core.vocabulary.languages import Language
+
+LANGUAGE = Language(code="tr", name="tr", meanings={})
