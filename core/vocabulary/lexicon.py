@@ -68,8 +68,11 @@ def _build_lexicon() -> dict[tuple[str, ...], Term]:
     for phrase in REQUEST_WORDS:
         add(phrase, Term(key=phrase, kind="request"))
     english = dict(lexicon)
+    problems: list[str] = []
     for language in LANGUAGES:
-        _add_language(lexicon, english, language)
+        problems += _add_language(lexicon, english, language)
+    if problems:  # every one at once: a table is fixed in one go
+        raise ValueError("; ".join(problems))
     return lexicon
 
 
@@ -91,26 +94,36 @@ def language_key(phrase: str) -> tuple[str, ...]:
 
 def _add_language(
     lexicon: dict[tuple[str, ...], Term], english: Mapping[tuple[str, ...], Term], language: Language
-) -> None:
-    """One language's phrases, each meaning what its English phrase means."""
+) -> list[str]:
+    """Adds one language's phrases, each meaning what its English phrase means; returns
+    the problems found (a phrase with two meanings, an unknown English phrase or genre)."""
+    problems: list[str] = []
 
     def add(phrase: str, term: Term) -> None:
-        key = language_key(phrase)
+        try:
+            key = language_key(phrase)
+        except ValueError as exc:
+            problems.append(f"{language.code}: {exc}")
+            return
         if key in lexicon and lexicon[key] != term:
-            raise ValueError(f"{language.code}: phrase {phrase!r} already means {lexicon[key].key!r}")
-        lexicon[key] = term
+            problems.append(f"{language.code}: {phrase!r} already means {lexicon[key].key!r}")
+        else:
+            lexicon[key] = term
 
     for meaning, phrases in language.meanings.items():
         term = english.get(phrase_key(meaning))
         if term is None:
-            raise ValueError(f"{language.code}: {meaning!r} is no English vocabulary phrase")
+            problems.append(f"{language.code}: {meaning!r} is no English vocabulary phrase")
+            continue
         for phrase in phrases:
             add(phrase, term)
     for phrase, genres in language.genres.items():
         unknown = [g for g in genres if g not in CATALOGUE_GENRE_SET]
         if not genres or unknown:
-            raise ValueError(f"{language.code}: {phrase!r} names no catalogue genre ({unknown})")
-        add(phrase, Term(key=genres[0], kind="genre", genres=genres))
+            problems.append(f"{language.code}: {phrase!r} names no catalogue genre ({unknown})")
+        else:
+            add(phrase, Term(key=genres[0], kind="genre", genres=genres))
+    return problems
 
 
 LEXICON: Mapping[tuple[str, ...], Term] = _build_lexicon()

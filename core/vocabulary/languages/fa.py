@@ -1,4 +1,5 @@
 """stub"""
+
 from core.vocabulary.languages import Language
 
 LANGUAGE = Language(code="fa", name="fa", meanings={})
