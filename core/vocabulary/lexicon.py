@@ -19,7 +19,7 @@ from core.vocabulary.languages import LANGUAGES, Language
 from core.vocabulary.moods_and_activities import ACTIVITIES, MOODS, SCENES
 from core.vocabulary.music_words import MUSIC_WORDS, REQUEST_WORDS, decade_terms
 from core.vocabulary.terms import Term, TermKind, TermSpec
-from core.vocabulary.tokens import is_cjk, phrase_key, tokenize
+from core.vocabulary.tokens import is_cjk, is_hangul, phrase_key, tokenize
 
 # A word of another language's phrase ending in this is a stem ("музык*").
 STEM = "*"
@@ -82,7 +82,8 @@ def language_key(phrase: str) -> tuple[str, ...]:
     for word in phrase.split():
         if word.endswith(STEM):
             stem = "".join(tokenize(word[:-1]))
-            if len(stem) < _MIN_STEM or is_cjk(stem):
+            # a Hangul syllable is a whole syllable: one is a stem ("밤*" = 밤에, 밤의)
+            if len(stem) < (1 if is_hangul(stem) else _MIN_STEM) or is_cjk(stem):
                 raise ValueError(f"stem {word!r} is too short (or Chinese/Japanese: list words)")
             key.append(stem + STEM)
         else:

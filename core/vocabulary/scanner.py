@@ -62,7 +62,7 @@ class Tokens:
 
 def _stem(word: str) -> str | None:
     """The longest lexicon stem ``word`` starts with, marked ("музыку" -> "музык*")."""
-    for size in range(len(word), 1, -1):
+    for size in range(len(word), 0, -1):
         if word[:size] in STEMS:
             return word[:size] + STEM
     return None
@@ -78,7 +78,8 @@ def _readings(word: str) -> tuple[str, str]:
     if is_arabic_script(word):
         for clitic in _ARABIC_CLITICS:
             rest = word[len(clitic) :]
-            if word.startswith(clitic) and len(rest) >= 2:
+            # a one-letter clitic leaves a word of four letters or more ("برای" is no "ب" + "رای")
+            if word.startswith(clitic) and len(rest) >= (4 if len(clitic) == 1 else 3):
                 if rest in WORDS:
                     return rest, _stem(rest) or rest
                 stem = _stem(rest)

@@ -108,6 +108,11 @@ def is_cjk(token: str) -> bool:
     return bool(_CJK_RUN.fullmatch(token))
 
 
+def is_hangul(token: str) -> bool:
+    """Whether a token is written in Hangul (Korean)."""
+    return bool(re.fullmatch(rf"[{_HANGUL}]+", token))
+
+
 def is_arabic_script(token: str) -> bool:
     """Whether a token is written in Arabic script (Arabic, Persian)."""
     return bool(re.fullmatch(rf"[{_ARABIC}]+", token))
