@@ -193,4 +193,7 @@ class LexicalValidator:
         if evidence.score >= self.threshold:
             reason = "mentions " + "; ".join(evidence.positive)
             return ValidationResult(ok=True, score=evidence.score, method=self.name, reason=reason)
-        return ValidationResult(ok=False, score=evidence.score, method=self.name, reason=REJECTION_REASON)
+        return ValidationResult(
+            ok=False, score=evidence.score, method=self.name, reason=REJECTION_REASON,
+            unsure=evidence.unsure,
+        )
