@@ -218,3 +218,20 @@ def test_a_judging_request_asks_for_the_verdict_and_a_refusal_reads_without_song
     reading = read_strategy({"title": "-", "genres": [], "moods": [], "energy": 0.5, "songs": [],
                              "queries": [], "is_music_request": False, "reason": "Weather."})
     assert reading.strategy.is_music_request is False and reading.strategy.reason == "Weather."
+
+
+def test_the_reference_requests_cover_every_language() -> None:
+    from adapters.ai.reference_phrases import (
+        load_all_reference_phrases,
+        load_language_reference_phrases,
+        load_reference_phrases,
+    )
+    from core.vocabulary.languages import CODES
+
+    by_language = load_language_reference_phrases()
+    assert set(by_language) == set(CODES)
+    assert all(len(phrases) >= 2 for phrases in by_language.values())
+    every = load_all_reference_phrases()
+    assert every[: len(load_reference_phrases())] == load_reference_phrases()
+    assert len(every) == len(set(every))
+    assert all(_served(p) for phrases in by_language.values() for p in phrases)
