@@ -235,3 +235,17 @@ def test_the_reference_requests_cover_every_language() -> None:
     assert every[: len(load_reference_phrases())] == load_reference_phrases()
     assert len(every) == len(set(every))
     assert all(_served(p) for phrases in by_language.values() for p in phrases)
+
+
+@pytest.mark.parametrize(("prompt", "artists"), [
+    ("canciones de Shakira para bailar", ("Shakira",)), ("chansons comme Stromae", ("Stromae",)),
+    ("Lieder von Nena und Peter Fox", ("Nena", "Peter Fox")), ("músicas do Djavan", ("Djavan",)),
+    ("canciones de amor", ()), ("música de los 80", ()), ("Paco de Lucía", ()),
+    ("Lana Del Rey", ()), ("Wie ist das Wetter in Berlin", ()),
+])  # fmt: skip
+def test_artists_are_read_after_other_languages_by_and_like(
+    prompt: str, artists: tuple[str, ...]
+) -> None:
+    from core.vocabulary.artist_names import extract_artists
+
+    assert extract_artists(prompt) == artists

@@ -117,8 +117,6 @@ LANGUAGE = Language(
         "渋谷系": ("j-pop", "indie-pop"),
     },
     everyday=(
-        "曲",
-        "歌",
         "雨",
         "夜",
         "朝",

@@ -120,7 +120,6 @@ LANGUAGE = Language(
         "抖音": ("mandopop", "pop"),
     },
     everyday=(
-        "歌",
         "听",
         "流行",
         "中国",
