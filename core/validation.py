@@ -112,8 +112,11 @@ def _phrases_in(tokens: Tokens, phrases: frozenset[tuple[str, ...]]) -> list[str
     found: list[str] = []
     for start in range(len(tokens.words)):
         for size in range(min(MAX_SIGNAL_PHRASE, len(tokens.words) - start), 0, -1):
-            for keys in (tokens.keys, tokens.stemmed):
-                if tuple(keys[start : start + size]) in phrases:
+            spans = [tuple(tokens.keys[start : start + size]), tuple(tokens.stemmed[start : start + size])]
+            if size == 1:
+                spans += [(r,) for r in tokens.readings[start]]
+            for span in spans:
+                if span in phrases:
                     phrase = " ".join(tokens.words[start : start + size])
                     if phrase not in found:
                         found.append(phrase)
@@ -140,7 +143,7 @@ def assess(prompt: str) -> LexicalEvidence:
         seen.add((term.kind, term.key))
         phrase = tokens[match.start : match.end]
         weight = _KIND_WEIGHT[term.kind]
-        if len(phrase) == 1 and {phrase[0], read.keys[match.start]} & EVERYDAY_WORDS:
+        if len(phrase) == 1 and {phrase[0], *match.key} & EVERYDAY_WORDS:
             weight = min(weight, _EVERYDAY_WEIGHT.get(term.kind, _EVERYDAY_DEFAULT))
         by_kind[term.kind] = by_kind.get(term.kind, 0.0) + weight
         positive.append(f"{term.kind}: {' '.join(phrase)}")

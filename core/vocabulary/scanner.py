@@ -52,40 +52,37 @@ class Tokens:
     ``words`` are the words as written (normalised), with ``CLAUSE_BREAK`` between
     clauses; ``keys`` are what each word is looked up as: itself when the lexicon
     knows it, else its stem ("музыку" -> "музык*") or its Arabic stem; ``stemmed``
-    prefers the stem even for a known word, the second reading a lookup tries.
+    prefers the stem even for a known word, the second reading a lookup tries;
+    ``readings`` are all of a word's keys, longest stem first, for a one-word lookup
+    ("şarkılar" is the word of "hit şarkılar" and a form of "şarkı*").
     """
 
     words: list[str]
     keys: list[str]
     stemmed: list[str]
+    readings: list[tuple[str, ...]]
 
 
-def _stem(word: str) -> str | None:
-    """The longest lexicon stem ``word`` starts with, marked ("музыку" -> "музык*")."""
-    for size in range(len(word), 0, -1):
-        if word[:size] in STEMS:
-            return word[:size] + STEM
-    return None
+def _stems(word: str) -> tuple[str, ...]:
+    """The lexicon stems ``word`` starts with, longest first, marked ("музыку" -> "музык*")."""
+    return tuple(word[:size] + STEM for size in range(len(word), 0, -1) if word[:size] in STEMS)
 
 
-def _readings(word: str) -> tuple[str, str]:
-    """How ``word`` is looked up: (known word first, stem first)."""
-    stem = _stem(word)
+def _readings(word: str) -> tuple[str, ...]:
+    """How ``word`` is looked up: the known word first (if it is one), then its stems."""
+    stems = _stems(word)
     if word in WORDS:
-        return word, stem or word
-    if stem is not None:
-        return stem, stem
+        return (word, *stems)
+    if stems:
+        return stems
     if is_arabic_script(word):
         for clitic in _ARABIC_CLITICS:
             rest = word[len(clitic) :]
             # a one-letter clitic leaves a word of four letters or more ("برای" is no "ب" + "رای")
             if word.startswith(clitic) and len(rest) >= (4 if len(clitic) == 1 else 3):
-                if rest in WORDS:
-                    return rest, _stem(rest) or rest
-                stem = _stem(rest)
-                if stem is not None:
-                    return stem, stem
-    return word, word
+                if rest in WORDS or _stems(rest):
+                    return _readings(rest)
+    return (word,)
 
 
 def _segment(run: str) -> list[str]:
@@ -107,8 +104,10 @@ def read_tokens(text: str) -> Tokens:
     words: list[str] = []
     for token in clause_tokens(text):
         words.extend(_segment(token) if is_cjk(token) else (token,))
-    readings = [(w, w) if w == CLAUSE_BREAK else _readings(w) for w in words]
-    return Tokens(words, [r[0] for r in readings], [r[1] for r in readings])
+    readings = [(w,) if w == CLAUSE_BREAK else _readings(w) for w in words]
+    return Tokens(
+        words, [r[0] for r in readings], [r[1] if len(r) > 1 else r[0] for r in readings], readings
+    )
 
 
 def scan_tokens(text: str) -> list[str]:
@@ -118,12 +117,14 @@ def scan_tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A lexicon term found in a text: token span ``[start, end)`` and negation."""
+    """A lexicon term found in a text: token span ``[start, end)``, negation, and the
+    lexicon key it was found under (a stem for an inflected word: ("музык*",))."""
 
     term: Term
     start: int
     end: int
     negated: bool = False
+    key: tuple[str, ...] = ()
 
 
 def _negated(tokens: list[str], start: int, gap_start: int, previous: Match | None) -> bool:
@@ -147,28 +148,31 @@ def scan(text: str) -> list[Match]:
     2029 is an era term too ("from 1995").
     """
     read = read_tokens(text)
-    tokens, stemmed = read.keys, read.stemmed
+    tokens, stemmed, readings = read.keys, read.stemmed, read.readings
     found: list[Match] = []
     i = 0
     gap_start = 0
     while i < len(tokens):
         term: Term | None = None
         length = 0
+        key: tuple[str, ...] = ()
         for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
-            candidate = LEXICON.get(tuple(tokens[i : i + size]))
-            if candidate is None and stemmed[i : i + size] != tokens[i : i + size]:
-                candidate = LEXICON.get(tuple(stemmed[i : i + size]))
-            if candidate is not None:
-                term, length = candidate, size
+            spans = [tuple(tokens[i : i + size]), tuple(stemmed[i : i + size])]
+            if size == 1:  # a one-word term may be under any of the word's stems
+                spans += [(r,) for r in readings[i][2:]]
+            key = next((span for span in spans if span in LEXICON), ())
+            if key:
+                term, length = LEXICON[key], size
                 break
         if term is None and _YEAR.match(tokens[i]):
             year = int(tokens[i])
             term, length = Term(key=tokens[i], kind="era", label=tokens[i], years=(year, year)), 1
+            key = (tokens[i],)
         if term is None:
             i += 1
             continue
         previous = found[-1] if found else None
-        found.append(Match(term, i, i + length, _negated(tokens, i, gap_start, previous)))
+        found.append(Match(term, i, i + length, _negated(tokens, i, gap_start, previous), key))
         i += length
         gap_start = i
     return found

@@ -8,6 +8,13 @@ LANGUAGE = Language(
     meanings=merged(
         {
             "music": ("muzyk*", "muza", "muzę"),
+            # genre names inflect like Polish nouns ("trochę jazzu", "polskiego rocka")
+            "jazz": ("jazz*", "dżez*"),
+            "rock": ("rocka", "rocku", "rockiem"),
+            "pop": ("popu", "popem"),
+            "metal": ("metalu", "metalem"),
+            "hip hop": ("hip-hopu", "hiphopu"),
+            "techno": ("techna",),
             "songs": ("piosenk*", "piosen*", "utwory", "utworów", "kawałki", "kawałków", "numery"),
             "playlist": ("playlist*", "składank*", "lista utworów"),
             "singer": ("piosenkar*", "wokalist*"),
@@ -64,7 +71,7 @@ LANGUAGE = Language(
             "night": ("wieczór", "wieczorem", "noc", "nocy", "na wieczór"),
             "weekend": ("weekend*", "niedziel*", "sobot*"),
             "summer": ("lato", "letni*", "wakacje"),
-            "winter": ("zim*",),
+            "winter": ("zima", "zimą", "zimow*", "zimie"),
             "autumn": ("jesień", "jesienn*"),
             "beach": ("plaż*",),
             "wedding": ("wesele", "na wesele", "ślub*"),
@@ -102,7 +109,7 @@ LANGUAGE = Language(
         "szybk*",
         "mocn*",
         "woln*",
-        "zim*",
+        "zima",
         "lato",
         "miłość",
         "numery",
