@@ -249,3 +249,22 @@ def test_artists_are_read_after_other_languages_by_and_like(
     from core.vocabulary.artist_names import extract_artists
 
     assert extract_artists(prompt) == artists
+
+
+@pytest.mark.parametrize(("prompt", "unwanted"), [
+    ("can I ask for some jazz", "romantic"),  # Turkish aşk folds to "ask"
+    ("musique douce dans la voiture", "dancing"),  # Turkish dans
+    ("Musik für mein Zimmer", "winter"),  # Polish zima
+    ("a rapid fire hip hop mix", "hip-hop-twice"),
+])  # fmt: skip
+def test_another_languages_word_does_not_change_an_english_or_other_reading(
+    prompt: str, unwanted: str
+) -> None:
+    keys = [m.term.key for m in scan(prompt)]
+    assert unwanted not in keys
+    assert keys.count("hip-hop") <= 1
+
+
+def test_an_english_list_of_hits_is_no_letter_to_write() -> None:
+    assert _served("make me a list of 90s hits")
+    assert not assess("make me a list of 90s hits").negative

@@ -136,7 +136,7 @@ LANGUAGE = Language(
         "väderprognos",
         "recept",
         "ingredienser",
-        "tåg",
+        "tågtider",
         "tåget",
         "nästa tåg",
         "tidtabell",
