@@ -268,3 +268,12 @@ def test_another_languages_word_does_not_change_an_english_or_other_reading(
 def test_an_english_list_of_hits_is_no_letter_to_write() -> None:
     assert _served("make me a list of 90s hits")
     assert not assess("make me a list of 90s hits").negative
+
+
+@pytest.mark.parametrize(("prompt", "title"), [
+    ("勉強用のリラックスできるジャズ", "Relaxing Jazz for Studying"),
+    ("ボカロ曲のプレイリスト", "J-Pop"),
+    ("موسیقی سنتی ایرانی", "Iranian"),
+])  # fmt: skip
+def test_an_offline_title_reads_the_genres_found_in_any_script(prompt: str, title: str) -> None:
+    assert plan_prompt(prompt, Profile())["title"] == title
