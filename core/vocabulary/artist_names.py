@@ -210,5 +210,7 @@ def looks_like_a_name(prompt: str) -> bool:
     if any(word.casefold().strip(".,!") in _NOT_NAMES for word in words):
         return False
     return all(
-        word[:1].isupper() or word[:1].isdigit() or word.casefold() in _NAME_CONNECTORS for word in words
+        word[:1].isupper() or (word[:1].isdigit() and word.isascii())
+        or word.casefold() in _NAME_CONNECTORS
+        for word in words
     ) and any(ch.isalpha() for ch in prompt)

@@ -24,6 +24,8 @@ from core.vocabulary.tokens import is_cjk, is_hangul, phrase_key, tokenize
 # A word of another language's phrase ending in this is a stem ("музык*").
 STEM = "*"
 _MIN_STEM = 2
+# A word starting with it is the last part of compounds ("*musik" = Hintergrundmusik).
+_MIN_ENDING = 4
 
 
 def _build_lexicon() -> dict[tuple[str, ...], Term]:
@@ -77,10 +79,16 @@ def _build_lexicon() -> dict[tuple[str, ...], Term]:
 
 
 def language_key(phrase: str) -> tuple[str, ...]:
-    """The lexicon key of another language's phrase: its tokens, stems kept ("музык*")."""
+    """The lexicon key of another language's phrase: its tokens, stems ("музык*") and
+    compound endings ("*musik") kept."""
     key: list[str] = []
     for word in phrase.split():
-        if word.endswith(STEM):
+        if word.startswith(STEM) and len(word) > 1:
+            ending = "".join(tokenize(word[1:]))
+            if len(ending) < (2 if is_hangul(ending) else _MIN_ENDING) or is_cjk(ending):
+                raise ValueError(f"compound ending {word!r} is too short (or Chinese/Japanese)")
+            key.append(STEM + ending)
+        elif word.endswith(STEM):
             stem = "".join(tokenize(word[:-1]))
             # a Hangul syllable is a whole syllable: one is a stem ("밤*" = 밤에, 밤의)
             if len(stem) < (1 if is_hangul(stem) else _MIN_STEM) or is_cjk(stem):
@@ -146,8 +154,12 @@ NEGATOR_KEYS: frozenset[str] = frozenset(
 _ALL_KEYS = [*LEXICON, *OTHER_TASKS, *QUESTIONS, *((k,) for k in NEGATOR_KEYS)]
 # Every word of a phrase key, and the stems (without the mark): how the scanner tells a
 # known word from an inflected one ("музыку" -> "музык*").
-WORDS: frozenset[str] = frozenset(w for key in _ALL_KEYS for w in key if not w.endswith(STEM))
+WORDS: frozenset[str] = frozenset(w for key in _ALL_KEYS for w in key if STEM not in w)
 STEMS: frozenset[str] = frozenset(w[:-1] for key in _ALL_KEYS for w in key if w.endswith(STEM))
+# The endings of compound words ("*musik": Hintergrundmusik, Partymusik), without the mark.
+ENDINGS: frozenset[str] = frozenset(
+    w[1:] for key in _ALL_KEYS for w in key if w.startswith(STEM) and len(w) > 1
+)
 # The words the scanner cuts a Chinese or Japanese run into, and the longest of them.
 CJK_WORDS: frozenset[str] = frozenset(w for w in WORDS if is_cjk(w))
 MAX_CJK_WORD = max(map(len, CJK_WORDS), default=1)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from core.vocabulary.genres import CATALOGUE_GENRE_SET
 from core.vocabulary.lexicon import (
     CJK_WORDS,
+    ENDINGS,
     LEXICON,
     MAX_CJK_WORD,
     MAX_PHRASE,
@@ -27,7 +28,7 @@ from core.vocabulary.lexicon import (
     WORDS,
 )
 from core.vocabulary.terms import Term
-from core.vocabulary.tokens import CLAUSE_BREAK, clause_tokens, is_arabic_script, is_cjk
+from core.vocabulary.tokens import CLAUSE_BREAK, clause_tokens, is_arabic_script, is_cjk, is_hangul
 
 # Words that turn the next term into an exclusion ("no metal", "anything but country").
 NEGATORS: frozenset[str] = frozenset({
@@ -75,6 +76,15 @@ def _readings(word: str) -> tuple[str, ...]:
         return (word, *stems)
     if stems:
         return stems
+    # a compound read by its last part: "Hintergrundmusik" -> "*musik", "배경음악" -> "*음악"
+    for size in range(len(word) - 2, 1, -1):
+        if word[-size:] in ENDINGS:
+            return (STEM + word[-size:],)
+    if is_hangul(word):  # a Korean compound with its particle: "배경음악을" -> "음악*"
+        for start in range(1, len(word) - 1):
+            inner = [s for s in _stems(word[start:]) if len(s) > 2]
+            if inner:
+                return tuple(inner)
     if is_arabic_script(word):
         for clitic in _ARABIC_CLITICS:
             rest = word[len(clitic) :]

@@ -277,3 +277,16 @@ def test_an_english_list_of_hits_is_no_letter_to_write() -> None:
 ])  # fmt: skip
 def test_an_offline_title_reads_the_genres_found_in_any_script(prompt: str, title: str) -> None:
     assert plan_prompt(prompt, Profile())["title"] == title
+
+
+@pytest.mark.parametrize("prompt", ["Hintergrundmusik für ein Restaurant", "carnavalskrakers",
+                                    "bakgrundsmusik till en restaurang", "레스토랑 배경음악을 틀어줘",
+                                    "jazz para un vuelo largo"])
+def test_compounds_and_occasions_read_as_music(prompt: str) -> None:
+    assert _served(prompt), assess(prompt)
+
+
+@pytest.mark.parametrize("prompt", ["7時にアラームをセットして", "5マイルをキロに変換して",
+                                    "pon una alarma a las 7", "escribe un poema sobre el mar"])
+def test_assistant_chores_in_other_languages_are_refused(prompt: str) -> None:
+    assert not _served(prompt), assess(prompt)

@@ -12,6 +12,9 @@ How a phrase is written:
 * A word ending in ``*`` is a stem: it matches every word that starts with it, for
   languages that inflect or glue endings on ("музык*" = музыка, музыку, музыки;
   "şarkı*" = şarkılar, şarkıları; "노래*" = 노래를, 노래들).
+* A word starting with ``*`` is the last part of compound words, for languages that
+  write compounds as one word ("*musik" = Hintergrundmusik, Partymusik; "*låtar" =
+  festlåtar).
 * Chinese and Japanese phrases are written without spaces; the scanner finds them
   inside a sentence by longest match.
 

@@ -6,6 +6,17 @@ LANGUAGE = Language(
     code="de",
     name="German",
     meanings=merged(
+        # compounds written as one word, read by their last part
+        {
+            "music": ("*musik",),
+            "songs": (
+                "*lieder",
+                "*liedern",
+                "*songs",
+            ),
+            "hits": ("*hits",),
+            "classics": ("*klassiker",),
+        },
         {
             "music": ("musik", "musikrichtung", "mucke"),
             "songs": ("lieder", "liedern", "lied", "songs", "titel", "stücke", "nummern"),
@@ -162,6 +173,12 @@ LANGUAGE = Language(
         "club",
     ),
     other_tasks=(
+        "wecker",
+        "timer",
+        "gedicht",
+        "rechne",
+        "umrechnen",
+        "symptome",
         "wetter",
         "wettervorhersage",
         "rezept*",
@@ -171,7 +188,6 @@ LANGUAGE = Language(
         "nächste zug",
         "fahrplan",
         "abfahrt",
-        "flug",
         "hausaufgabe*",
         "mathe",
         "mathematik",

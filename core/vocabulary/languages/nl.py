@@ -6,6 +6,20 @@ LANGUAGE = Language(
     code="nl",
     name="Dutch",
     meanings=merged(
+        # compounds written as one word, read by their last part
+        {
+            "music": (
+                "*muziek",
+                "*muziekje",
+            ),
+            "songs": (
+                "*liedjes",
+                "*nummers",
+                "*krakers",
+                "*liederen",
+            ),
+            "hits": ("*hits",),
+        },
         {
             "music": ("muziek", "muziekje", "muziekjes", "muziekstijl"),
             "songs": ("liedjes", "liedje", "nummers", "nummertjes", "liederen"),
@@ -123,6 +137,11 @@ LANGUAGE = Language(
         "draai",
     ),
     other_tasks=(
+        "wekker",
+        "gedicht",
+        "reken",
+        "omrekenen",
+        "symptomen",
         "weer",
         "weerbericht",
         "weersverwachting",
@@ -132,7 +151,6 @@ LANGUAGE = Language(
         "treinen",
         "dienstregeling",
         "vertrektijd*",
-        "vlucht",
         "huiswerk",
         "wiskunde",
         "natuurkunde",

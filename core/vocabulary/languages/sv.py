@@ -6,6 +6,14 @@ LANGUAGE = Language(
     code="sv",
     name="Swedish",
     meanings=merged(
+        # compounds written as one word, read by their last part
+        {
+            "songs": (
+                "*låtar",
+                "*sånger",
+            ),
+            "hits": ("*hits",),
+        },
         {
             "music": ("musik", "musiken"),
             "songs": ("låtar", "låtarna", "visor"),
@@ -131,6 +139,12 @@ LANGUAGE = Language(
         "sova",
     ),
     other_tasks=(
+        "alarm",
+        "väckarklocka",
+        "påminnelse",
+        "dikt",
+        "omvandla",
+        "symptom",
         "väder",
         "vädret",
         "väderprognos",
@@ -141,7 +155,6 @@ LANGUAGE = Language(
         "nästa tåg",
         "tidtabell",
         "avgång*",
-        "flyg",
         "läxa",
         "läxor",
         "läxorna",

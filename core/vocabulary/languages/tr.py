@@ -140,6 +140,10 @@ LANGUAGE = Language(
         "sakin*",
     ),
     other_tasks=(
+        "alarm",
+        "hatırlatıcı",
+        "şiir*",
+        "belirti*",
         "hava durumu",
         "hava nasıl",
         "havalar nasıl",
@@ -152,7 +156,6 @@ LANGUAGE = Language(
         "trenle",
         "otobüs*",
         "sefer*",
-        "uçuş*",
         "ödev*",
         "matematik*",
         "fizik*",

@@ -87,6 +87,10 @@ LANGUAGE = Language(
     },
     everyday=("bar", "làm việc", "chủ nhật", "tình yêu", "năng lượng", "thể thao", "buổi sáng", "buổi tối"),
     other_tasks=(
+        "báo thức",
+        "bài thơ",
+        "triệu chứng",
+        "đổi sang",
         "thời tiết",
         "dự báo",
         "công thức",
@@ -94,7 +98,6 @@ LANGUAGE = Language(
         "chuyến tàu",
         "tàu hỏa",
         "lịch trình",
-        "chuyến bay",
         "bài tập",
         "bài tập toán",
         "môn toán",
