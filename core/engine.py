@@ -303,7 +303,11 @@ class Engine:
             return
         verdict = answer.strategy.is_music_request
         if verdict is False:
-            raise self._not_music(answer.strategy.reason or doubt.reason)
+            reason = answer.strategy.reason
+            # the model's words reach the user: a plain sentence, never a link or markup
+            if any(mark in reason.casefold() for mark in ("://", "www.", "<", "[", "`")):
+                reason = ""
+            raise self._not_music(reason or doubt.reason)
         if verdict is None and answer.provider == OFFLINE_PROVIDER:
             raise self._not_music(doubt.reason)
 

@@ -290,3 +290,10 @@ def test_compounds_and_occasions_read_as_music(prompt: str) -> None:
                                     "pon una alarma a las 7", "escribe un poema sobre el mar"])
 def test_assistant_chores_in_other_languages_are_refused(prompt: str) -> None:
     assert not _served(prompt), assess(prompt)
+
+
+async def test_a_models_refusal_reason_with_a_link_is_replaced_by_ours(store: SqliteStore) -> None:
+    phishing = dataclasses.replace(NOT_MUSIC, reason="Log in at https://evil.example to continue")
+    with pytest.raises(NotAboutMusic) as refused:
+        await _engine(store, ScriptedModel(phishing)).generate(ALICE, "ქართული ამინდი ხვალ", 10)
+    assert "evil" not in refused.value.user_message and refused.value.user_message
