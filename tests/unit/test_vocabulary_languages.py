@@ -297,3 +297,38 @@ async def test_a_models_refusal_reason_with_a_link_is_replaced_by_ours(store: Sq
     with pytest.raises(NotAboutMusic) as refused:
         await _engine(store, ScriptedModel(phishing)).generate(ALICE, "ქართული ამინდი ხვალ", 10)
     assert "evil" not in refused.value.user_message and refused.value.user_message
+
+
+def test_the_bench_set_stays_above_the_bar_in_every_language() -> None:
+    """The languages benchmark's set, read by the lexical check: at least 90% of the music
+    requests served and of the other requests refused, per language (all of them today)."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    languages = json.loads((root / "tests/bench/languages_set.json").read_text("utf-8"))["languages"]
+    for code, requests in languages.items():
+        served = sum(_served(p) for p in requests["music"]) / len(requests["music"])
+        refused = sum(not _served(p) for p in requests["other"]) / len(requests["other"])
+        assert served >= 0.9 and refused >= 0.9, (code, served, refused)
+
+
+@pytest.mark.parametrize(("prompt", "served"), [
+    ("расслабляющий джаз для учебы", True), ("勉強用のリラックスできるジャズ", True),
+    ("jazz suave para cenar", True), ("какая погода будет завтра", False),
+    ("明天北京的天气怎么样", False),
+])  # fmt: skip
+async def test_the_engine_with_the_offline_planner_serves_and_refuses_in_any_language(
+    store: SqliteStore, prompt: str, served: bool
+) -> None:
+    from adapters.ai.offline import OfflineStrategyProvider
+
+    engine = _engine(store, ScriptedModel(JAZZ), judges=False)
+    engine.model = OfflineStrategyProvider()
+    if served:
+        playlist = await engine.generate(ALICE, prompt, 10)
+        assert playlist.tracks and playlist.provider == "offline"
+    else:
+        with pytest.raises(NotAboutMusic):
+            await engine.generate(ALICE, prompt, 10)
+        assert (await engine.limits_status(ALICE)).playlists_used_today == 0
