@@ -173,6 +173,9 @@ LANGUAGE = Language(
         "club",
     ),
     other_tasks=(
+        "schreib",
+        "schreibe",
+        "verfasse",
         "wecker",
         "timer",
         "gedicht",

@@ -233,6 +233,9 @@ LANGUAGE = Language(
         "tranquil*",
     ),
     other_tasks=(
+        "escribe",
+        "escríbeme",
+        "redacta",
         "alarma",
         "despertador",
         "recordatorio",

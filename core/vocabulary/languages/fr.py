@@ -188,6 +188,9 @@ LANGUAGE = Language(
         "coucher",
     ),
     other_tasks=(
+        "écris",
+        "écris-moi",
+        "rédige",
         "alarme",
         "minuteur",
         "rappel",

@@ -130,6 +130,10 @@ LANGUAGE = Language(
         "देसी",
     ),
     other_tasks=(
+        "लिखो",
+        "likho",
+        "likhni",
+        "application likh",
         "अलार्म",
         "alarm",
         "कविता",

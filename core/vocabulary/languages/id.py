@@ -101,6 +101,9 @@ LANGUAGE = Language(
         "semangat",
     ),
     other_tasks=(
+        "tuliskan",
+        "tulis",
+        "buatkan surat",
         "alarm",
         "pengingat",
         "puisi",

@@ -135,6 +135,8 @@ LANGUAGE = Language(
         "correre",
     ),
     other_tasks=(
+        "scrivi",
+        "scrivimi",
         "sveglia",
         "promemoria",
         "poesia",

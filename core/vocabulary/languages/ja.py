@@ -136,6 +136,7 @@ LANGUAGE = Language(
         "ハード",
     ),
     other_tasks=(
+        "書いて",
         "アラーム",
         "目覚まし",
         "タイマー",

@@ -137,6 +137,7 @@ LANGUAGE = Language(
         "draai",
     ),
     other_tasks=(
+        "schrijf",
         "wekker",
         "gedicht",
         "reken",

@@ -121,6 +121,7 @@ LANGUAGE = Language(
         "spokojn*",
     ),
     other_tasks=(
+        "napisz",
         "budzik",
         "przypomnienie",
         "wiersz",

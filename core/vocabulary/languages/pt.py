@@ -167,6 +167,9 @@ LANGUAGE = Language(
         "shows",
     ),
     other_tasks=(
+        "escreva",
+        "escreve",
+        "redija",
         "alarme",
         "despertador",
         "lembrete",

@@ -139,6 +139,7 @@ LANGUAGE = Language(
         "sova",
     ),
     other_tasks=(
+        "skriv",
         "alarm",
         "väckarklocka",
         "påminnelse",

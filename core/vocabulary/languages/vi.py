@@ -87,6 +87,7 @@ LANGUAGE = Language(
     },
     everyday=("bar", "làm việc", "chủ nhật", "tình yêu", "năng lượng", "thể thao", "buổi sáng", "buổi tối"),
     other_tasks=(
+        "viết giúp",
         "báo thức",
         "bài thơ",
         "triệu chứng",

@@ -141,6 +141,8 @@ LANGUAGE = Language(
         "下雨",
     ),
     other_tasks=(
+        "写一",
+        "帮我写",
         "闹钟",
         "提醒",
         "诗",
