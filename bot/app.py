@@ -118,6 +118,7 @@ def engine_config(settings: Settings) -> EngineConfig:
         draft_ttl=timedelta(hours=settings.draft_ttl_hours),
         search_concurrency=settings.search_concurrency,
         reservation_ttl=timedelta(seconds=settings.reservation_ttl_seconds),
+        model_judges=any(p != "offline" for p in settings.provider_chain),
     )
 
 

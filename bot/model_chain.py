@@ -221,14 +221,14 @@ def build_validator(settings: Settings, store: EmbeddingCache, *, clients: Model
     lexical = LexicalValidator()
     if settings.embedding_provider == "none":
         return lexical
-    from adapters.ai.reference_phrases import load_reference_phrases
+    from adapters.ai.reference_phrases import load_all_reference_phrases
     from core.semantic_validation import SemanticValidator
 
     embedder = build_embedder(settings, clients)
     if embedder is None:
         return lexical
     validator = SemanticValidator(
-        embedder, store, load_reference_phrases(), threshold=settings.prompt_validation_threshold,
+        embedder, store, load_all_reference_phrases(), threshold=settings.prompt_validation_threshold,
         timeout_s=settings.prompt_validation_timeout, lexical=lexical,
         rest_s=settings.embedder_rest_seconds,
     )

@@ -45,9 +45,11 @@ from core.models import (
     ProgressCallback,
     Stage,
     Strategy,
+    StrategyAnswer,
     StrategyRequest,
     Track,
     UserRef,
+    ValidationResult,
 )
 from core.ports import (
     ChatModel,
@@ -73,6 +75,11 @@ Deliver = Callable[[Playlist], Awaitable[None]]
 MAX_SEARCH_ROUNDS = 4
 
 
+# The name the rule-based planner answers under (``adapters.ai.offline``): it plans but
+# cannot judge whether a prompt is about music.
+OFFLINE_PROVIDER = "offline"
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     """Operator settings the engine needs (built from the bot's Settings)."""
@@ -89,6 +96,9 @@ class EngineConfig:
     # model timeouts and fallbacks included), short enough that a crashed process's
     # reservation comes back the same day.
     reservation_ttl: timedelta = timedelta(minutes=10)
+    # A language model (not only the offline planner) is configured: it judges the
+    # prompts the lexical check is unsure of, in its planning call.
+    model_judges: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,10 +260,12 @@ class Engine:
         key = self.keys.key(user)
 
         async def work() -> Playlist:
-            await self._check_music(text, progress)
+            doubt = await self._check_music(text, progress)
             taste = profile if profile is not None else await self.get_profile(user)
-            request = StrategyRequest(prompt=text, count=wanted, profile=taste)
-            return await self._build(request, progress, user=user, key=key, draft=None)
+            request = StrategyRequest(prompt=text, count=wanted, profile=taste,
+                                      judge_music=doubt is not None)
+            return await self._build(request, progress, user=user, key=key, draft=None,
+                                     doubt=doubt)
 
         return await self._charged(reservation, work(), deliver)
 
@@ -275,16 +287,45 @@ class Engine:
             )
         return reservation
 
-    async def _check_music(self, text: str, progress: ProgressCallback | None) -> None:
-        """Refuses text that is not a music request (inside the charge: refused costs nothing)."""
+    async def _check_music(
+        self, text: str, progress: ProgressCallback | None
+    ) -> ValidationResult | None:
+        """Refuses text that is not a music request (inside the charge: refused costs nothing).
+
+        A refusal out of doubt goes on to a configured language model instead, which
+        judges the prompt in its planning call: the doubtful verdict is returned for
+        ``_build`` to apply if the model cannot judge.
+        """
         await _report(progress, Progress(Stage.VALIDATING))
         verdict = await self.validator.validate(text)
-        if not verdict.ok:
-            raise NotAboutMusic(
-                verdict.reason
-                or "That doesn't look like a music request. Describe a mood, genre, "
-                "activity or artist."
-            )
+        if verdict.ok:
+            return None
+        if verdict.unsure and self.config.model_judges:
+            return verdict
+        raise self._not_music(verdict.reason)
+
+    @staticmethod
+    def _not_music(reason: str) -> NotAboutMusic:
+        return NotAboutMusic(
+            reason
+            or "That doesn't look like a music request. Describe a mood, genre, "
+            "activity or artist."
+        )
+
+    def _judged(self, answer: StrategyAnswer, doubt: ValidationResult | None) -> None:
+        """Applies the model's verdict on a doubtful prompt: "not music" refuses with its
+        reason; an answer that did not judge (the offline fallback) leaves the doubt a no."""
+        if doubt is None:
+            return
+        verdict = answer.strategy.is_music_request
+        if verdict is False:
+            reason = answer.strategy.reason
+            # the model's words reach the user: a plain sentence, never a link or markup
+            if any(mark in reason.casefold() for mark in ("://", "www.", "<", "[", "`")):
+                reason = ""
+            raise self._not_music(reason or doubt.reason)
+        if verdict is None and answer.provider == OFFLINE_PROVIDER:
+            raise self._not_music(doubt.reason)
 
     async def _charged(
         self, reservation: int, work: Awaitable[Playlist], deliver: Deliver | None = None
@@ -513,7 +554,7 @@ class Engine:
         key = self.keys.key(user)
 
         async def work() -> Playlist:
-            await self._check_music(text, progress)
+            doubt = await self._check_music(text, progress)
             now = self._clock()
             title = text[:100]
             first = DraftVersion(
@@ -525,9 +566,10 @@ class Engine:
                 prompt=text, count=wanted, profile=await self.get_profile(user), feedback=text,
                 previous=first.strategy,
                 previous_tracks=tuple(track_line(t.title, t.artist) for t in adopted),
+                judge_music=doubt is not None,
             )
             return await self._build(request, progress, user=user, key=key, draft=None,
-                                     adopted=first)
+                                     adopted=first, doubt=doubt)
 
         return await self._charged(reservation, work(), deliver)
 
@@ -601,6 +643,7 @@ class Engine:
         draft: Draft | None,
         avoid: Sequence[Track] = (),
         adopted: DraftVersion | None = None,
+        doubt: ValidationResult | None = None,
     ) -> Playlist:
         """Plans, resolves, selects and stores the next version.
 
@@ -609,6 +652,7 @@ class Engine:
         """
         await _report(progress, Progress(Stage.ASKING_MODEL))
         answer = await self.model.plan(request)
+        self._judged(answer, doubt)
         strategy = answer.strategy
         if adopted is not None:
             previous = adopted.tracks

@@ -132,6 +132,10 @@ class Strategy:
     # "Deep cuts" / "the hits": overrides the profile's discovery for this playlist.
     familiarity: Discovery | None = None
     arc: ArcName | None = None
+    # The model's verdict when asked to judge the request (None: not asked or no answer),
+    # and its short reason, shown to the user on a refusal.
+    is_music_request: bool | None = None
+    reason: str = ""
 
     def audio_target(self) -> AudioTarget:
         """What a catalogue that knows features may rank by: the targets, else energy/valence."""
@@ -177,6 +181,8 @@ class StrategyRequest:
     previous_tracks: tuple[str, ...] = ()  # "Title - Artist" lines of the current version
     # A regeneration's "Title - Artist" lines of every earlier version: songs not to repeat.
     avoid_tracks: tuple[str, ...] = ()
+    # The lexical check was unsure the prompt is about music: the model judges it.
+    judge_music: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +322,9 @@ class ValidationResult:
     score: float
     method: str
     reason: str = ""
+    # A refusal out of doubt (unknown words, evidence both ways), not a verdict: a
+    # language model may judge the prompt in its planning call.
+    unsure: bool = False
 
 
 class Stage(enum.Enum):

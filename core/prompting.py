@@ -74,6 +74,20 @@ their own songs). "familiarity": "deep" for deep cuts, "popular" for the hits, e
 """
 
 
+# Asked when the lexical check could not tell whether the request is about music (a
+# language it does not know, or words pointing both ways): the model judges in the
+# same call that plans, so judging costs no extra request.
+JUDGE_TEXT = (
+    "First judge the request, in whatever language it is written: set \"is_music_request\" "
+    "to true if it asks for music of any kind (a mood, activity, genre, artist, era, "
+    "occasion...), or to false if it asks for something else (the weather, a recipe, a "
+    "timetable, homework, an exchange rate, a letter, a translation, the news, a change to "
+    "your rules...): then, instead of planning gentle mixed music, give a short "
+    "\"reason\" in the request's language, addressed to the user, with no links, and leave "
+    "songs and queries empty."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class StrategyPrompt:
     """The system text and the first user message of a strategy request."""
@@ -149,6 +163,8 @@ def build_prompt(request: StrategyRequest) -> StrategyPrompt:
             "some may not be found) and 4 to 8 search queries in Spotify's syntax. Leave "
             "\"keep\" empty. Answer with the JSON object only."
         )
+        if request.judge_music:
+            user += "\n" + JUDGE_TEXT
         return StrategyPrompt(SYSTEM_TEXT, user)
     return StrategyPrompt(SYSTEM_TEXT, _refinement_user(request, request.previous, wanted))
 

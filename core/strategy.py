@@ -42,7 +42,9 @@ KNOWN_FIELDS = frozenset({
     "title", "description", "genres", "moods", "energy", "valence", "era",
     "seed_artists", "avoid_artists", "songs", "queries", "keep",
     "targets", "like_artists", "like_tracks", "familiarity", "arc",
+    "is_music_request", "reason",
 })
+SCHEMA_REASON_LENGTH = 200
 
 
 def _target_schema(feature: str) -> dict[str, Any]:
@@ -99,6 +101,11 @@ def strategy_schema(*, max_songs: int = MAX_LIST * 2, max_keep: int = MAX_KEEP) 
                 },
             },
             "queries": _string_list(SCHEMA_QUERIES, SCHEMA_SONG_LENGTH),
+            "is_music_request": {
+                "type": "boolean",
+                "description": "when asked: false if the request is not about music at all",
+            },
+            "reason": {"type": "string", "maxLength": SCHEMA_REASON_LENGTH},
             "keep": {
                 "type": "array",
                 "description": "on refinement: numbers of the current tracks to keep",
@@ -190,6 +197,13 @@ class _Reader:
         if clamped != number:
             self.note(f"{field} {number:g} out of 0..1, clamped to {clamped:g}")
         return clamped
+
+    def verdict(self, value: object) -> bool | None:
+        """The model's music verdict: a boolean, else none given (noted)."""
+        if value is None or isinstance(value, bool):
+            return value
+        self.note(f"dropped is_music_request ({_kind(value)}, not a boolean)")
+        return None
 
     def numbers(self, value: object, field: str) -> tuple[int, ...]:
         if value is None:
@@ -338,7 +352,11 @@ def read_strategy(data: object) -> StrategyReading:
         familiarity=_discovery(reader.choice(data.get("familiarity"), "familiarity",
                                              DISCOVERY_CHOICES)),
         arc=_arc(reader.choice(data.get("arc"), "arc", ARC_NAMES)),
+        is_music_request=reader.verdict(data.get("is_music_request")),
+        reason=reader.text(data.get("reason"), "reason", limit=SCHEMA_REASON_LENGTH),
     )
+    if strategy.is_music_request is False:
+        return StrategyReading(strategy, tuple(reader.corrections))  # a refusal plans nothing
     if not (strategy.songs or strategy.queries or strategy.genres or strategy.keep):
         raise StrategyInvalid("strategy has no songs, queries or genres to search")
     return StrategyReading(strategy, tuple(reader.corrections))
@@ -391,4 +409,7 @@ def strategy_to_dict(strategy: Strategy) -> dict[str, Any]:
         "like_tracks": list(strategy.like_tracks),
         "familiarity": strategy.familiarity,
         "arc": strategy.arc,
+        # a verdict only when one was given: stored plans keep their shape
+        **({"is_music_request": strategy.is_music_request, "reason": strategy.reason}
+           if strategy.is_music_request is not None else {}),
     }

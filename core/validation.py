@@ -3,8 +3,11 @@
 ``LexicalValidator`` weighs music evidence in the prompt (genres, music words, moods,
 activities, eras, "like <artist>", "something to cry to") against evidence of another
 task ("what is the capital of...", "write my essay", "2+2") and turns the two into a
-score in [0, 1].  It is generous by design: a music bot should rather plan a playlist
-for an odd prompt than refuse a real one.  The embedding validator (step 3 of the
+score in [0, 1].  It reads every language of ``core.vocabulary.languages``: their
+music words count like the English ones, and their words of another task (weather,
+recipes, timetables, homework, exchange rates, letters...) like ``_OFF_TOPIC``.
+It is generous by design: a music bot should rather plan a playlist for an odd prompt
+than refuse a real one.  The embedding validator (step 3 of the
 pipeline, ``core.semantic_validation``) sits behind it for the uncertain middle; the
 references that validator embeds live in ``data/reference_phrases.txt``.
 """
@@ -16,10 +19,10 @@ from dataclasses import dataclass
 
 from core.models import ValidationResult
 from core.vocabulary.artist_names import extract_artists, looks_like_a_name
-from core.vocabulary.lexicon import EVERYDAY_WORDS
-from core.vocabulary.scanner import scan
+from core.vocabulary.lexicon import EVERYDAY_WORDS, MAX_SIGNAL_PHRASE, OTHER_TASKS, QUESTIONS
+from core.vocabulary.scanner import Tokens, read_tokens, scan
 from core.vocabulary.terms import TermKind
-from core.vocabulary.tokens import clause_tokens, normalise
+from core.vocabulary.tokens import normalise
 
 REJECTION_REASON = (
     "That doesn't look like a music request — try describing a mood, genre, activity or artist."
@@ -96,11 +99,39 @@ class LexicalEvidence:
     positive: tuple[str, ...]
     negative: tuple[str, ...]
 
+    @property
+    def unsure(self) -> bool:
+        """Whether a low score is doubt rather than a verdict: the words were not
+        recognised at all, or there is evidence both ways ("qual é a previsão do tempo"
+        has a music word and a weather word).  A language model may judge such a prompt."""
+        return not self.negative or bool(self.positive)
+
+
+def _phrases_in(tokens: Tokens, phrases: frozenset[tuple[str, ...]]) -> list[str]:
+    """The phrases of ``phrases`` found in ``tokens`` (by key or stem), each once."""
+    found: list[str] = []
+    for start in range(len(tokens.words)):
+        for size in range(min(MAX_SIGNAL_PHRASE, len(tokens.words) - start), 0, -1):
+            spans = [tuple(tokens.keys[start : start + size]), tuple(tokens.stemmed[start : start + size])]
+            if size == 1:
+                spans += [(r,) for r in tokens.readings[start]]
+            for span in spans:
+                if span in phrases:
+                    phrase = " ".join(tokens.words[start : start + size])
+                    if phrase not in found:
+                        found.append(phrase)
+                    break
+            else:
+                continue
+            break
+    return found
+
 
 def assess(prompt: str) -> LexicalEvidence:
     """Scores how much ``prompt`` reads like a music request (0 = not at all)."""
     text = normalise(prompt)
-    tokens = clause_tokens(prompt)
+    read = read_tokens(prompt)
+    tokens = read.words
     positive: list[str] = []
     negative: list[str] = []
     by_kind: dict[TermKind, float] = {}
@@ -112,7 +143,7 @@ def assess(prompt: str) -> LexicalEvidence:
         seen.add((term.kind, term.key))
         phrase = tokens[match.start : match.end]
         weight = _KIND_WEIGHT[term.kind]
-        if len(phrase) == 1 and phrase[0] in EVERYDAY_WORDS:
+        if len(phrase) == 1 and {phrase[0], *match.key} & EVERYDAY_WORDS:
             weight = min(weight, _EVERYDAY_WEIGHT.get(term.kind, _EVERYDAY_DEFAULT))
         by_kind[term.kind] = by_kind.get(term.kind, 0.0) + weight
         positive.append(f"{term.kind}: {' '.join(phrase)}")
@@ -129,9 +160,10 @@ def assess(prompt: str) -> LexicalEvidence:
         positive.append("phrasing: something to ... to")
 
     off_topic = [t for t in dict.fromkeys(tokens) if t in _OFF_TOPIC]
+    off_topic += [p for p in _phrases_in(read, OTHER_TASKS) if p not in off_topic]
     evidence_against = min(len(off_topic) * _OFF_TOPIC_WEIGHT, _OFF_TOPIC_CAP)
     negative += [f"off-topic: {t}" for t in off_topic]
-    if _QUESTION_OPENERS.match(text):
+    if _QUESTION_OPENERS.match(text) or _phrases_in(read, QUESTIONS):
         evidence_against += _QUESTION_WEIGHT
         negative.append("a general question")
     if _TASK_PHRASES.search(text):
@@ -164,4 +196,7 @@ class LexicalValidator:
         if evidence.score >= self.threshold:
             reason = "mentions " + "; ".join(evidence.positive)
             return ValidationResult(ok=True, score=evidence.score, method=self.name, reason=reason)
-        return ValidationResult(ok=False, score=evidence.score, method=self.name, reason=REJECTION_REASON)
+        return ValidationResult(
+            ok=False, score=evidence.score, method=self.name, reason=REJECTION_REASON,
+            unsure=evidence.unsure,
+        )

@@ -51,9 +51,9 @@ from core.vocabulary.genres import (
     genre_display,
 )
 from core.vocabulary.lexicon import lookup
-from core.vocabulary.scanner import Match, canonical_genres, scan
+from core.vocabulary.scanner import Match, canonical_genres, read_tokens, scan, scan_tokens
 from core.vocabulary.terms import Term
-from core.vocabulary.tokens import clause_tokens, tokenize
+from core.vocabulary.tokens import tokenize
 
 PROVIDER_NAME = "offline"
 
@@ -153,13 +153,15 @@ def _genre_label(term: Term, phrase: Sequence[str]) -> str:
         return _PHRASE_LABELS[words]
     if len(term.genres) == 1:
         return genre_display(term.genres[0])
+    if not words.isascii():  # "ボカロ", "موسیقی سنتی": the lead genre's name reads in any title
+        return genre_display(term.genres[0])
     return words.title()
 
 
 def _read(text: str) -> _Reading:
     reading = _Reading()
     matches = scan(text)
-    tokens = clause_tokens(text)
+    tokens = scan_tokens(text)
     previous_genre: Match | None = None
     for match in matches:
         term = match.term
@@ -720,7 +722,7 @@ _APPLIERS: dict[str, _Applier] = {
 
 def _read_feedback(state: _Refinement, feedback: str) -> None:
     """Applies each recognised term; comparatives ("faster") count as feels."""
-    tokens = clause_tokens(feedback)
+    tokens = read_tokens(feedback).keys
     state.shifts = _comparative_terms(feedback)
     for match in scan(feedback):
         applier = _APPLIERS.get(match.term.kind)

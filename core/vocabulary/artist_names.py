@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from core.vocabulary.scanner import scan
-from core.vocabulary.tokens import CLAUSE_BREAK, clause_tokens, tokenize
+from core.vocabulary.scanner import scan, scan_tokens
+from core.vocabulary.tokens import CLAUSE_BREAK, tokenize
 
 # Phrases after which a person usually names artists.
 _ARTIST_TRIGGERS = (
@@ -25,14 +25,31 @@ _EXCLUDE_TRIGGERS = (
 )  # fmt: skip
 # "play X" names an artist only when X is capitalised ("play Fleetwood Mac", not "play
 # football").
+# In the other languages, "by X" / "like X" after a lower-case word name an artist when X
+# is capitalised: "canciones de Shakira", "Lieder von Nena", "chansons comme Stromae",
+# "músicas do Djavan" ("canciones de amor", "música de los 80" are no names, and in
+# "Paco de Lucía" or "Lana Del Rey" the particle is part of the name).
+_FOREIGN_TRIGGERS = (
+    r"de", r"del", r"do", r"da", r"di", r"des", r"du", r"von", r"van", r"av", r"od",
+    r"como(?: las de| los de)?", r"comme", r"come", r"wie", r"estilo", r"tipo", r"im stil von",
+)  # fmt: skip
 _CAPITALISED_TRIGGERS = (r"play(?: some)?", r"put on(?: some)?")
 
-# Where a name ends: punctuation or a word that starts the next part of the sentence.
+# Where a name ends: punctuation or a word that starts the next part of the sentence
+# (in English, and the commonest such words of the other Latin-script languages).
 _NAME_END = (
     r"(?=$|[.;:!?()\[\]\"\n]|\s(?:for|to|with|while|when|during|that|which|who|please|"
-    r"but|without|except|from|in|on|at|into|so|because|if|or something|instead)\b)"
+    r"but|without|except|from|in|on|at|into|so|because|if|or something|instead|"
+    r"para|pra|pro|pour|für|fürs|zum|zur|per|voor|om|till|för|dla|untuk|buat|için|"
+    r"con|com|avec|mit|sin|sem|sans|ohne|senza|zonder|utan|bez|pero|mais|aber|ma|en)\b)"
 )
-_NAME_SPLIT = re.compile(r"\s*,\s*|\s+and\s+|\s+or\s+|\s+nor\s+", re.IGNORECASE)
+_NAME_SPLIT = re.compile(
+    r"\s*,\s*|\s+(?:and|or|nor|y|und|et|e|och|oder|ou|o)\s+", re.IGNORECASE
+)
+_FOREIGN = re.compile(
+    r"(?P<before>[^\W\d_]+)\s+(?:" + "|".join(_FOREIGN_TRIGGERS) + r")\s+(?P<span>[^\W\d_].*?)"
+    + _NAME_END
+)
 
 # Words that cannot start an artist name in this position ("like a rainy day", "by myself").
 _NOT_A_NAME_START: frozenset[str] = frozenset({
@@ -78,7 +95,7 @@ _MAX_NAME_CHARS = 60
 
 def is_vocabulary(text: str) -> bool:
     """Whether every word of ``text`` is a lexicon phrase or filler ("the 80s", "sad songs")."""
-    tokens = clause_tokens(text)
+    tokens = scan_tokens(text)
     covered = [t == CLAUSE_BREAK for t in tokens]
     for match in scan(text):
         for k in range(match.start, match.end):
@@ -134,6 +151,23 @@ def extract_names(text: str, triggers: Iterable[str], *, capitalised: bool = Fal
     return names
 
 
+def _foreign_names(text: str) -> list[str]:
+    """Capitalised names after another language's "by" / "like" that follows a lower-case
+    word or a music word ("canciones de Shakira y Juanes" -> Shakira, Juanes; "Lieder von
+    Nena")."""
+    names: list[str] = []
+    for match in _FOREIGN.finditer(text):
+        before = match.group("before")
+        if not (before.islower() or scan(before)):
+            continue  # "Paco de Lucía": the particle is inside a name ("Lieder von" is not)
+        for part in _NAME_SPLIT.split(match.group("span")):
+            if part.strip()[:1].isupper():
+                name = _tidy_name(part)
+                if name is not None and name.casefold() not in {n.casefold() for n in names}:
+                    names.append(name)
+    return names
+
+
 def extract_excluded_artists(text: str) -> tuple[str, ...]:
     """Artist names a text rules out ("no Drake", "nothing by Coldplay", "except Muse")."""
     return tuple(extract_names(text, _EXCLUDE_TRIGGERS))
@@ -149,6 +183,7 @@ def extract_artists(text: str) -> tuple[str, ...]:
     excluded = {n.casefold() for n in extract_excluded_artists(text)}
     names = extract_names(text, _ARTIST_TRIGGERS)
     names += extract_names(text, _CAPITALISED_TRIGGERS, capitalised=True)
+    names += _foreign_names(text)
     out: list[str] = []
     for name in names:
         folded = name.casefold()
@@ -175,5 +210,7 @@ def looks_like_a_name(prompt: str) -> bool:
     if any(word.casefold().strip(".,!") in _NOT_NAMES for word in words):
         return False
     return all(
-        word[:1].isupper() or word[:1].isdigit() or word.casefold() in _NAME_CONNECTORS for word in words
+        word[:1].isupper() or (word[:1].isdigit() and word.isascii())
+        or word.casefold() in _NAME_CONNECTORS
+        for word in words
     ) and any(ch.isalpha() for ch in prompt)

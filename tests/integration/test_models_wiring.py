@@ -13,7 +13,7 @@ from adapters.ai.base import output_token_bound
 from adapters.ai.embedders import EmbedderError, OllamaEmbedder, OpenAIEmbedder
 from adapters.ai.offline import OfflineStrategyProvider
 from adapters.ai.ollama_provider import OllamaPuller
-from adapters.ai.reference_phrases import load_reference_phrases
+from adapters.ai.reference_phrases import load_all_reference_phrases
 from bot.app import build_app
 from bot.model_chain import ModelClients, build_provider
 from bot.settings import load_settings
@@ -28,7 +28,7 @@ ALICE = UserRef("console", "alice", "console")
 
 def axis(text: str) -> list[float]:
     """The reference phrases and texts naming the evening are music, the rest is not."""
-    music = text in load_reference_phrases() or "evening" in text.lower()
+    music = text in load_all_reference_phrases() or "evening" in text.lower()
     return [1.0, 0.0, 0.0] if music else [0.0, 1.0, 0.0]
 
 
