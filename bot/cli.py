@@ -18,6 +18,7 @@ from bot.settings import (
     render_env_sample,
     secret_values,
 )
+from core import wording
 from core.errors import EchoTunerError
 from core.guard import parse_count
 from core.models import UserRef
@@ -27,16 +28,6 @@ if TYPE_CHECKING:
 
 EXIT_REFUSED = 1
 EXIT_CONFIG = 2
-
-GETTING_STARTED = """\
-EchoTuner is running in the console on the bundled demo catalogue (real Spotify tracks).
-Type a prompt such as "relaxing jazz for studying", or /help. Ctrl-D or /quit leaves.
-To connect more, put these in .env (see .env.sample):
-  DISCORD_TOKEN=...        a Discord bot
-  TELEGRAM_TOKEN=...       a Telegram bot
-  AI_PROVIDERS=ollama,...  a language model (ollama, openai, anthropic, custom)
-  SPOTIFY_CLIENT_ID/SECRET live Spotify search, account linking and saving"""
-
 
 def cli_user() -> UserRef:
     """The person at this terminal; the console and one-shot commands share it."""
@@ -100,7 +91,7 @@ async def _one_shot(settings: Settings, args: argparse.Namespace) -> int:
             try:
                 draft_id = int(args.draft_id)
             except ValueError:
-                return _refuse(f"'{args.draft_id}' is not a draft id (a number printed by generate).")
+                return _refuse(wording.not_a_draft_id(args.draft_id))
             playlist = await engine.refine(cli_user(), args.feedback, draft_id)
         share_url = await app.sharing.share_url(playlist.draft_id) if app.sharing else None
         if args.json:
@@ -111,7 +102,7 @@ async def _one_shot(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print(render_playlist(playlist))
             if share_url is not None:
-                print(f"Page: {share_url}")
+                print(wording.page_line(share_url))
         return 0
 
 
@@ -136,7 +127,7 @@ async def _console(settings: Settings) -> int:
             _write_stdout,
             user=cli_user(),
             interactive=interactive,
-            banner=GETTING_STARTED if interactive else "",
+            banner=wording.CONSOLE_BANNER() if interactive else "",
         )
         app.notifier.register(console)
         adapters: list[ChatAdapter] = [console]
@@ -199,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(env_file=args.env_file)
     except SettingsError as exc:
-        return _refuse(f"Configuration error: {exc}", EXIT_CONFIG)
+        return _refuse(wording.configuration_error(str(exc)), EXIT_CONFIG)
     setup_logging(
         settings.log_level,
         secret_values(settings),  # every secret=True setting, found in the settings table
@@ -216,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_serve(settings))
         return asyncio.run(_run(settings))
     except SettingsError as exc:  # found while wiring: a key PostgreSQL needs, the web side's tokens
-        return _refuse(f"Configuration error: {exc}", EXIT_CONFIG)
+        return _refuse(wording.configuration_error(str(exc)), EXIT_CONFIG)
     except EchoTunerError as exc:
         return _refuse(exc.user_message)
     except KeyboardInterrupt:

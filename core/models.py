@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from core import wording
+from core.i18n import Message
+
 Discovery = Literal["popular", "balanced", "deep"]
 DISCOVERY_CHOICES: tuple[Discovery, ...] = ("popular", "balanced", "deep")
 
@@ -297,6 +300,15 @@ class Stage(enum.Enum):
     DONE = "done"
 
 
+_STAGE_WORDS: dict[Stage, Message] = {
+    Stage.VALIDATING: wording.STAGE_VALIDATING,
+    Stage.ASKING_MODEL: wording.STAGE_ASKING_MODEL,
+    Stage.SEARCHING: wording.STAGE_SEARCHING,
+    Stage.SELECTING: wording.STAGE_SELECTING,
+    Stage.DONE: wording.STAGE_DONE,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     stage: Stage
@@ -304,9 +316,10 @@ class Progress:
     total: int = 0
 
     def describe(self) -> str:
+        """What the engine is doing, in the current language (``core.wording``)."""
         if self.stage is Stage.SEARCHING and self.total:
-            return f"searching {self.done}/{self.total}"
-        return self.stage.value
+            return wording.stage_searching(self.done, self.total)
+        return _STAGE_WORDS[self.stage]()
 
 
 ProgressCallback = Callable[[Progress], Awaitable[None]]

@@ -20,10 +20,7 @@ from core.vocabulary.lexicon import EVERYDAY_WORDS
 from core.vocabulary.scanner import scan
 from core.vocabulary.terms import TermKind
 from core.vocabulary.tokens import clause_tokens, normalise
-
-REJECTION_REASON = (
-    "That doesn't look like a music request — try describing a mood, genre, activity or artist."
-)
+from core.wording import REJECTION_REASON
 
 # Evidence that a prompt is about music, per kind of vocabulary term.
 _KIND_WEIGHT: dict[TermKind, float] = {
@@ -164,4 +161,4 @@ class LexicalValidator:
         if evidence.score >= self.threshold:
             reason = "mentions " + "; ".join(evidence.positive)
             return ValidationResult(ok=True, score=evidence.score, method=self.name, reason=reason)
-        return ValidationResult(ok=False, score=evidence.score, method=self.name, reason=REJECTION_REASON)
+        return ValidationResult(ok=False, score=evidence.score, method=self.name, reason=REJECTION_REASON())

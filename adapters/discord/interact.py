@@ -51,7 +51,7 @@ async def session(interaction: discord.Interaction[Any]) -> AsyncIterator[Answer
         # The bot is shutting down mid-command; the engine refunds what it reserved.
         await answer.stop_progress()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(answer.fail(wording.RESTARTING), 5)
+            await asyncio.wait_for(answer.fail(wording.RESTARTING()), 5)
         raise
     else:
         await deliver_notice(answer)
@@ -91,10 +91,10 @@ def _failure_text(error: BaseException, what: str) -> str:
         return error.user_message
     if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
         log.warning("app command error: %s", error)
-        return wording.OPTIONS_UNREADABLE
+        return wording.OPTIONS_UNREADABLE()
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
         log.warning("app command error: %s", error)
-        return wording.COMMAND_CHANGED
+        return wording.COMMAND_CHANGED()
     if isinstance(error, DeliveryFailed):
         log.warning("discord: a playlist could not be sent (%s); nothing was charged",
                     error.__cause__ or error)
@@ -102,10 +102,10 @@ def _failure_text(error: BaseException, what: str) -> str:
     if isinstance(error, SERVER_TROUBLE):
         # Discord is down or failing: expected, not our bug; one line in the log.
         log.warning("Discord failed while handling %s (%s: %s)", what, type(error).__name__, error)
-        return wording.SORRY
+        return wording.SORRY()
     if isinstance(error, discord.HTTPException):
         log.error("Discord refused a request while handling %s", what, exc_info=error)
-        return wording.SORRY
+        return wording.SORRY()
     return error_reply(error, what).text
 
 

@@ -131,14 +131,15 @@ class Chat:
 
     async def run_slow(
         self, bot: Bot, message: Message, user: UserRef, work: SlowWork,
-        first_text: str = wording.WORKING,
+        first_text: str | None = None,
     ) -> Reply | None:
         """Runs slow ``work`` under a status message; a playlist is sent by ``deliver``, inside
         the engine's charge: if Telegram cannot take it, nothing is charged (and None is
         returned)."""
         reply_to = None if is_private(message) else message.message_id
         delivered = False
-        async with StatusMessage(bot, message.chat.id, reply_to=reply_to, first_text=first_text,
+        async with StatusMessage(bot, message.chat.id, reply_to=reply_to,
+                                 first_text=first_text or wording.WORKING(),
                                  interval_s=self.options.interval(message),
                                  congested=self.options.congested) as status:
 

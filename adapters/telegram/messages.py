@@ -68,7 +68,7 @@ async def on_message(chat: Chat, update: Update, context: ContextTypes.DEFAULT_T
     if prompt is None:
         return
     if not prompt:
-        example = f"<code>@{esc(bot.username)} {esc(wording.MENTION_EXAMPLE)}</code>"
+        example = f"<code>@{esc(bot.username)} {esc(wording.MENTION_EXAMPLE())}</code>"
         await chat.say(bot, message.chat.id, formatted(wording.mention_hint, example),
                        reply_to=message.message_id)
         return
@@ -94,7 +94,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None:
         return
     try:
-        await context.bot.send_message(chat.id, "⚠️ " + esc(wording.DELIVERY_FAULT))
+        await context.bot.send_message(chat.id, "⚠️ " + esc(wording.DELIVERY_FAULT()))
     except TelegramError:
         log.warning("could not tell the user about the failure", exc_info=True)
 

@@ -235,7 +235,7 @@ class WebAdapter:
                                   kind="limited")
             return self._page(request, outcome, 429, {"Retry-After": str(int(wait + 0.999))})
         if self.linking is None:
-            return self._page(request, LinkOutcome(False, wording.SPOTIFY_NOT_SET_UP,
+            return self._page(request, LinkOutcome(False, wording.SPOTIFY_NOT_SET_UP(),
                                                    kind="unavailable"), 404)
         try:
             outcome = await self.linking.link_finish(
@@ -245,7 +245,7 @@ class WebAdapter:
             # The one error policy: a refusal says its message; anything else is logged
             # once and the page apologises (saying nothing was linked).
             reply = error_reply(exc, "the OAuth callback")
-            text = wording.SIGN_IN_FAILED if reply.code == "internal" else reply.text
+            text = wording.SIGN_IN_FAILED() if reply.code == "internal" else reply.text
             return self._page(request, LinkOutcome(False, text, kind="error"), 500)
         if outcome.page_kind in _GUESS_KINDS:
             self.limiter.record(client)
