@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
-from core import wording
+from core import i18n, wording
 from core.engine import Deliver, Engine
 from core.errors import DeliveryFailed, EchoTunerError, InvalidInput
 from core.models import Conversation, LimitSettings, Playlist, Profile, ProgressCallback, UserRef
@@ -88,6 +88,18 @@ class Actions:
     def accounts_enabled(self) -> bool:
         """Whether Spotify accounts can be linked (and playlists saved) on this bot."""
         return self.linking is not None
+
+    async def language(self, user: UserRef, *platform: str | None) -> str:
+        """The locale to answer ``user`` in: the language pinned in their profile, else the
+        first of the platform's tags (``interaction.locale``, ``language_code``,
+        ``Accept-Language``, ``LANG``) the bot speaks, else English.  Front ends call it
+        once where a request enters and serve it inside ``core.i18n.speaking``."""
+        try:
+            pinned = (await self.engine.get_profile(user)).language
+        except Exception:  # the store is down: the platform's language still answers
+            log.warning("could not read %s's pinned language", user.platform, exc_info=True)
+            pinned = ""
+        return i18n.negotiate(pinned, *platform)
 
     def help_text(self) -> str:
         return wording.HELP() + (wording.LINK_HELP() if self.linking is not None else "")

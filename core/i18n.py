@@ -28,6 +28,20 @@ SUPPORTED_LOCALES: tuple[str, ...] = (
 )
 #: Written right to left (the pages set ``dir="rtl"``).
 RTL_LOCALES = frozenset({"ar"})
+#: Each language's name in English (what a model is told to write in).
+ENGLISH_NAMES: dict[str, str] = {
+    "en": "English", "es": "Spanish", "pt_BR": "Brazilian Portuguese", "fr": "French",
+    "de": "German", "it": "Italian", "ru": "Russian", "uk": "Ukrainian", "tr": "Turkish",
+    "id": "Indonesian", "hi": "Hindi", "ja": "Japanese", "ko": "Korean",
+    "zh_Hans": "Simplified Chinese", "ar": "Arabic",
+}
+#: Each language's name in itself (what a user picks from).
+NATIVE_NAMES: dict[str, str] = {
+    "en": "English", "es": "Español", "pt_BR": "Português (Brasil)", "fr": "Français",
+    "de": "Deutsch", "it": "Italiano", "ru": "Русский", "uk": "Українська", "tr": "Türkçe",
+    "id": "Bahasa Indonesia", "hi": "हिन्दी", "ja": "日本語", "ko": "한국어",
+    "zh_Hans": "简体中文", "ar": "العربية",
+}
 
 
 class Translations(Protocol):
@@ -53,6 +67,10 @@ class Catalogues(Protocol):
         """``number`` written the way ``locale`` writes numbers (1,234.5 / 1.234,5 / ١٬٢٣٤٫٥)."""
         ...
 
+    def locales(self) -> frozenset[str]:
+        """The locales with a catalogue (English always)."""
+        ...
+
 
 _ENGLISH = stdlib_gettext.NullTranslations()
 _current: ContextVar[str] = ContextVar("echotuner_locale", default=DEFAULT_LOCALE)
@@ -74,6 +92,28 @@ def negotiate(*tags: str | None) -> str:
             if found is not None:
                 return found
     return DEFAULT_LOCALE
+
+
+_ALIASES = {"pt": "pt_BR", "zh": "zh_Hans", "zh_cn": "zh_Hans", "zh_sg": "zh_Hans"}
+
+
+def language_code(value: str) -> str | None:
+    """The supported locale ``value`` names ("es", "pt-BR", "zh_hans", "zh"), else None.
+
+    For what a user types (``/profile set language=...``): exact codes, any case, ``-`` or
+    ``_``; platforms' tags go through ``negotiate``, which knows every region and script.
+    """
+    wanted = value.strip().replace("-", "_").casefold()
+    for code in SUPPORTED_LOCALES:
+        if code.casefold() == wanted:
+            return code
+    return _ALIASES.get(wanted)
+
+
+def available() -> tuple[str, ...]:
+    """The locales the bot can answer in now, English first, then in ``SUPPORTED_LOCALES`` order."""
+    have = _installed[0].locales() if _installed else frozenset()
+    return tuple(code for code in SUPPORTED_LOCALES if code == DEFAULT_LOCALE or code in have)
 
 
 def current() -> str:

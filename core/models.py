@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from core import wording
+from core import i18n, wording
 from core.i18n import Message
 
 Discovery = Literal["popular", "balanced", "deep"]
@@ -134,6 +134,8 @@ class Profile:
     energy: float | None = None
     discovery: Discovery = "balanced"
     explicit_ok: bool = True
+    #: The language the bot answers in, pinned by the user ("" follows their app's language).
+    language: str = ""
 
     def is_default(self) -> bool:
         return self == Profile()
@@ -151,6 +153,9 @@ class StrategyRequest:
     previous_tracks: tuple[str, ...] = ()  # "Title - Artist" lines of the current version
     # A regeneration's "Title - Artist" lines of every earlier version: songs not to repeat.
     avoid_tracks: tuple[str, ...] = ()
+    #: The user's language (a ``core.i18n`` locale): the title and description are written in
+    #: it.  By default the language of the request being served when this one is built.
+    language: str = field(default_factory=i18n.current)
 
 
 @dataclass(frozen=True, slots=True)

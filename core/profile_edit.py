@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from core import wording
+from core import i18n, wording
 from core.errors import InvalidInput
 from core.models import DISCOVERY_CHOICES, LimitSettings, LimitsStatus, Profile
 from core.text import visible
@@ -32,6 +32,8 @@ FIELD_ALIASES: dict[str, str] = {
     "discovery": "discovery",
     "explicit": "explicit_ok",
     "explicit_ok": "explicit_ok",
+    "language": "language",
+    "lang": "language",
 }
 
 # A key starts where a word starts (the lookbehind): without it, a long run of letters with
@@ -71,7 +73,7 @@ def apply_changes(profile: Profile, changes: Mapping[str, str]) -> Profile:
     for key, value in changes.items():
         field = FIELD_ALIASES.get(key.lower())
         if field is None:
-            known = "genres, artists, disliked, energy, discovery, explicit"
+            known = "genres, artists, disliked, energy, discovery, explicit, language"
             raise InvalidInput(wording.unknown_profile_field(key, known))
         value = value.strip()
         if field in {"favourite_genres", "favourite_artists", "disliked_artists"}:
@@ -87,6 +89,8 @@ def apply_changes(profile: Profile, changes: Mapping[str, str]) -> Profile:
             if not 0 <= energy <= 1:
                 raise InvalidInput(wording.ENERGY_INVALID())
             updates[field] = energy
+        elif field == "language":
+            updates[field] = _language(value)
         elif field == "discovery":
             choice = value.lower().replace(" ", "_").replace("-", "_")
             choice = {"deep_cuts": "deep", "mainstream": "popular"}.get(choice, choice)
@@ -101,6 +105,16 @@ def apply_changes(profile: Profile, changes: Mapping[str, str]) -> Profile:
     return dataclasses.replace(profile, **updates)  # type: ignore[arg-type]
 
 
+def _language(value: str) -> str:
+    """A pinned language: a supported code, or "" (none, default, auto) to follow the app's."""
+    if value.lower() in {"", "none", "default", "auto"}:
+        return ""
+    code = i18n.language_code(value)
+    if code is None:
+        raise InvalidInput(wording.language_invalid(", ".join(i18n.SUPPORTED_LOCALES)))
+    return code
+
+
 def describe(profile: Profile) -> str:
     """A plain-text summary of a profile for any chat front end."""
 
@@ -110,7 +124,7 @@ def describe(profile: Profile) -> str:
     energy = wording.ANY_ENERGY() if profile.energy is None else f"{profile.energy:.2f}"
     return wording.profile_summary(
         listing(profile.favourite_genres), listing(profile.favourite_artists),
-        listing(profile.disliked_artists), energy, profile.discovery, profile.explicit_ok, "",
+        listing(profile.disliked_artists), energy, profile.discovery, profile.explicit_ok, profile.language,
     )
 
 

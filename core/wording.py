@@ -963,7 +963,8 @@ OPERATOR_ONLY = Message("This page is for the bot's operator")
 OPERATOR_ONLY_HINT = Message(
     "It shows how the bot is running. Operators: open it with the status token, or from the "
     "machine the bot runs on.")
-PAGE_PLAYLIST = Message("Playlist")
+#: The word "Playlist" alone: a page's eyebrow, a title when nothing else fits.
+PLAYLIST_WORD = Message("Playlist")
 
 
 def page_version_of(version: int, versions: int) -> str:
@@ -1100,6 +1101,47 @@ DISCORD_COMMANDS: Mapping[str, Message] = {
 }
 
 
+
+# --- playlist titles the offline planner builds (adapters.ai.offline) ------------------------
+# TRANSLATORS: title words, capitalised as a title in your language: "Chill Jazz Hits".
+TITLE_NOUNS: Mapping[str, Message] = {
+    "hits": Message("Hits"),
+    "bangers": Message("Bangers"),
+    "anthems": Message("Anthems"),
+    "classics": Message("Classics"),
+    "jams": Message("Jams"),
+    "beats": Message("Beats"),
+    "vibes": Message("Vibes"),
+    "bops": Message("Bops"),
+    "instrumentals": Message("Instrumentals"),
+    "melodies": Message("Melodies"),
+    "tunes": Message("Tunes"),
+    "grooves": Message("Grooves"),
+    "songs": Message("Songs"),
+    "music": Message("Music"),
+    "tracks": Message("Tracks"),
+    "playlist": PLAYLIST_WORD,
+    "mix": Message("Mix"),
+    "mixtape": Message("Mixtape"),
+}
+
+
+def title_for(title: str, occasion: str) -> str:
+    """A title and what it is for: "Upbeat Pop for Running"."""
+    # TRANSLATORS: a playlist title: {title} is what it plays, {occasion} an activity or place.
+    return _("{title} for {occasion}").format(title=title, occasion=occasion)
+
+
+def title_like(title: str, artists: str) -> str:
+    """A title and the artists it sounds like: "Indie Rock Like Arctic Monkeys"."""
+    return _("{title} Like {artists}").format(title=title, artists=artists)
+
+
+def title_and(first: str, second: str) -> str:
+    """Two names in a title that already hold an "&": "Drum & Bass and Jungle"."""
+    return _("{first} and {second}").format(first=first, second=second)
+
+
 __all__ = [
     "ACCESS_DENIED",
     "ACCESS_WITHDRAWN",
@@ -1111,6 +1153,7 @@ __all__ = [
     "API_SPOTIFY_NOT_SET_UP",
     "APP_CREDENTIALS_MALFORMED",
     "APP_NEEDS_A_GROUP",
+    "A_PLAYLIST",
     "BACK_TO_APP",
     "BACK_TO_CHATS",
     "BACK_TO_TERMINAL",
@@ -1205,7 +1248,6 @@ __all__ = [
     "PAGE_NOT_FOUND",
     "PAGE_NOT_FOUND_TITLE",
     "PAGE_PASTE_HINT",
-    "PAGE_PLAYLIST",
     "PAGE_PUT_IN_SPOTIFY",
     "PAGE_REFINED_WITH",
     "PAGE_SEE_LATEST",
@@ -1216,6 +1258,7 @@ __all__ = [
     "PLATFORM_INVALID",
     "PLAYLIST_PAGE_BLURB",
     "PLAYLIST_PAGE_LABEL",
+    "PLAYLIST_WORD",
     "PROFILE_FOOTER",
     "PROFILE_NOTHING_TO_CHANGE",
     "PROFILE_PAIRS_USAGE",
@@ -1279,6 +1322,7 @@ __all__ = [
     "TELEGRAM_HELP_LINES",
     "THIS_GROUP",
     "THIS_SERVER",
+    "TITLE_NOUNS",
     "TOP_ARTISTS_NOT_ALLOWED",
     "UNKNOWN_ARTIST",
     "UNLINKED",
@@ -1346,6 +1390,7 @@ __all__ = [
     "page_version_of",
     "page_works_until",
     "playlist_heading_draft",
+    "playlist_length",
     "playlist_page",
     "playlist_page_line",
     "playlists_left_today",
@@ -1376,6 +1421,9 @@ __all__ = [
     "spotify_slow_down",
     "stage_searching",
     "status_title",
+    "title_and",
+    "title_for",
+    "title_like",
     "too_many_from_address",
     "tracks_label",
     "undelivered",

@@ -28,7 +28,7 @@ from adapters.telegram.render import (
     render_reply,
     split_html,
 )
-from core import wording
+from core import i18n, wording
 from core.actions import Actions, SendPlaylist
 from core.commands import Line, TextCommands
 from core.errors import DeliveryFailed
@@ -87,6 +87,15 @@ class Chat:
 
     def __post_init__(self) -> None:
         self.commands = TextCommands(self.actions)
+
+    async def language(self, update: Update) -> str:
+        """The locale to answer ``update`` in: the sender's pinned one, else their app's
+        (``language_code``), else English."""
+        user = update.effective_user
+        if user is None:
+            return i18n.DEFAULT_LOCALE
+        return await self.actions.language(UserRef("telegram", str(user.id), "dm"),
+                                           user.language_code)
 
     async def say(
         self, bot: Bot, chat_id: int, html_text: str, *, markup: InlineKeyboardMarkup | None = None,
