@@ -62,9 +62,9 @@ class AdminCommands(
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         """Server only, and only for members who may manage it (whatever the server shows)."""
         if interaction.guild_id is None:
-            raise Refused(wording.SERVER_ONLY())
+            raise Refused(wording.SERVER_ONLY)
         if not may_administer(interaction):
-            raise Refused(wording.NEEDS_MANAGE_SERVER())
+            raise Refused(wording.NEEDS_MANAGE_SERVER)
         return True
 
     @app_commands.command(name="limits", description=described("admin limits"))

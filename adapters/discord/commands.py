@@ -19,7 +19,7 @@ from adapters.discord.interact import link_view, send_dm, session
 from adapters.discord.services import PLATFORM, services_of, user_ref
 from adapters.discord.translator import described
 from adapters.discord.views import make_playlist, save_draft, show
-from core import wording
+from core import i18n, wording
 from core.actions import Actions
 from core.engine import HARD_MAX_SONGS
 from core.guard import MIN_SONGS
@@ -36,6 +36,11 @@ CHOICE_LIMIT = 100
 Discovery = Literal["popular", "balanced", "deep"]
 Count = app_commands.Range[int, MIN_SONGS, HARD_MAX_SONGS]
 Energy = app_commands.Range[float, 0.0, 1.0]
+#: Each language by its own name; 🌐 (auto) follows the Discord client's language again.
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name="🌐 Discord", value="auto"),
+    *(app_commands.Choice(name=i18n.NATIVE_NAMES[code], value=code) for code in i18n.SUPPORTED_LOCALES),
+]
 
 
 def genre_choices(current: str) -> list[app_commands.Choice[str]]:
@@ -69,7 +74,7 @@ def _actions(interaction: discord.Interaction[Any]) -> Actions:
 
 def profile_changes(
     genres: str | None, artists: str | None, disliked: str | None, energy: float | None,
-    discovery: str | None, explicit: bool | None,
+    discovery: str | None, explicit: bool | None, language: str | None = None,
 ) -> dict[str, str]:
     """The options given to /profile set as ``core.profile_edit`` changes (others stay)."""
     changes: dict[str, str] = {}
@@ -83,6 +88,8 @@ def profile_changes(
         changes["discovery"] = discovery
     if explicit is not None:
         changes["explicit"] = "yes" if explicit else "no"
+    if language is not None:
+        changes["language"] = language
     return changes
 
 
@@ -147,7 +154,9 @@ class EveryoneCommands(commands.Cog, name="EchoTuner"):
         energy=described("profile set energy"),
         discovery=described("profile set discovery"),
         explicit=described("profile set explicit"),
+        language=described("profile set language"),
     )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
     async def set_profile(
         self,
         interaction: discord.Interaction[Any],
@@ -157,8 +166,10 @@ class EveryoneCommands(commands.Cog, name="EchoTuner"):
         energy: Energy | None = None,
         discovery: Discovery | None = None,
         explicit: bool | None = None,
+        language: app_commands.Choice[str] | None = None,
     ) -> None:
-        changes = profile_changes(genres, artists, disliked, energy, discovery, explicit)
+        changes = profile_changes(genres, artists, disliked, energy, discovery, explicit,
+                                  language.value if language is not None else None)
         async with session(interaction) as answer:
             await show(answer, await _actions(interaction).profile_set(user_ref(interaction),
                                                                          changes))

@@ -29,9 +29,10 @@ from urllib.parse import parse_qs, urlsplit
 from aiohttp import web
 
 from adapters.web.client_address import Network, client_address
+from adapters.web.languages import request_language
 from adapters.web.openapi import openapi_document
 from adapters.web.rest_budget import ClientBudget
-from core import wording
+from core import i18n, wording
 from core.actions import Actions, error_reply
 from core.engine import Deliver, Engine
 from core.errors import DeliveryFailed, QuotaExceeded
@@ -215,6 +216,10 @@ class RestApi:
         for) and ``WIRE``."""
 
         async def guarded(request: web.Request) -> web.StreamResponse:
+            with i18n.speaking(request_language(request)):
+                return await in_their_language(request)
+
+        async def in_their_language(request: web.Request) -> web.StreamResponse:
             try:
                 self._authorise(request)
                 return await handler(request)

@@ -31,6 +31,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from adapters.web.client_address import Network, client_address
 from adapters.web.health import health_body
+from adapters.web.languages import speak_their_language
 from adapters.web.pages import Pages, callback_html
 from adapters.web.pages.site import PAGE_CSP
 from adapters.web.sliding_window import SlidingWindow
@@ -188,7 +189,8 @@ class WebAdapter:
 
     def application(self) -> web.Application:
         """The aiohttp application with every route (built at start, after others added theirs)."""
-        app = web.Application(client_max_size=256 * 1024, middlewares=self._middlewares)
+        app = web.Application(client_max_size=256 * 1024,
+                              middlewares=(speak_their_language, *self._middlewares))
         # No HEAD: a probe must not consume a single-use state.
         app.router.add_get(CALLBACK_PATH, self._callback, allow_head=False)
         app.router.add_get("/health", self._health_route)

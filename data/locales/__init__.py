@@ -122,9 +122,15 @@ def _supported_code(locale: Locale) -> str | None:
     return None
 
 
+_LOADED: dict[Path, BabelCatalogues] = {}
+
+
 def install(root: Path = LOCALES_DIR) -> BabelCatalogues:
-    """Reads the catalogues under ``root`` and makes them the bot's (``core.i18n.install``)."""
-    catalogues = BabelCatalogues(root)
+    """Makes the catalogues under ``root`` the bot's (``core.i18n.install``); each is
+    compiled once per process, however often the bot is built."""
+    catalogues = _LOADED.get(root)
+    if catalogues is None:
+        catalogues = _LOADED[root] = BabelCatalogues(root)
     i18n.install(catalogues)
     return catalogues
 
