@@ -17,7 +17,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 
 import core.wording
-from data.locales import compile_catalogue
+from core import i18n
+from data.locales import BabelCatalogues, compile_catalogue, install
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "data" / "locales"
@@ -136,3 +137,22 @@ def test_the_catalogue_compiles_and_answers(path: Path) -> None:
     """Babel reads it as the bot will (no syntax error, the plural rule applies)."""
     translations = compile_catalogue(path, _language_id(path))
     assert translations.gettext(core.wording.SORRY.msgid) != core.wording.SORRY.msgid
+
+
+def test_numbers_and_plurals_follow_the_language() -> None:
+    install()
+    try:
+        with i18n.speaking("es"):
+            assert i18n.number(12345) == "12.345"
+            assert core.wording.page_tracks(1) == "1 canción"
+            assert core.wording.page_tracks(2) == "2 canciones"
+        assert i18n.number(12345) == "12,345"
+    finally:
+        i18n.install(None)
+
+
+def test_platform_language_tags_are_negotiated_down_to_a_catalogue() -> None:
+    spoken = BabelCatalogues(LOCALES)
+    assert spoken.negotiate("es-419") == "es" and spoken.negotiate("es_ES.UTF-8") == "es"
+    assert spoken.negotiate("C.UTF-8") is None and spoken.negotiate("tlh") is None
+    assert spoken.negotiate("zh-TW") is None  # Traditional Chinese: no catalogue (yet)
