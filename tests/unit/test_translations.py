@@ -156,3 +156,16 @@ def test_platform_language_tags_are_negotiated_down_to_a_catalogue() -> None:
     assert spoken.negotiate("es-419") == "es" and spoken.negotiate("es_ES.UTF-8") == "es"
     assert spoken.negotiate("C.UTF-8") is None and spoken.negotiate("tlh") is None
     assert spoken.negotiate("zh-TW") is None  # Traditional Chinese: no catalogue (yet)
+
+
+def test_regions_and_scripts_fall_under_the_catalogue_that_covers_them(tmp_path: Path) -> None:
+    spanish = (LOCALES / "es" / "LC_MESSAGES" / "echotuner.po").read_bytes()
+    for code in ("pt_BR", "zh_Hans"):  # stand-ins: only their presence matters here
+        folder = tmp_path / code / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        (folder / "echotuner.po").write_bytes(spanish)
+    spoken = BabelCatalogues(tmp_path)
+    assert [spoken.negotiate(t) for t in ("zh", "zh-CN", "zh-Hans", "zh_Hans_SG")] == ["zh_Hans"] * 4
+    assert [spoken.negotiate(t) for t in ("zh-TW", "zh-HK", "zh-Hant")] == [None] * 3
+    assert [spoken.negotiate(t) for t in ("pt", "pt-BR", "pt_PT")] == ["pt_BR"] * 3
+    assert spoken.negotiate("es") is None  # no Spanish catalogue under this root
