@@ -34,6 +34,7 @@ from core.linking import Linking
 from core.models import AppCredentials, LimitSettings
 from core.ports import ChatModel, Cipher, MusicCatalogue, Store
 from core.sharing import Sharing
+from data import locales
 from data.catalogue.demo import shared_catalogue
 from data.catalogue.knowledge import shared_knowledge
 from data.open_store import make_store
@@ -211,6 +212,7 @@ async def build_app(settings: Settings, *, warm_up: bool = False) -> AsyncIterat
     ``warm_up`` (the long-running bot) loads the catalogue in the background at once, so the
     first request does not wait for it (``bot.warmup``).
     """
+    locales.install()  # every sentence in the user's language from here on (core.i18n)
     store = make_store(settings)
     await store.open()
     clients = ModelClients(settings)  # model clients, built on first use; closed below

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
-from core import wording
+from core import i18n, wording
 from core.engine import Deliver, Engine
 from core.errors import DeliveryFailed, EchoTunerError, InvalidInput
 from core.models import Conversation, LimitSettings, Playlist, Profile, ProgressCallback, UserRef
@@ -53,7 +53,7 @@ def error_reply(exc: BaseException, what: str) -> TextReply:
     if isinstance(exc, EchoTunerError):
         return TextReply(exc.user_message, error=True, code=exc.code)
     log.error("%s failed", what, exc_info=exc)
-    return TextReply(wording.SORRY, error=True, code="internal")
+    return TextReply(wording.SORRY(), error=True, code="internal")
 
 
 def verb(name: str) -> Callable[[Verb[P]], Verb[P]]:
@@ -89,8 +89,20 @@ class Actions:
         """Whether Spotify accounts can be linked (and playlists saved) on this bot."""
         return self.linking is not None
 
+    async def language(self, user: UserRef, *platform: str | None) -> str:
+        """The locale to answer ``user`` in: the language pinned in their profile, else the
+        first of the platform's tags (``interaction.locale``, ``language_code``,
+        ``Accept-Language``, ``LANG``) the bot speaks, else English.  Front ends call it
+        once where a request enters and serve it inside ``core.i18n.speaking``."""
+        try:
+            pinned = (await self.engine.get_profile(user)).language
+        except Exception:  # the store is down: the platform's language still answers
+            log.warning("could not read %s's pinned language", user.platform, exc_info=True)
+            pinned = ""
+        return i18n.negotiate(pinned, *platform)
+
     def help_text(self) -> str:
-        return wording.HELP + (wording.LINK_HELP if self.linking is not None else "")
+        return wording.HELP() + (wording.LINK_HELP() if self.linking is not None else "")
 
     # --- playlists ----------------------------------------------------------------------
     async def _shown(self, playlist: Playlist) -> PlaylistReply:
@@ -158,7 +170,7 @@ class Actions:
         draft = await self.engine.own_draft(user, draft_id)
         playlist = await self.engine.get_playlist(user, draft.id, version)
         if self.linking is None:
-            return UrisReply(playlist, note=wording.SAVE_NOT_SET_UP)
+            return UrisReply(playlist, note=wording.SAVE_NOT_SET_UP())
         url = await self.linking.save(user, draft.id, playlist.version)
         return TextReply(wording.saved(playlist.title), link=url, link_label=playlist.title)
 
@@ -169,51 +181,51 @@ class Actions:
         """A sign-in link; ``private`` says the answer reaches this user alone.
         ``chat_account`` is how the chat shows the user ("@alice"), for the landing page."""
         if self.linking is None:
-            return TextReply(wording.SPOTIFY_NOT_SET_UP, error=True, code="not_configured")
+            return TextReply(wording.SPOTIFY_NOT_SET_UP(), error=True, code="not_configured")
         if not private:
-            raise InvalidInput(wording.LINK_PRIVATE_ONLY)
+            raise InvalidInput(wording.LINK_PRIVATE_ONLY())
         url = await self.linking.link_start(user, notify, chat_account=chat_account)
         minutes = int(self.linking.state_ttl.total_seconds() // 60)
-        return TextReply(wording.link_invitation(minutes), link=url, link_label=wording.LINK_LABEL)
+        return TextReply(wording.link_invitation(minutes), link=url, link_label=wording.LINK_LABEL())
 
     @verb("unlink")
     async def unlink(self, user: UserRef) -> Reply:
         if self.linking is None:
-            return TextReply(wording.SPOTIFY_NOT_SET_UP, error=True, code="not_configured")
+            return TextReply(wording.SPOTIFY_NOT_SET_UP(), error=True, code="not_configured")
         removed = await self.linking.unlink(user)
-        return TextReply(wording.UNLINKED if removed else wording.NOTHING_TO_UNLINK)
+        return TextReply(wording.UNLINKED() if removed else wording.NOTHING_TO_UNLINK())
 
     @verb("set group app")
     async def set_group_app(self, scope: str, client_id: str, client_secret: str) -> Reply:
         """A group's own Spotify app (the caller has checked its admin and kept the secret
         out of every log and chat)."""
         if self.linking is None:
-            return TextReply(wording.GROUP_APP_NOT_SET_UP, error=True, code="not_configured")
+            return TextReply(wording.GROUP_APP_NOT_SET_UP(), error=True, code="not_configured")
         await self.linking.set_scope_app(scope, client_id, client_secret)
-        return TextReply(wording.GROUP_APP_SAVED)
+        return TextReply(wording.GROUP_APP_SAVED())
 
     @verb("import_taste")
     async def import_taste(self, user: UserRef) -> Reply:
         if self.linking is None:
-            return TextReply(wording.SPOTIFY_NOT_SET_UP, error=True, code="not_configured")
-        return ProfileReply(await self.linking.import_taste(user), wording.TASTE_IMPORTED)
+            return TextReply(wording.SPOTIFY_NOT_SET_UP(), error=True, code="not_configured")
+        return ProfileReply(await self.linking.import_taste(user), wording.TASTE_IMPORTED())
 
     # --- profile, limits, status --------------------------------------------------------------
     @verb("profile")
     async def profile_show(self, user: UserRef) -> Reply:
-        return ProfileReply(await self.engine.get_profile(user), wording.PROFILE_SHOWN)
+        return ProfileReply(await self.engine.get_profile(user), wording.PROFILE_SHOWN())
 
     @verb("profile set")
     async def profile_set(self, user: UserRef, changes: Mapping[str, str]) -> Reply:
         """Applies ``key=value`` changes (see ``core.profile_edit``); others stay."""
         if not changes:
-            raise InvalidInput(wording.PROFILE_NOTHING_TO_CHANGE)
+            raise InvalidInput(wording.PROFILE_NOTHING_TO_CHANGE())
         profile = apply_changes(await self.engine.get_profile(user), dict(changes))
-        return ProfileReply(await self.engine.set_profile(user, profile), wording.PROFILE_SAVED)
+        return ProfileReply(await self.engine.set_profile(user, profile), wording.PROFILE_SAVED())
 
     @verb("profile reset")
     async def profile_reset(self, user: UserRef) -> Reply:
-        return ProfileReply(await self.engine.set_profile(user, Profile()), wording.PROFILE_RESET)
+        return ProfileReply(await self.engine.set_profile(user, Profile()), wording.PROFILE_RESET())
 
     @verb("limits")
     async def limits(self, user: UserRef) -> Reply:

@@ -63,7 +63,7 @@ def _draft_number(args: str) -> int | None:
     if not args:
         return None
     if not args.isdigit():
-        raise InvalidInput(wording.SAVE_USAGE)
+        raise InvalidInput(wording.SAVE_USAGE())
     return int(args)
 
 
@@ -81,7 +81,7 @@ class TextCommands:
         ``Actions.playlist``); when it fails, ``DeliveryFailed`` propagates to the adapter."""
         parsed = parse_line(line) if isinstance(line, str) else line
         if parsed is None:
-            return TextReply(wording.EMPTY_LINE, error=True, code="invalid_input")
+            return TextReply(wording.EMPTY_LINE(), error=True, code="invalid_input")
         try:
             return await self._dispatch(user, parsed, progress, deliver)
         except InvalidInput as exc:  # a malformed line, before any verb ran
@@ -105,7 +105,7 @@ class TextCommands:
             if action.lower() == "reset":
                 return await actions.profile_reset(user)
             if action:
-                raise InvalidInput(wording.PROFILE_USAGE)
+                raise InvalidInput(wording.PROFILE_USAGE())
             return await actions.profile_show(user)
         if command == "limits":
             return await actions.limits(user)

@@ -200,11 +200,11 @@ class Engine:
     async def set_limits(self, scope: str, settings: LimitSettings) -> LimitSettings:
         """Stores a scope's limits; the caller has checked the admin's permission."""
         if not MIN_SONGS <= settings.max_songs <= HARD_MAX_SONGS:
-            raise InvalidInput(f"Max songs must be from {MIN_SONGS} to {HARD_MAX_SONGS}.")
+            raise InvalidInput(wording.max_songs_out_of_range(MIN_SONGS, HARD_MAX_SONGS))
         if not 0 <= settings.max_playlists_per_day <= 10_000:
-            raise InvalidInput("Daily playlists per user must be from 0 to 10000.")
+            raise InvalidInput(wording.DAILY_PLAYLISTS_OUT_OF_RANGE())
         if not 0 <= settings.max_refinements_per_playlist <= 1_000:
-            raise InvalidInput("Refinements per playlist must be from 0 to 1000.")
+            raise InvalidInput(wording.REFINEMENTS_OUT_OF_RANGE())
         await self.store.set_limit_settings(self.keys.scope_key(scope), settings)
         return settings
 
@@ -280,11 +280,7 @@ class Engine:
         if reservation is None:
             self._refused("playlist")
             resets = next_utc_midnight(now)
-            raise QuotaExceeded(
-                f"You have used all {limit} playlists for today; the limit resets at "
-                f"{resets:%H:%M} UTC.",
-                resets,
-            )
+            raise QuotaExceeded(wording.quota_used(limit or 0, f"{resets:%H:%M}"), resets)
         return reservation
 
     async def _check_music(
@@ -306,11 +302,7 @@ class Engine:
 
     @staticmethod
     def _not_music(reason: str) -> NotAboutMusic:
-        return NotAboutMusic(
-            reason
-            or "That doesn't look like a music request. Describe a mood, genre, "
-            "activity or artist."
-        )
+        return NotAboutMusic(reason or wording.NOT_ABOUT_MUSIC())
 
     def _judged(self, answer: StrategyAnswer, doubt: ValidationResult | None) -> None:
         """Applies the model's verdict on a doubtful prompt: "not music" refuses with its
@@ -477,9 +469,7 @@ class Engine:
         )
         if reservation is None:
             self._refused("refinement")
-            raise RefinementLimitReached(
-                f"This playlist has used all {limit} refinements. Start a new one with /playlist."
-            )
+            raise RefinementLimitReached(wording.refinements_used_up(limit or 0))
         return reservation
 
     async def _regenerated(
@@ -577,17 +567,17 @@ class Engine:
     def _adopted_tracks(tracks: Sequence[Track], max_songs: int) -> tuple[Track, ...]:
         """A client's tracks checked (count, ids) and their text cleaned and bounded."""
         if not 1 <= len(tracks) <= max_songs:
-            raise InvalidInput(f"Send 1 to {max_songs} songs.")
+            raise InvalidInput(wording.send_songs(max_songs))
         bad = [t.id for t in tracks if not is_track_id(t.id)]
         if bad:
-            raise InvalidInput(f"'{bad[0][:40]}' is not a Spotify track id (22 letters and digits).")
+            raise InvalidInput(wording.not_a_track_id(bad[0]))
         cleaned: list[Track] = []
         for track in tracks:
             artists = tuple(a for a in (untrusted_text(a, MAX_ADOPTED_TEXT)
                                         for a in track.artists[:MAX_ADOPTED_ARTISTS]) if a)
             title = untrusted_text(track.title, MAX_ADOPTED_TEXT)
             if not title or not artists:
-                raise InvalidInput("Each song needs a title and an artist.")
+                raise InvalidInput(wording.SONG_NEEDS_TITLE_AND_ARTIST())
             cleaned.append(dataclasses.replace(
                 track, title=title, artists=artists,
                 album=untrusted_text(track.album, MAX_ADOPTED_TEXT),
@@ -604,12 +594,9 @@ class Engine:
             draft = await self.store.get_draft(draft_id, now)
         if draft is None:
             hours = int(self.config.draft_ttl.total_seconds() // 3600)
-            raise DraftNotFound(
-                "I can't find that playlist (drafts are kept for "
-                f"{hours} hours). Make one with /playlist first."
-            )
+            raise DraftNotFound(wording.draft_not_found(hours))
         if draft.owner_key != key:
-            raise NotYourPlaylist("That playlist belongs to someone else; you can only refine yours.")
+            raise NotYourPlaylist(wording.SOMEONE_ELSES_PLAYLIST())
         return draft
 
     async def get_playlist(
@@ -628,8 +615,7 @@ class Engine:
         found = (await self.store.get_draft_version(draft.id, version)
                  if 1 <= version < draft.latest.version else None)
         if found is None:
-            raise DraftNotFound("I can't find that version of the playlist. Make a new one "
-                                "with /playlist.")
+            raise DraftNotFound(wording.VERSION_NOT_FOUND())
         return found
 
     # --- the shared pipeline ----------------------------------------------------
@@ -717,15 +703,8 @@ class Engine:
     def _nothing_found(*, fresh_take: bool) -> NothingFound:
         """The refusal when no track fits (a regeneration: no new track fits)."""
         if fresh_take:
-            return NothingFound(
-                "The catalogue ran short of new matches: it has no songs for this request "
-                "beyond those of the earlier versions. Refine it with other words instead; "
-                "nothing was charged."
-            )
-        return NothingFound(
-            "I couldn't find songs for that in the catalogue. Try a broader description; "
-            "nothing was charged."
-        )
+            return NothingFound(wording.NO_NEW_MATCHES())
+        return NothingFound(wording.NOTHING_FOUND())
 
     @staticmethod
     def _shortfall_note(found: int, wanted: int, reused: int, fresh_take: bool) -> str | None:
@@ -733,17 +712,10 @@ class Engine:
         if fresh_take and (reused or found < wanted):
             new = found - reused
             if reused:
-                return (
-                    f"The catalogue ran short of new matches: {new} of these {found} songs are "
-                    f"new and {reused} {'was' if reused == 1 else 'were'} in an earlier version"
-                    + ("." if found == wanted else f" (you asked for {wanted}).")
-                )
-            return (
-                f"The catalogue ran short of new matches: I found {new} new songs, not the "
-                f"{wanted} you asked for."
-            )
+                return wording.short_of_new_songs(new, found, reused, wanted)
+            return wording.fewer_new_songs(new, wanted)
         if found < wanted:
-            return f"I found {found} songs that fit, not the {wanted} you asked for."
+            return wording.fewer_songs(found, wanted)
         return None
 
     def _playlist(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from core import wording
 from core.errors import InvalidInput
 from core.text import visible
 
@@ -15,19 +16,24 @@ def clean_text(raw: object, *, max_length: int, what: str = "prompt") -> str:
     """Normalises white space and strips control, format and surrogate characters (see
     ``core.text.visible``); refuses empty or huge text."""
     if not isinstance(raw, str):
-        raise InvalidInput(f"The {what} must be text.")
+        raise InvalidInput(wording.input_not_text(_noun(what)))
     text = _SPACES.sub(" ", visible(raw)).strip()
     if not text:
         if what == "prompt":
-            raise InvalidInput(
-                "Tell me what to play, for example: /playlist upbeat indie rock for a morning run"
-            )
-        raise InvalidInput(f"The {what} is empty.")
+            raise InvalidInput(wording.PROMPT_MISSING())
+        raise InvalidInput(wording.input_empty(_noun(what)))
     if len(text) > max_length:
-        raise InvalidInput(
-            f"That {what} is {len(text):,} characters long; please keep it under {max_length}."
-        )
+        raise InvalidInput(wording.input_too_long(_noun(what), len(text), max_length))
     return text
+
+
+_NOUNS = {"prompt": wording.PROMPT, "feedback": wording.FEEDBACK}
+
+
+def _noun(what: str) -> str:
+    """What the user typed, named in their language ("prompt", "feedback")."""
+    noun = _NOUNS.get(what)
+    return noun() if noun is not None else what
 
 
 _COUNT = re.compile(r"[+-]?\d{1,6}")
@@ -41,10 +47,7 @@ def parse_count(text: str, *, min_songs: int = MIN_SONGS, max_songs: int | None 
     """
     stripped = text.strip()
     if not _COUNT.fullmatch(stripped):
-        allowed = f"from {min_songs} to {max_songs}" if max_songs is not None else f"of {min_songs} or more"
-        raise InvalidInput(
-            f"'{stripped[:20]}' is not a number of songs: use a whole number {allowed}."
-        )
+        raise InvalidInput(wording.count_not_a_number(stripped, min_songs, max_songs))
     return int(stripped)
 
 
@@ -58,11 +61,11 @@ def check_count(raw: object, *, default: int, max_songs: int, min_songs: int = M
     if raw is None or raw == "":
         return min(default, max_songs)
     if isinstance(raw, bool):
-        raise InvalidInput(f"The number of songs must be a whole number from {min_songs} to {max_songs}.")
+        raise InvalidInput(wording.count_not_whole(min_songs, max_songs))
     if isinstance(raw, str):
         raw = parse_count(raw, min_songs=min_songs, max_songs=max_songs)
     if not isinstance(raw, int):
-        raise InvalidInput(f"The number of songs must be a whole number from {min_songs} to {max_songs}.")
+        raise InvalidInput(wording.count_not_whole(min_songs, max_songs))
     if not min_songs <= raw <= max_songs:
-        raise InvalidInput(f"A playlist can have {min_songs} to {max_songs} songs; you asked for {raw}.")
+        raise InvalidInput(wording.count_out_of_range(min_songs, max_songs, raw))
     return raw

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from core import wording
 from core.engine import Engine
 from core.errors import (
     AccessTokenRejected,
@@ -69,27 +70,6 @@ _CREDENTIAL = re.compile(r"[A-Za-z0-9]{16,64}")
 _PRIVATE_SCOPES = frozenset({"dm", "console", "api"})
 _MAX_CODE_LENGTH = 2048
 
-LINK_AGAIN = "Send /link to connect your Spotify account again."
-NOT_LINKED = (
-    "You haven't linked a Spotify account yet. Send /link to connect one. (Without a link you "
-    "can still paste the spotify:track: lines into a playlist in Spotify's desktop app.)"
-)
-BAD_STATE = (
-    "This sign-in link is incomplete or not one of ours, so nothing was linked. "
-    "Send /link in the chat to get a new one."
-)
-USED_STATE = (
-    "This sign-in link has expired or was already used, so nothing was linked. "
-    "Send /link in the chat to get a new one."
-)
-EXPIRED_STATE = (
-    "This sign-in link has expired (they last ten minutes), so nothing was linked. "
-    "Send /link in the chat to get a new one."
-)
-REPLAYED_STATE = (
-    "This sign-in link was already used; opening it again links nothing. If your account "
-    "isn't linked yet, send /link in the chat to get a new one."
-)
 # Which states were issued and which were used, kept a day beyond their life so the
 # callback page can say "expired" or "already used" instead of a vague "not valid".
 # Keys are SHA-256 of the state (never the state itself); values are the platform.
@@ -225,7 +205,7 @@ class Linking:
         are stored encrypted and the user's conversation is told.
         """
         if not state or not _STATE.fullmatch(state):
-            return LinkOutcome(False, BAD_STATE, kind="invalid")
+            return LinkOutcome(False, wording.BAD_STATE(), kind="invalid")
         now = self._clock()
         digest = _state_digest(state)
         pending = await self.store.consume_oauth_state(state, now)
@@ -239,31 +219,28 @@ class Linking:
             app = AppCredentials(str(data["client_id"]))
             chat_account = str(data.get("chat_account", ""))  # states issued before it: none
         except (ValueError, KeyError, TypeError):
-            return LinkOutcome(False, BAD_STATE, kind="invalid")
+            return LinkOutcome(False, wording.BAD_STATE(), kind="invalid")
         platform = conversation.platform
         if error:
             if error == "access_denied":
-                message = "You didn't allow access on Spotify, so nothing was linked."
+                message = wording.ACCESS_DENIED()
             else:
-                message = (
-                    "Spotify didn't complete the sign-in, so nothing was linked. "
-                    "Send /link to try again."
-                )
+                message = wording.SIGN_IN_INCOMPLETE()
             await self._notify(conversation, message)
             return LinkOutcome(False, message, kind="denied" if error == "access_denied" else "error",
                                platform=platform)
         if not code or len(code) > _MAX_CODE_LENGTH:
-            return LinkOutcome(False, BAD_STATE, kind="invalid", platform=platform)
+            return LinkOutcome(False, wording.BAD_STATE(), kind="invalid", platform=platform)
         now = self._clock()
         try:
             tokens = await self.accounts.exchange_code(app, code, verifier)
             profile = await self.accounts.profile(tokens.access_token)
         except (NotLinked, ProviderUnavailable) as exc:
-            message = f"Linking didn't work: {exc.user_message}"
+            message = wording.linking_failed(exc.user_message)
             await self._notify(conversation, message)
             return LinkOutcome(False, message, kind="error", platform=platform)
         except AccessTokenRejected:
-            message = "Linking didn't work: Spotify refused the new sign-in. Send /link to try again."
+            message = wording.NEW_SIGN_IN_REFUSED()
             await self._notify(conversation, message)
             return LinkOutcome(False, message, kind="error", platform=platform)
         account = LinkedAccount(
@@ -280,12 +257,11 @@ class Linking:
         name = profile.display_name or profile.account_id
         await self._notify(
             conversation,
-            f"Your Spotify account {name} is linked. /save puts your latest playlist in it; "
-            "/taste imports your top artists into your profile; /unlink removes the link.",
+            wording.account_linked(name),
         )
         return LinkOutcome(
             True,
-            f"Linked to Spotify as {name}. You can close this page and go back to the chat.",
+            wording.linked_as(name),
             display_name=name,
             kind="linked",
             platform=platform,
@@ -296,12 +272,12 @@ class Linking:
         """A state the store no longer holds: used already, expired, or never ours."""
         if await self.store.cache_get(USED_NAMESPACE, digest, now) is not None:
             issued = await self.store.cache_get(ISSUED_NAMESPACE, digest, now)
-            return LinkOutcome(False, REPLAYED_STATE, kind="used", platform=issued or "")
+            return LinkOutcome(False, wording.REPLAYED_STATE(), kind="used", platform=issued or "")
         issued = await self.store.cache_get(ISSUED_NAMESPACE, digest, now)
         if issued is not None:
-            return LinkOutcome(False, EXPIRED_STATE, kind="expired", platform=issued)
+            return LinkOutcome(False, wording.EXPIRED_STATE(), kind="expired", platform=issued)
         # Older than our memory of it, or made up: the same page as an expired link.
-        return LinkOutcome(False, USED_STATE, kind="expired")
+        return LinkOutcome(False, wording.USED_STATE(), kind="expired")
 
     async def unlink(self, user: UserRef) -> bool:
         """Deletes the user's tokens; returns whether there was a link."""
@@ -340,8 +316,8 @@ class Linking:
             log.warning("draft %d: %d tracks without a valid Spotify id were left out",
                         draft.id, len(tracks) - len(uris))
         if not uris:
-            raise InvalidInput("This playlist has no tracks with a Spotify id, so nothing was saved.")
-        name = _clean_line(shown.title, NAME_LIMIT) or "EchoTuner playlist"
+            raise InvalidInput(wording.NO_SPOTIFY_IDS())
+        name = _clean_line(shown.title, NAME_LIMIT) or wording.DEFAULT_PLAYLIST_NAME()
         description = playlist_description(draft.prompt)
         key = self.keys.key(user)
         async with self._lock(key):
@@ -393,10 +369,7 @@ class Linking:
                 session, lambda token: self.accounts.top_artists(token, TOP_ARTISTS)
             )
         if not artists:
-            raise NothingFound(
-                "Spotify has no top artists for you yet (it needs some listening history). "
-                "Your profile is unchanged."
-            )
+            raise NothingFound(wording.NO_TOP_ARTISTS())
         profile = await self.engine.get_profile(user)
         disliked = {a.casefold() for a in profile.disliked_artists}
         names = [a.name for a in artists if a.name and a.name.casefold() not in disliked]
@@ -420,13 +393,10 @@ class Linking:
         on use this app, so a community is not capped by the operator's app's user limit.
         """
         if scope in _PRIVATE_SCOPES:
-            raise InvalidInput("A Spotify app can be set for a server or group, not a private chat.")
+            raise InvalidInput(wording.APP_NEEDS_A_GROUP())
         client_id, client_secret = client_id.strip(), client_secret.strip()
         if not _CREDENTIAL.fullmatch(client_id) or not _CREDENTIAL.fullmatch(client_secret):
-            raise InvalidInput(
-                "That doesn't look like a Spotify client id and secret (letters and digits, "
-                "32 of each); copy them from your app's page on developer.spotify.com."
-            )
+            raise InvalidInput(wording.APP_CREDENTIALS_MALFORMED())
         blob = self.cipher.encrypt(
             json.dumps({"client_id": client_id, "client_secret": client_secret}).encode()
         )
@@ -499,17 +469,17 @@ class Linking:
         """The user's link, decrypted, with an access token that is fresh for a minute."""
         account = await self.store.get_linked_account(key, self.provider)
         if account is None:
-            raise NotLinked(NOT_LINKED)
+            raise NotLinked(wording.NOT_LINKED())
         try:
             session = self._read_blob(account)
         except (ValueError, KeyError, TypeError):
             # The encryption key changed or the row is damaged: the link cannot be used.
             await self.store.delete_linked_account(key, self.provider)
-            raise NotLinked(f"Your Spotify link can no longer be read. {LINK_AGAIN}") from None
+            raise NotLinked(wording.link_again(wording.LINK_UNREADABLE())) from None
         now = self._clock()
         if now >= session.consented_at + REFRESH_TOKEN_LIFETIME:
             await self.store.delete_linked_account(key, self.provider)
-            raise NotLinked(f"Spotify links last six months and yours has expired. {LINK_AGAIN}")
+            raise NotLinked(wording.link_again(wording.LINK_SIX_MONTHS()))
         if session.tokens.expires_at - REFRESH_MARGIN <= now:
             await self._refresh(session)
         return session
@@ -532,7 +502,7 @@ class Linking:
                     session.account, session.tokens = current, fresh.tokens
                     return
             await self.store.delete_linked_account(key, self.provider)
-            raise NotLinked(f"Your Spotify link has expired or was revoked. {LINK_AGAIN}") from None
+            raise NotLinked(wording.link_again(wording.LINK_REVOKED())) from None
         blob = self._token_blob(tokens, session.client_id, consented_at=session.consented_at)
         account = dataclasses.replace(session.account, token_blob=blob)
         await self.store.save_linked_account(account)
@@ -547,9 +517,7 @@ class Linking:
         try:
             return await op(session.tokens.access_token)
         except AccessTokenRejected:
-            raise NotLinked(
-                f"Spotify no longer accepts this bot's access to your account. {LINK_AGAIN}"
-            ) from None
+            raise NotLinked(wording.link_again(wording.ACCESS_WITHDRAWN())) from None
 
     async def _notify(self, conversation: Conversation, text: str) -> None:
         if self.notifier is None:

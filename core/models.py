@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from core import i18n, wording
+from core.i18n import Message
 from core.targets import FeatureTarget, TargetFeature, by_feature
 
 Discovery = Literal["popular", "balanced", "deep"]
@@ -164,6 +166,8 @@ class Profile:
     energy: float | None = None
     discovery: Discovery = "balanced"
     explicit_ok: bool = True
+    #: The language the bot answers in, pinned by the user ("" follows their app's language).
+    language: str = ""
 
     def is_default(self) -> bool:
         return self == Profile()
@@ -183,6 +187,9 @@ class StrategyRequest:
     avoid_tracks: tuple[str, ...] = ()
     # The lexical check was unsure the prompt is about music: the model judges it.
     judge_music: bool = False
+    #: The user's language (a ``core.i18n`` locale): the title and description are written in
+    #: it.  By default the language of the request being served when this one is built.
+    language: str = field(default_factory=i18n.current)
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +342,15 @@ class Stage(enum.Enum):
     DONE = "done"
 
 
+_STAGE_WORDS: dict[Stage, Message] = {
+    Stage.VALIDATING: wording.STAGE_VALIDATING,
+    Stage.ASKING_MODEL: wording.STAGE_ASKING_MODEL,
+    Stage.SEARCHING: wording.STAGE_SEARCHING,
+    Stage.SELECTING: wording.STAGE_SELECTING,
+    Stage.DONE: wording.STAGE_DONE,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     stage: Stage
@@ -342,9 +358,10 @@ class Progress:
     total: int = 0
 
     def describe(self) -> str:
+        """What the engine is doing, in the current language (``core.wording``)."""
         if self.stage is Stage.SEARCHING and self.total:
-            return f"searching {self.done}/{self.total}"
-        return self.stage.value
+            return wording.stage_searching(self.done, self.total)
+        return _STAGE_WORDS[self.stage]()
 
 
 ProgressCallback = Callable[[Progress], Awaitable[None]]

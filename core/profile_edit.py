@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from core import i18n, wording
 from core.errors import InvalidInput
 from core.models import DISCOVERY_CHOICES, LimitSettings, LimitsStatus, Profile
 from core.text import visible
@@ -31,6 +32,8 @@ FIELD_ALIASES: dict[str, str] = {
     "discovery": "discovery",
     "explicit": "explicit_ok",
     "explicit_ok": "explicit_ok",
+    "language": "language",
+    "lang": "language",
 }
 
 # A key starts where a word starts (the lookbehind): without it, a long run of letters with
@@ -45,14 +48,11 @@ _FALSE = {"no", "false", "off", "0", "n", "blocked"}
 def parse_assignments(text: str) -> dict[str, str]:
     """Reads ``key=value`` pairs; values with spaces go in double quotes."""
     if len(text) > MAX_LINE:
-        raise InvalidInput(f"That's {len(text):,} characters; a profile change fits in {MAX_LINE}.")
+        raise InvalidInput(wording.profile_line_too_long(len(text), MAX_LINE))
     pairs = {m.group(1).lower(): (m.group(3) if m.group(3) is not None else m.group(2))
              for m in _PAIR.finditer(text)}
     if not pairs and text.strip():
-        raise InvalidInput(
-            'Use key=value pairs, e.g. genres=jazz,soul artists="Nina Simone" energy=0.4 '
-            "discovery=deep explicit=no"
-        )
+        raise InvalidInput(wording.PROFILE_PAIRS_USAGE())
     return pairs
 
 
@@ -63,7 +63,7 @@ def _items(value: str) -> tuple[str, ...]:
         if item and item.casefold() not in {i.casefold() for i in items}:
             items.append(item)
     if len(items) > MAX_ITEMS:
-        raise InvalidInput(f"Up to {MAX_ITEMS} entries per list, please.")
+        raise InvalidInput(wording.profile_too_many_items(MAX_ITEMS))
     return tuple(items)
 
 
@@ -73,8 +73,8 @@ def apply_changes(profile: Profile, changes: Mapping[str, str]) -> Profile:
     for key, value in changes.items():
         field = FIELD_ALIASES.get(key.lower())
         if field is None:
-            known = "genres, artists, disliked, energy, discovery, explicit"
-            raise InvalidInput(f"Unknown profile field '{key[:30]}'. Fields: {known}.")
+            known = "genres, artists, disliked, energy, discovery, explicit, language"
+            raise InvalidInput(wording.unknown_profile_field(key, known))
         value = value.strip()
         if field in {"favourite_genres", "favourite_artists", "disliked_artists"}:
             updates[field] = _items(value)
@@ -85,38 +85,46 @@ def apply_changes(profile: Profile, changes: Mapping[str, str]) -> Profile:
             try:
                 energy = float(value)
             except ValueError:
-                raise InvalidInput("energy must be a number from 0 (calm) to 1 (intense).") from None
+                raise InvalidInput(wording.ENERGY_INVALID()) from None
             if not 0 <= energy <= 1:
-                raise InvalidInput("energy must be a number from 0 (calm) to 1 (intense).")
+                raise InvalidInput(wording.ENERGY_INVALID())
             updates[field] = energy
+        elif field == "language":
+            updates[field] = _language(value)
         elif field == "discovery":
             choice = value.lower().replace(" ", "_").replace("-", "_")
             choice = {"deep_cuts": "deep", "mainstream": "popular"}.get(choice, choice)
             if choice not in DISCOVERY_CHOICES:
-                raise InvalidInput("discovery must be popular, balanced or deep.")
+                raise InvalidInput(wording.DISCOVERY_INVALID())
             updates[field] = choice
         else:
             lowered = value.lower()
             if lowered not in _TRUE | _FALSE:
-                raise InvalidInput("explicit must be yes or no.")
+                raise InvalidInput(wording.EXPLICIT_INVALID())
             updates[field] = lowered in _TRUE
     return dataclasses.replace(profile, **updates)  # type: ignore[arg-type]
+
+
+def _language(value: str) -> str:
+    """A pinned language: a supported code, or "" (none, default, auto) to follow the app's."""
+    if value.lower() in {"", "none", "default", "auto"}:
+        return ""
+    code = i18n.language_code(value)
+    if code is None:
+        raise InvalidInput(wording.language_invalid(", ".join(i18n.SUPPORTED_LOCALES)))
+    return code
 
 
 def describe(profile: Profile) -> str:
     """A plain-text summary of a profile for any chat front end."""
 
     def listing(items: tuple[str, ...]) -> str:
-        return ", ".join(items) if items else "none"
+        return ", ".join(items) if items else wording.NONE()
 
-    energy = "any" if profile.energy is None else f"{profile.energy:.2f}"
-    return (
-        f"Favourite genres: {listing(profile.favourite_genres)}\n"
-        f"Favourite artists: {listing(profile.favourite_artists)}\n"
-        f"Disliked artists: {listing(profile.disliked_artists)}\n"
-        f"Energy: {energy}\n"
-        f"Discovery: {profile.discovery}\n"
-        f"Explicit tracks: {'allowed' if profile.explicit_ok else 'filtered out'}"
+    energy = wording.ANY_ENERGY() if profile.energy is None else f"{profile.energy:.2f}"
+    return wording.profile_summary(
+        listing(profile.favourite_genres), listing(profile.favourite_artists),
+        listing(profile.disliked_artists), energy, profile.discovery, profile.explicit_ok, profile.language,
     )
 
 
@@ -132,38 +140,25 @@ def describe_limits(
     ``moment`` writes the reset time (Discord shows it in each reader's own time zone)."""
     s = status.settings
     if status.playlists_left is None:
-        playlists = f"{status.playlists_used_today} playlists made today (no daily limit)"
+        playlists = wording.playlists_made_today(status.playlists_used_today)
     else:
-        playlists = (
-            f"{emphasis(str(status.playlists_left))} of {s.max_playlists_per_day} "
-            "playlists left today"
-        )
+        playlists = wording.playlists_left_today(emphasis(str(status.playlists_left)),
+                                                 s.max_playlists_per_day)
     if status.latest_draft_id is None:
-        refinements = "no current playlist to refine"
+        refinements = wording.NO_PLAYLIST_TO_REFINE()
     elif status.refinements_left is None:
-        refinements = "refinements unlimited"
+        refinements = wording.REFINEMENTS_UNLIMITED()
     else:
-        refinements = (
-            f"{emphasis(str(status.refinements_left))} of {s.max_refinements_per_playlist} "
-            "refinements left on your latest playlist"
-        )
-    return (
-        f"{playlists}; {refinements}.\n"
-        f"Up to {s.max_songs} songs per playlist. Daily limits reset at "
-        f"{moment(status.resets_at)}."
-    )
+        refinements = wording.refinements_left(emphasis(str(status.refinements_left)),
+                                               s.max_refinements_per_playlist)
+    return wording.limits_summary(playlists, refinements, s.max_songs, moment(status.resets_at))
 
 
 def describe_settings(settings: LimitSettings) -> str:
     """A server's or group's limits in one line, for any front end."""
 
-    def state(enabled: bool, value: int, unit: str) -> str:
-        return f"{value} {unit}" if enabled else f"off ({value} {unit} when switched on)"
-
-    playlists = state(settings.playlist_limit_enabled, settings.max_playlists_per_day, "per day")
-    refinements = state(settings.refinement_limit_enabled, settings.max_refinements_per_playlist,
-                        "per playlist")
-    return (
-        f"daily playlists per user: {playlists}; refinements: {refinements}; "
-        f"max songs per playlist: {settings.max_songs}."
-    )
+    playlists = wording.limit_state(settings.playlist_limit_enabled, settings.max_playlists_per_day,
+                                    wording.PER_DAY())
+    refinements = wording.limit_state(settings.refinement_limit_enabled,
+                                      settings.max_refinements_per_playlist, wording.PER_PLAYLIST())
+    return wording.settings_summary(playlists, refinements, settings.max_songs)

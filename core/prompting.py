@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from core import i18n
 from core.models import Profile, Strategy, StrategyRequest
 from core.strategy import MAX_LIST, strategy_to_dict
 from core.text import visible
@@ -165,8 +166,21 @@ def build_prompt(request: StrategyRequest) -> StrategyPrompt:
         )
         if request.judge_music:
             user += "\n" + JUDGE_TEXT
-        return StrategyPrompt(SYSTEM_TEXT, user)
-    return StrategyPrompt(SYSTEM_TEXT, _refinement_user(request, request.previous, wanted))
+        return StrategyPrompt(SYSTEM_TEXT, user + _language_rule(request.language))
+    return StrategyPrompt(SYSTEM_TEXT, _refinement_user(request, request.previous, wanted)
+                          + _language_rule(request.language))
+
+
+def _language_rule(language: str) -> str:
+    """Asks for the title and description in the user's language (English needs no rule).
+
+    Our instruction, outside the data block: the language comes from the platform or the
+    user's profile, never from the request text."""
+    if language == i18n.DEFAULT_LOCALE or language not in i18n.ENGLISH_NAMES:
+        return ""
+    name = i18n.ENGLISH_NAMES[language]
+    return (f" Write \"title\" and \"description\" in {name}, the user's language; keep "
+            "genres, moods, queries and song titles as they are.")
 
 
 def _refinement_user(request: StrategyRequest, previous: Strategy, wanted: int) -> str:

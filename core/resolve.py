@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from core import wording
 from core.errors import CatalogueError, ProviderUnavailable, RateLimited
 from core.matching import artist_matches, title_matches, version_penalty
 from core.models import AudioTarget, SongSuggestion, Track
@@ -139,8 +140,5 @@ class Resolver:
                 hits.extend(page_hits[qi * pages + p])
             per_query.append(hits)
         if stats.attempted and stats.failed == stats.attempted:
-            raise ProviderUnavailable(
-                "The music catalogue is not answering right now; nothing was charged. "
-                "Please try again in a minute."
-            )
+            raise ProviderUnavailable(wording.CATALOGUE_NOT_ANSWERING())
         return confirmed, per_query

@@ -27,7 +27,8 @@ import numpy.typing as npt
 
 from core.models import DependencyStatus, ValidationResult
 from core.ports import Embedder, PromptValidator
-from core.validation import REJECTION_REASON, LexicalValidator, assess
+from core.validation import LexicalValidator, assess
+from core.wording import REJECTION_REASON
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ class SemanticValidator:
         if score >= self.threshold:
             return ValidationResult(ok=True, score=shown, method=self.name,
                                     reason="close to known music requests")
-        return ValidationResult(ok=False, score=shown, method=self.name, reason=REJECTION_REASON)
+        return ValidationResult(ok=False, score=shown, method=self.name, reason=REJECTION_REASON())
 
     async def health(self) -> DependencyStatus:
         """The embedder's own check, and down while its last request failed.

@@ -23,10 +23,7 @@ from core.vocabulary.lexicon import EVERYDAY_WORDS, MAX_SIGNAL_PHRASE, OTHER_TAS
 from core.vocabulary.scanner import Tokens, read_tokens, scan
 from core.vocabulary.terms import TermKind
 from core.vocabulary.tokens import normalise
-
-REJECTION_REASON = (
-    "That doesn't look like a music request — try describing a mood, genre, activity or artist."
-)
+from core.wording import REJECTION_REASON
 
 # Evidence that a prompt is about music, per kind of vocabulary term.
 _KIND_WEIGHT: dict[TermKind, float] = {
@@ -197,6 +194,6 @@ class LexicalValidator:
             reason = "mentions " + "; ".join(evidence.positive)
             return ValidationResult(ok=True, score=evidence.score, method=self.name, reason=reason)
         return ValidationResult(
-            ok=False, score=evidence.score, method=self.name, reason=REJECTION_REASON,
+            ok=False, score=evidence.score, method=self.name, reason=REJECTION_REASON(),
             unsure=evidence.unsure,
         )

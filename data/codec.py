@@ -340,6 +340,7 @@ def profile_to_json(profile: Profile) -> str:
             "energy": profile.energy,
             "discovery": profile.discovery,
             "explicit_ok": profile.explicit_ok,
+            "language": profile.language,
         }
     )
 
@@ -360,6 +361,7 @@ def profile_from_json(text: str | bytes) -> Profile:
         energy=_opt_float(fields, "energy"),
         discovery=choice,
         explicit_ok=_bool(fields, "explicit_ok", True),
+        language=_str(fields, "language", ""),
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import wording
 from core.models import (
     DependencyStatus,
     Profile,
@@ -315,22 +316,26 @@ def _title(reading: _Reading, seeds: Sequence[str], prompt: str) -> str:
     named = reading.labels[:2]
     if reading.pairs and reading.genres[:2] == list(reading.pairs[0]) and len(named) == 2:
         parts.append(" ".join(named))  # "Jazz Piano"
+    elif len(named) == 2 and any("&" in n for n in named):
+        parts.append(wording.title_and(*named))
     elif named:
-        parts.append((" and " if any("&" in n for n in named) else " & ").join(named))
+        parts.append(" & ".join(named))
+    # The title's words are the user's language (core.i18n's current one); names stay.
     if named and reading.noun in _TITLE_NOUNS:
-        parts.append(reading.noun.title())
+        parts.append(wording.TITLE_NOUNS[reading.noun]())
     elif not named and (moods or occasions or reading.era is not None or seeds):
         noun = reading.noun if reading.noun in _TITLE_NOUNS | _GENERIC_NOUNS else "music"
-        parts.append(noun.title())
-    if occasions:
-        parts.append(f"for {occasions[0].label}")
-    if seeds:
-        parts.append("Like " + " & ".join(seeds[:2]))
+        parts.append(wording.TITLE_NOUNS[noun]())
     title = " ".join(parts)
+    if occasions:
+        title = wording.title_for(title, occasions[0].label)
+    if seeds:
+        title = wording.title_like(title, " & ".join(seeds[:2]))
+    title = " ".join(title.split())
     if not title:
         # nothing recognised: the prompt itself, tidied, is the most honest title
         title = " ".join(prompt.split())[:60].strip()
-        title = title[:1].upper() + title[1:] if title else "Playlist"
+        title = title[:1].upper() + title[1:] if title else wording.PLAYLIST_WORD()
     return title[:100]
 
 

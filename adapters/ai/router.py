@@ -35,6 +35,7 @@ from adapters.ai.errors import (
     ProviderRateLimited,
     ProviderTimeout,
 )
+from core import wording
 from core.errors import ProviderUnavailable, StrategyInvalid
 from core.models import DependencyStatus, ProviderReport, StrategyAnswer, StrategyRequest
 from core.ports import ChatModel
@@ -140,11 +141,7 @@ class ModelRouter:
                     state.epoch += 1
                 return answer
             problems.append(f"{provider.name}: {state.last_error}")
-        raise ProviderUnavailable(
-            "No language model could plan this playlist right now ("
-            + "; ".join(problems)
-            + "). Nothing was charged; please try again in a little while."
-        )
+        raise ProviderUnavailable(wording.no_model_answered("; ".join(problems)))
 
     async def _ask(self, provider: ChatModel, request: StrategyRequest, index: int) -> StrategyAnswer:
         """``provider``'s plan; a 429 is waited out when nobody else is left to ask."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TextIO
 
 from adapters.console.render import render_reply
+from core import i18n
 from core.commands import TextCommands
 from core.models import Progress, Stage, UserRef
 from core.replies import Reply
@@ -43,26 +44,41 @@ class ConsoleAdapter:
         *,
         user: UserRef | None = None,
         interactive: bool = True,
-        banner: str = "",
+        banner: Callable[[], str] | None = None,
+        languages: Sequence[str] = (),
+        chosen_language: str | None = None,
     ) -> None:
+        """``languages`` are the terminal's (``LANG`` and co., most wanted first); the
+        user's pinned language wins over them, and ``chosen_language`` (``--lang``) over all."""
         self._commands = commands
         self._lines = lines
         self._write = write
         self.user = user or UserRef("console", getpass.getuser(), "console")
         self._interactive = interactive
         self._banner = banner
+        self._languages = tuple(languages)
+        self._chosen = chosen_language
         self._progress_shown = False
 
+    async def language(self) -> str:
+        """The locale this terminal is answered in, worked out for each line (a newly pinned
+        language applies from the next one)."""
+        if self._chosen:
+            return i18n.negotiate(self._chosen)
+        return await self._commands.actions.language(self.user, *self._languages)
+
     async def start(self) -> None:
-        if self._banner:
-            self._write(self._banner + "\n")
+        if self._banner is not None:
+            with i18n.speaking(await self.language()):
+                self._write(self._banner() + "\n")
 
     async def stop(self) -> None:
         """Nothing to release: the lines' owner closes them."""
 
     async def send(self, conversation: str, reply: Reply) -> None:
         """Unprompted messages (e.g. "your Spotify account is linked")."""
-        self._write(render_reply(reply) + "\n")
+        with i18n.speaking(await self.language()):
+            self._write(render_reply(reply) + "\n")
 
     async def _progress(self, event: Progress) -> None:
         if not self._interactive:
@@ -74,10 +90,12 @@ class ConsoleAdapter:
     async def handle_line(self, line: str) -> Reply | None:
         if line.strip().lower() in {"/quit", "/exit", "quit", "exit"}:
             return None
-        reply = await self._commands.handle(self.user, line, self._progress)
-        if self._interactive:
-            self._write("\r\x1b[2K")
-        self._write(render_reply(reply) + "\n")
+        # The one place a line enters: everything below speaks this terminal's language.
+        with i18n.speaking(await self.language()):
+            reply = await self._commands.handle(self.user, line, self._progress)
+            if self._interactive:
+                self._write("\r\x1b[2K")
+            self._write(render_reply(reply) + "\n")
         return reply
 
     async def run(self) -> None:

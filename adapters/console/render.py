@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, assert_never
 
+from core import wording
 from core.arc import arc_for, roughness
 from core.models import Health, LimitsStatus, Playlist, Track
 from core.profile_edit import describe, describe_limits, describe_settings
@@ -29,11 +30,10 @@ def _duration(ms: int) -> str:
 def render_playlist(playlist: Playlist) -> str:
     # Names come from users, catalogues and models: a terminal must get no control codes.
     show = displayable
-    head = f"{show(playlist.title)}  (draft {playlist.draft_id}"
-    head += f", version {playlist.version})" if playlist.version > 1 else ")"
-    lines = [head, f"Prompt: {show(playlist.prompt)}"]
+    head = wording.playlist_heading_draft(show(playlist.title), playlist.draft_id, playlist.version)
+    lines = [head, wording.prompt_line(show(playlist.prompt))]
     if playlist.feedback:
-        lines.append(f"Refined with: {show(playlist.feedback)}")
+        lines.append(wording.refined_with(show(playlist.feedback)))
     lines.append("")
     width = len(str(len(playlist.tracks)))
     for n, track in enumerate(playlist.tracks, 1):
@@ -43,11 +43,9 @@ def render_playlist(playlist: Playlist) -> str:
     lines.append("")
     if playlist.note:
         lines.append(show(playlist.note))
-    lines.append(
-        f"{len(playlist.tracks)} tracks - planned by {playlist.provider}, "
-        f"found on the {playlist.catalogue} catalogue."
-    )
-    lines.append("Refine it with: /refine <what to change>")
+    lines.append(wording.console_playlist_footer(len(playlist.tracks), playlist.provider,
+                                                 playlist.catalogue))
+    lines.append(wording.REFINE_IT_WITH())
     return "\n".join(lines)
 
 
@@ -56,9 +54,10 @@ def render_limits(status: LimitsStatus) -> str:
 
 
 def render_health(health: Health) -> str:
-    lines = [f"Overall: {'ok' if health.ok else 'degraded'}"]
+    lines = [f"{wording.OVERALL()} {wording.overall_state(health.ok)}"]
     for dep in health.dependencies:
-        lines.append(f"  {dep.name}: {'ok' if dep.ok else 'DOWN'}{' - ' + dep.detail if dep.detail else ''}")
+        detail = " - " + dep.detail if dep.detail else ""
+        lines.append(f"  {dep.name}: {wording.dependency_word(dep.ok)}{detail}")
     return "\n".join(lines)
 
 
@@ -73,7 +72,7 @@ def render_reply(reply: Reply) -> str:
             return f"{text}\n{link}" if link else text
         case PlaylistReply(playlist=playlist, share_url=share_url):
             text = render_playlist(playlist)
-            return f"{text}\nPlaylist page: {share_url}" if share_url else text
+            return f"{text}\n{wording.playlist_page_line(share_url)}" if share_url else text
         case UrisReply(playlist=playlist, note=note):
             return "\n".join(part for part in (note, render_uris(playlist)) if part)
         case ProfileReply(profile=profile, heading=heading):
@@ -81,7 +80,7 @@ def render_reply(reply: Reply) -> str:
         case LimitsReply(status=status):
             return render_limits(status)
         case SettingsReply(settings=settings, where=where):
-            return f"Limits in {where}: {describe_settings(settings)}"
+            return wording.limits_where(where, describe_settings(settings))
         case HealthReply(health=health):
             return render_health(health)
     assert_never(reply)

@@ -18,6 +18,7 @@ from discord import app_commands
 from adapters.discord import render
 from adapters.discord.interact import Refused, session
 from adapters.discord.services import services_of
+from adapters.discord.translator import described
 from adapters.discord.views import show
 from core import wording
 from core.engine import HARD_MAX_SONGS
@@ -40,13 +41,13 @@ def may_administer(interaction: discord.Interaction[Any]) -> bool:
 def _where(interaction: discord.Interaction[Any]) -> str:
     guild = interaction.guild
     name = guild.name if guild is not None and getattr(guild, "name", None) else None
-    return render.escape(render.clip(name, 100)) if name else wording.THIS_SERVER
+    return render.escape(render.clip(name, 100)) if name else wording.THIS_SERVER()
 
 
 class AdminCommands(
     app_commands.Group,
     name="admin",
-    description="EchoTuner settings for this server (Manage Server)",
+    description=described("admin"),
     guild_only=True,
     default_permissions=discord.Permissions(manage_guild=True),
 ):
@@ -66,13 +67,13 @@ class AdminCommands(
             raise Refused(wording.NEEDS_MANAGE_SERVER)
         return True
 
-    @app_commands.command(name="limits", description="Show or change this server's limits")
+    @app_commands.command(name="limits", description=described("admin limits"))
     @app_commands.describe(
-        daily_playlists="Playlists per user per day (UTC)",
-        refinements="Refinements per playlist",
-        max_songs=f"Most songs in a playlist ({MIN_SONGS}-{HARD_MAX_SONGS})",
-        playlist_limit="Switch the daily playlist limit on or off",
-        refinement_limit="Switch the refinement limit on or off",
+        daily_playlists=described("admin limits daily_playlists"),
+        refinements=described("admin limits refinements"),
+        max_songs=described("admin limits max_songs"),
+        playlist_limit=described("admin limits playlist_limit"),
+        refinement_limit=described("admin limits refinement_limit"),
     )
     async def limits(
         self,
@@ -103,10 +104,10 @@ class AdminCommands(
                 reply = await actions.settings_set(scope, where, settings)
             await show(answer, reply)
 
-    @app_commands.command(name="spotify-app", description="Use this server's own Spotify app for linking")
+    @app_commands.command(name="spotify-app", description=described("admin spotify-app"))
     @app_commands.describe(
-        client_id="Client ID from your app on developer.spotify.com",
-        client_secret="Client secret of that app (stored encrypted, never shown)",
+        client_id=described("admin spotify-app client_id"),
+        client_secret=described("admin spotify-app client_secret"),
     )
     async def spotify_app(
         self, interaction: discord.Interaction[Any], client_id: str, client_secret: str
@@ -114,7 +115,7 @@ class AdminCommands(
         linking = services_of(interaction).actions.linking
         async with session(interaction) as answer:
             if linking is None:
-                await show(answer, TextReply(wording.SERVER_APP_NOT_SET_UP, error=True,
+                await show(answer, TextReply(wording.SERVER_APP_NOT_SET_UP(), error=True,
                                              code="not_configured"))
                 return
             # A malformed id or secret is an InvalidInput: the error hook shows its message.

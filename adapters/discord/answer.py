@@ -249,7 +249,7 @@ class Answer:
             channel_id, guild_id=self.interaction.guild_id
         )
         for n, embeds in enumerate(messages):
-            note = wording.LATE_ANSWER if n == 0 else None
+            note = wording.LATE_ANSWER() if n == 0 else None
             if n == len(messages) - 1 and view is not None:
                 await self._rest(target.send(note, embeds=list(embeds), view=view))
             else:

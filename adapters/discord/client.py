@@ -21,6 +21,7 @@ from adapters.discord.admin import AdminCommands
 from adapters.discord.commands import EveryoneCommands
 from adapters.discord.interact import on_failure
 from adapters.discord.services import Services
+from adapters.discord.translator import Translator
 from adapters.discord.views import DraftButton, on_modal_submit
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,8 @@ class EchoTunerBot(commands.AutoShardedBot):
         self.tree.error(self._on_tree_error)
 
     async def setup_hook(self) -> None:
-        """After login, before the gateway: commands, persistent buttons, sync."""
+        """After login, before the gateway: commands in every language, persistent buttons, sync."""
+        await self.tree.set_translator(Translator())
         await self.add_cog(EveryoneCommands())
         self.tree.add_command(AdminCommands())
         self.add_dynamic_items(DraftButton)

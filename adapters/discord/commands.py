@@ -17,8 +17,9 @@ from discord.ext import commands
 from adapters.discord.answer import Answer
 from adapters.discord.interact import link_view, send_dm, session
 from adapters.discord.services import PLATFORM, services_of, user_ref
+from adapters.discord.translator import described
 from adapters.discord.views import make_playlist, save_draft, show
-from core import wording
+from core import i18n, wording
 from core.actions import Actions
 from core.engine import HARD_MAX_SONGS
 from core.guard import MIN_SONGS
@@ -35,6 +36,11 @@ CHOICE_LIMIT = 100
 Discovery = Literal["popular", "balanced", "deep"]
 Count = app_commands.Range[int, MIN_SONGS, HARD_MAX_SONGS]
 Energy = app_commands.Range[float, 0.0, 1.0]
+#: Each language by its own name; 🌐 (auto) follows the Discord client's language again.
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name="🌐 Discord", value="auto"),
+    *(app_commands.Choice(name=i18n.NATIVE_NAMES[code], value=code) for code in i18n.SUPPORTED_LOCALES),
+]
 
 
 def genre_choices(current: str) -> list[app_commands.Choice[str]]:
@@ -68,7 +74,7 @@ def _actions(interaction: discord.Interaction[Any]) -> Actions:
 
 def profile_changes(
     genres: str | None, artists: str | None, disliked: str | None, energy: float | None,
-    discovery: str | None, explicit: bool | None,
+    discovery: str | None, explicit: bool | None, language: str | None = None,
 ) -> dict[str, str]:
     """The options given to /profile set as ``core.profile_edit`` changes (others stay)."""
     changes: dict[str, str] = {}
@@ -82,16 +88,17 @@ def profile_changes(
         changes["discovery"] = discovery
     if explicit is not None:
         changes["explicit"] = "yes" if explicit else "no"
+    if language is not None:
+        changes["language"] = language
     return changes
 
 
 class EveryoneCommands(commands.Cog, name="EchoTuner"):
     """The commands every member (and every DM) can use."""
 
-    @app_commands.command(name="playlist", description="Make a Spotify playlist from a sentence")
+    @app_commands.command(name="playlist", description=described("playlist"))
     @app_commands.describe(
-        prompt="What to play, e.g. upbeat indie rock for a morning run",
-        count=f"How many songs ({MIN_SONGS} to the server's maximum)",
+        prompt=described("playlist prompt"), count=described("playlist count"),
     )
     async def playlist(
         self, interaction: discord.Interaction[Any], prompt: str, count: Count | None = None
@@ -101,30 +108,30 @@ class EveryoneCommands(commands.Cog, name="EchoTuner"):
             await make_playlist(answer, lambda progress, deliver: actions.playlist(
                 user, prompt, count, progress=progress, deliver=deliver))
 
-    @app_commands.command(name="refine", description="Change your latest playlist here")
-    @app_commands.describe(feedback="What to change, e.g. more energetic, no ballads")
+    @app_commands.command(name="refine", description=described("refine"))
+    @app_commands.describe(feedback=described("refine feedback"))
     async def refine(self, interaction: discord.Interaction[Any], feedback: str) -> None:
         actions, user = _actions(interaction), user_ref(interaction)
         async with session(interaction) as answer:
             await make_playlist(answer, lambda progress, deliver: actions.refine(
                 user, feedback, progress=progress, deliver=deliver))
 
-    @app_commands.command(name="link", description="Connect your Spotify account (the link comes by DM)")
+    @app_commands.command(name="link", description=described("link"))
     async def link(self, interaction: discord.Interaction[Any]) -> None:
         async with session(interaction) as answer:
             await _send_link(answer)
 
-    @app_commands.command(name="unlink", description="Disconnect your Spotify account")
+    @app_commands.command(name="unlink", description=described("unlink"))
     async def unlink(self, interaction: discord.Interaction[Any]) -> None:
         async with session(interaction) as answer:
             await show(answer, await _actions(interaction).unlink(user_ref(interaction)))
 
-    @app_commands.command(name="save", description="Save your latest playlist here to your Spotify")
+    @app_commands.command(name="save", description=described("save"))
     async def save(self, interaction: discord.Interaction[Any]) -> None:
         async with session(interaction) as answer:
             await save_draft(answer, None)
 
-    @app_commands.command(name="taste", description="Import your top Spotify artists into your profile")
+    @app_commands.command(name="taste", description=described("taste"))
     async def taste(self, interaction: discord.Interaction[Any]) -> None:
         actions = _actions(interaction)
         async with session(interaction) as answer:
@@ -132,22 +139,24 @@ class EveryoneCommands(commands.Cog, name="EchoTuner"):
                 await answer.defer(ephemeral=True)  # Spotify may take a few seconds
             await show(answer, await actions.import_taste(user_ref(interaction)))
 
-    profile = app_commands.Group(name="profile", description="Your taste profile")
+    profile = app_commands.Group(name="profile", description=described("profile"))
 
-    @profile.command(name="show", description="Show your taste profile")
+    @profile.command(name="show", description=described("profile show"))
     async def show_profile(self, interaction: discord.Interaction[Any]) -> None:
         async with session(interaction) as answer:
             await show(answer, await _actions(interaction).profile_show(user_ref(interaction)))
 
-    @profile.command(name="set", description="Change your taste profile (options left out stay)")
+    @profile.command(name="set", description=described("profile set"))
     @app_commands.describe(
-        genres="Favourite genres, comma separated (none clears)",
-        artists="Favourite artists, comma separated (none clears)",
-        disliked="Artists to leave out, comma separated (none clears)",
-        energy="0 calm ... 1 intense",
-        discovery="Popular hits, a balance, or deep cuts",
-        explicit="Allow explicit tracks",
+        genres=described("profile set genres"),
+        artists=described("profile set artists"),
+        disliked=described("profile set disliked"),
+        energy=described("profile set energy"),
+        discovery=described("profile set discovery"),
+        explicit=described("profile set explicit"),
+        language=described("profile set language"),
     )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
     async def set_profile(
         self,
         interaction: discord.Interaction[Any],
@@ -157,8 +166,10 @@ class EveryoneCommands(commands.Cog, name="EchoTuner"):
         energy: Energy | None = None,
         discovery: Discovery | None = None,
         explicit: bool | None = None,
+        language: app_commands.Choice[str] | None = None,
     ) -> None:
-        changes = profile_changes(genres, artists, disliked, energy, discovery, explicit)
+        changes = profile_changes(genres, artists, disliked, energy, discovery, explicit,
+                                  language.value if language is not None else None)
         async with session(interaction) as answer:
             await show(answer, await _actions(interaction).profile_set(user_ref(interaction),
                                                                          changes))
@@ -169,17 +180,17 @@ class EveryoneCommands(commands.Cog, name="EchoTuner"):
     ) -> list[app_commands.Choice[str]]:
         return genre_choices(current)
 
-    @profile.command(name="reset", description="Forget your taste profile")
+    @profile.command(name="reset", description=described("profile reset"))
     async def reset_profile(self, interaction: discord.Interaction[Any]) -> None:
         async with session(interaction) as answer:
             await show(answer, await _actions(interaction).profile_reset(user_ref(interaction)))
 
-    @app_commands.command(name="limits", description="Playlists and refinements you have left")
+    @app_commands.command(name="limits", description=described("limits"))
     async def limits(self, interaction: discord.Interaction[Any]) -> None:
         async with session(interaction) as answer:
             await show(answer, await _actions(interaction).limits(user_ref(interaction)))
 
-    @app_commands.command(name="status", description="Health of the model, the catalogue and the database")
+    @app_commands.command(name="status", description=described("status"))
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         async with session(interaction) as answer:
             await answer.defer(ephemeral=True)  # each check may take a few seconds
@@ -203,7 +214,7 @@ async def _send_link(answer: Answer) -> None:
     view = link_view(url, reply.link_label)
     text = reply.text if view is not None else f"{reply.text}\n{url}"
     if await send_dm(interaction.client, interaction.user.id, text, view=view):
-        await show(answer, TextReply(wording.LINK_SENT_BY_DM))
+        await show(answer, TextReply(wording.LINK_SENT_BY_DM()))
         return
     # DMs closed (50007): the link goes in a reply only this user can see.
-    await show(answer, TextReply(wording.LINK_DMS_CLOSED, link=url, link_label=reply.link_label))
+    await show(answer, TextReply(wording.LINK_DMS_CLOSED(), link=url, link_label=reply.link_label))

@@ -21,15 +21,29 @@ from discord import app_commands
 
 from adapters.discord import render
 from adapters.discord.answer import SERVER_TROUBLE, Answer, bounded, is_code
-from adapters.discord.services import services_of
-from core import wording
+from adapters.discord.services import services_of, user_ref
+from core import i18n, wording
 from core.actions import error_reply
 from core.errors import DeliveryFailed
+from core.i18n import Message
 
 log = logging.getLogger(__name__)
 
 CANNOT_DM = 50007  # "Cannot send messages to this user" (DMs closed, or no shared server)
 ANSWER = "echotuner-answer"  # the key of an interaction's Answer in ``Interaction.extras``
+LOCALE = "echotuner-locale"  # ... and of the locale it is answered in
+
+
+async def language(interaction: discord.Interaction[Any]) -> str:
+    """The locale to answer ``interaction`` in: the user's pinned one, else their Discord
+    client's (``interaction.locale``), else English.  Worked out once per interaction."""
+    known = interaction.extras.get(LOCALE)
+    if isinstance(known, str):
+        return known
+    found = await services_of(interaction).actions.language(
+        user_ref(interaction), str(interaction.locale.value))
+    interaction.extras[LOCALE] = found
+    return found
 
 
 @contextlib.asynccontextmanager
@@ -42,30 +56,33 @@ async def session(interaction: discord.Interaction[Any]) -> AsyncIterator[Answer
     services = services_of(interaction)
     answer = Answer(interaction, services)
     interaction.extras[ANSWER] = answer
-    task = asyncio.current_task()
-    if task is not None:
-        services.inflight.add(task)
-    try:
-        yield answer
-    except asyncio.CancelledError:
-        # The bot is shutting down mid-command; the engine refunds what it reserved.
-        await answer.stop_progress()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(answer.fail(wording.RESTARTING), 5)
-        raise
-    else:
-        await deliver_notice(answer)
-    finally:
+    # The one place an interaction enters: everything below speaks the user's language.
+    with i18n.speaking(await language(interaction)):
+        task = asyncio.current_task()
         if task is not None:
-            services.inflight.discard(task)
+            services.inflight.add(task)
+        try:
+            yield answer
+        except asyncio.CancelledError:
+            # The bot is shutting down mid-command; the engine refunds what it reserved.
+            await answer.stop_progress()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(answer.fail(wording.RESTARTING()), 5)
+            raise
+        else:
+            await deliver_notice(answer)
+        finally:
+            if task is not None:
+                services.inflight.discard(task)
 
 
 class Refused(app_commands.CheckFailure):
-    """A run-time check said no; ``user_message`` says why (shown privately)."""
+    """A run-time check said no; ``reason`` says why (shown privately, in the user's language:
+    checks run before a handler's session, so the sentence is said when it is shown)."""
 
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
+    def __init__(self, reason: Message) -> None:
+        super().__init__(reason.msgid)
+        self.reason = reason
 
 
 async def on_failure(interaction: discord.Interaction[Any], error: BaseException) -> None:
@@ -82,19 +99,28 @@ async def on_failure(interaction: discord.Interaction[Any], error: BaseException
         answer = Answer(interaction, services_of(interaction))
     what = _what(interaction)
     await answer.stop_progress()
-    await answer.fail(_failure_text(error, what))
+    with i18n.speaking(await _language_or_english(interaction)):
+        await answer.fail(_failure_text(error, what))
     await deliver_notice(answer)
+
+
+async def _language_or_english(interaction: discord.Interaction[Any]) -> str:
+    try:
+        return await language(interaction)
+    except Exception:  # the error hook never raises
+        log.warning("could not work out the language of %s", _what(interaction), exc_info=True)
+        return i18n.DEFAULT_LOCALE
 
 
 def _failure_text(error: BaseException, what: str) -> str:
     if isinstance(error, Refused):
-        return error.user_message
+        return error.reason()
     if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
         log.warning("app command error: %s", error)
-        return wording.OPTIONS_UNREADABLE
+        return wording.OPTIONS_UNREADABLE()
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
         log.warning("app command error: %s", error)
-        return wording.COMMAND_CHANGED
+        return wording.COMMAND_CHANGED()
     if isinstance(error, DeliveryFailed):
         log.warning("discord: a playlist could not be sent (%s); nothing was charged",
                     error.__cause__ or error)
@@ -102,10 +128,10 @@ def _failure_text(error: BaseException, what: str) -> str:
     if isinstance(error, SERVER_TROUBLE):
         # Discord is down or failing: expected, not our bug; one line in the log.
         log.warning("Discord failed while handling %s (%s: %s)", what, type(error).__name__, error)
-        return wording.SORRY
+        return wording.SORRY()
     if isinstance(error, discord.HTTPException):
         log.error("Discord refused a request while handling %s", what, exc_info=error)
-        return wording.SORRY
+        return wording.SORRY()
     return error_reply(error, what).text
 
 

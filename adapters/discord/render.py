@@ -104,7 +104,7 @@ def embed_chars(embed: discord.Embed) -> int:
 def track_line(number: int, track: Track) -> str:
     """``12. [Title](link) — Artist, Artist`` with both names clipped and escaped."""
     title = escape(clip(track.title, TRACK_TITLE_CLIP))
-    artists = escape(clip(", ".join(track.artists) or wording.UNKNOWN_ARTIST, TRACK_ARTISTS_CLIP))
+    artists = escape(clip(", ".join(track.artists) or wording.UNKNOWN_ARTIST(), TRACK_ARTISTS_CLIP))
     return f"`{number}.` [{title}]({track.url}) — {artists}"
 
 
@@ -208,7 +208,7 @@ def playlist_messages(
     """
     # Titles render no markdown but are still someone else's text (a model's): no mention-like
     # text, no bidi trickery.
-    shown = neutralise_mentions(displayable(playlist.title)) or wording.UNTITLED_PLAYLIST
+    shown = neutralise_mentions(displayable(playlist.title)) or wording.UNTITLED_PLAYLIST()
     title = clip(shown, TITLE_LIMIT)
     footer = _footer(playlist)
     packer = _Packer(title, clip(wording.continued(shown), TITLE_LIMIT), reserve=utf16_len(footer))
@@ -219,8 +219,8 @@ def playlist_messages(
         header.append(f"*{escape(clip(playlist.note, PROMPT_CLIP))}*")
     if share_url and utf16_len(share_url) <= LINK_BUTTON_URL_LIMIT:
         # Our own URL (PUBLIC_BASE_URL + a URL-safe id): nothing in it to escape.
-        header.append(f"🔗 [{wording.PLAYLIST_PAGE_LABEL}]({share_url}) — "
-                      f"{wording.PLAYLIST_PAGE_BLURB}")
+        header.append(f"🔗 [{wording.PLAYLIST_PAGE_LABEL()}]({share_url}) — "
+                      f"{wording.PLAYLIST_PAGE_BLURB()}")
     packer.add_header("\n".join(header) + "\n")
     for number, track in enumerate(playlist.tracks, 1):
         packer.add_line(track_line(number, track), number)
@@ -237,7 +237,7 @@ def playlist_messages(
 def uri_messages(playlist: Playlist) -> list[list[discord.Embed]]:
     """The ``spotify:track:`` URIs in code blocks, to paste into Spotify desktop."""
     title = clip(wording.uris_title(playlist.title), TITLE_LIMIT)
-    hint = wording.URIS_HINT
+    hint = wording.URIS_HINT()
     blocks: list[list[str]] = [[]]
     room = DESCRIPTION_LIMIT - utf16_len("```\n\n```")
     used = 0
@@ -264,12 +264,12 @@ def uri_messages(playlist: Playlist) -> list[list[discord.Embed]]:
     return messages
 
 
-def profile_embed(profile: Profile, *, heading: str = wording.PROFILE_SHOWN) -> discord.Embed:
+def profile_embed(profile: Profile, *, heading: str | None = None) -> discord.Embed:
     """The profile, one line per field, with the user's entries escaped."""
-    embed = discord.Embed(title=heading, colour=SPOTIFY_GREEN)
+    embed = discord.Embed(title=heading or wording.PROFILE_SHOWN(), colour=SPOTIFY_GREEN)
     lines = [escape(line) for line in describe(profile).splitlines()]
     embed.description = clip("\n".join(lines), DESCRIPTION_LIMIT)
-    embed.set_footer(text=wording.PROFILE_FOOTER)
+    embed.set_footer(text=wording.PROFILE_FOOTER())
     return embed
 
 
@@ -285,7 +285,7 @@ def _bold(text: str) -> str:
 def limits_embed(status: LimitsStatus) -> discord.Embed:
     """Playlists and refinements left, and when the daily count resets: ``describe_limits``'s
     sentence, with the numbers left in bold and the reset time in the reader's time zone."""
-    embed = discord.Embed(title=wording.LIMITS_TITLE, colour=SPOTIFY_GREEN)
+    embed = discord.Embed(title=wording.LIMITS_TITLE(), colour=SPOTIFY_GREEN)
     embed.description = clip(describe_limits(status, _bold, _when), DESCRIPTION_LIMIT)
     return embed
 
@@ -309,19 +309,19 @@ def limit_settings_embed(settings: LimitSettings, *, where: str, changed: bool) 
 
     state = wording.limit_state
     embed.add_field(
-        name=wording.SETTING_DAILY_PLAYLISTS,
+        name=wording.SETTING_DAILY_PLAYLISTS(),
         value=state(settings.playlist_limit_enabled, settings.max_playlists_per_day,
-                    wording.PER_DAY),
+                    wording.PER_DAY()),
         inline=False,
     )
     embed.add_field(
-        name=wording.SETTING_REFINEMENTS,
+        name=wording.SETTING_REFINEMENTS(),
         value=state(settings.refinement_limit_enabled, settings.max_refinements_per_playlist,
-                    wording.PER_PLAYLIST),
+                    wording.PER_PLAYLIST()),
         inline=False,
     )
-    embed.add_field(name=wording.SETTING_MAX_SONGS, value=str(settings.max_songs), inline=False)
-    embed.set_footer(text=wording.SETTINGS_FOOTER)
+    embed.add_field(name=wording.SETTING_MAX_SONGS(), value=str(settings.max_songs), inline=False)
+    embed.set_footer(text=wording.SETTINGS_FOOTER())
     return embed
 
 

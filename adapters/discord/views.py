@@ -33,6 +33,7 @@ from adapters.discord.interact import link_view, on_failure, session
 from adapters.discord.services import services_of, user_ref
 from core import wording
 from core.actions import SendPlaylist
+from core.i18n import Message
 from core.models import ProgressCallback
 from core.replies import PlaylistReply, Reply, TextReply, is_error
 
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 Action = Literal["refine", "regen", "save", "uris"]
 REFINE_MODAL_PREFIX = "et:refine-modal:"
 FEEDBACK_INPUT = "feedback"
-_BUTTONS: dict[Action, tuple[str, discord.ButtonStyle, str]] = {
+_BUTTONS: dict[Action, tuple[Message, discord.ButtonStyle, str]] = {
     "refine": (wording.BUTTON_REFINE, discord.ButtonStyle.primary, "✏️"),
     "regen": (wording.BUTTON_REGENERATE, discord.ButtonStyle.secondary, "🔁"),
     "save": (wording.BUTTON_SAVE, discord.ButtonStyle.success, "💾"),
@@ -70,7 +71,7 @@ class DraftButton(
         label, style, emoji = _BUTTONS[action]
         super().__init__(
             discord.ui.Button(
-                label=label, style=style, emoji=emoji,
+                label=label(), style=style, emoji=emoji,
                 custom_id=f"et:{action}:{_with_version(draft_id, version)}",
             )
         )
@@ -141,7 +142,7 @@ async def show(answer: Answer, reply: Reply) -> None:
         await answer.publish(shown.messages, _view(shown))
         return
     if shown.error:
-        await answer.fail(shown.content or wording.SORRY)
+        await answer.fail(shown.content or wording.SORRY())
         return
     view = _view(shown)
     content = shown.content
@@ -177,7 +178,7 @@ async def _owned(answer: Answer, draft_id: int, version: int | None) -> bool:
     actions = answer.services.actions
     reply = await actions.show(user_ref(answer.interaction), draft_id, version)
     if isinstance(reply, TextReply) and reply.code == "forbidden":
-        reply = TextReply(wording.NOT_YOUR_PLAYLIST, error=True, code=reply.code)
+        reply = TextReply(wording.NOT_YOUR_PLAYLIST(), error=True, code=reply.code)
     if is_error(reply):
         await show(answer, reply)
         return False
@@ -188,15 +189,15 @@ async def _owned(answer: Answer, draft_id: int, version: int | None) -> bool:
 async def _open_refine_modal(answer: Answer, draft_id: int, version: int | None) -> None:
     # A modal must be the first response: nothing may be deferred before it.
     limit = answer.services.max_feedback_length
-    modal = discord.ui.Modal(title=wording.REFINE_FORM_TITLE,
+    modal = discord.ui.Modal(title=wording.REFINE_FORM_TITLE(),
                              custom_id=REFINE_MODAL_PREFIX + _with_version(draft_id, version))
     modal.add_item(
         discord.ui.Label(
-            text=wording.REFINE_FORM_QUESTION,
+            text=wording.REFINE_FORM_QUESTION(),
             component=discord.ui.TextInput(
                 style=discord.TextStyle.long,
                 custom_id=FEEDBACK_INPUT,
-                placeholder=wording.REFINE_FORM_EXAMPLE,
+                placeholder=wording.REFINE_FORM_EXAMPLE(),
                 max_length=min(limit, 4000),
             ),
         )

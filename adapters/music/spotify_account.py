@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from adapters.music.spotify_http import SpotifyCallFailed, SpotifyHttp, classify
+from core import wording
 from core.errors import AccessTokenRejected, NotLinked, PlaylistGone, ProviderUnavailable
 from core.ids import is_spotify_id
 from core.models import AccountProfile, AppCredentials, ArtistInfo, DependencyStatus, OAuthTokens
@@ -32,15 +33,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BATCH = 100  # Spotify's most items per add/replace request
-LINK_AGAIN = "Send /link to connect your Spotify account again."
 
 
 def _tokens(info: Any, previous_refresh: str = "") -> OAuthTokens:
     if not isinstance(info, dict) or not isinstance(info.get("access_token"), str):
-        raise ProviderUnavailable("Spotify answered the sign-in with something unexpected.")
+        raise ProviderUnavailable(wording.SPOTIFY_SIGN_IN_UNEXPECTED())
     refresh = info.get("refresh_token") or previous_refresh
     if not isinstance(refresh, str) or not refresh:
-        raise ProviderUnavailable("Spotify did not hand out a refresh token; try /link again.")
+        raise ProviderUnavailable(wording.SPOTIFY_NO_REFRESH_TOKEN())
     expires_in = info.get("expires_in", 3600)
     seconds = expires_in if isinstance(expires_in, int | float) else 3600
     return OAuthTokens(
@@ -99,11 +99,11 @@ class SpotifyAccounts:
         client = self._http.client(auth=access_token)
         data = await self._call(client.current_user, what="profile")
         if not isinstance(data, dict):
-            raise ProviderUnavailable("Spotify answered with an unexpected profile.")
+            raise ProviderUnavailable(wording.SPOTIFY_UNEXPECTED_PROFILE())
         # account_id is the stable identifier where Spotify sends it; id otherwise.
         account_id = data.get("account_id") or data.get("id")
         if not isinstance(account_id, str) or not account_id:
-            raise ProviderUnavailable("Spotify answered with an unexpected profile.")
+            raise ProviderUnavailable(wording.SPOTIFY_UNEXPECTED_PROFILE())
         name = data.get("display_name")
         return AccountProfile(account_id=account_id, display_name=name if isinstance(name, str) else "")
 
@@ -118,7 +118,7 @@ class SpotifyAccounts:
         data = await self._call(call, what="create")
         playlist_id = data.get("id") if isinstance(data, dict) else None
         if not is_spotify_id(playlist_id):
-            raise ProviderUnavailable("Spotify answered with an unexpected playlist.")
+            raise ProviderUnavailable(wording.SPOTIFY_UNEXPECTED_PLAYLIST())
         url = (data.get("external_urls") or {}).get("spotify")
         if not isinstance(url, str) or not url.startswith("https://"):
             url = f"https://open.spotify.com/playlist/{playlist_id}"
@@ -208,33 +208,22 @@ def _error(failure: SpotifyCallFailed, what: str) -> Exception:
     kind = failure.kind
     if kind == "grant":
         if what == "sign-in":
-            return NotLinked(
-                "Spotify refused the sign-in (the link was already used, expired, or belongs "
-                "to another sign-in). Send /link to try again."
-            )
-        return NotLinked(f"Your Spotify link has expired or was revoked. {LINK_AGAIN}")
+            return NotLinked(wording.SPOTIFY_GRANT_REFUSED())
+        return NotLinked(wording.link_again(wording.LINK_REVOKED()))
     if kind == "auth":
         return AccessTokenRejected()
     if kind == "client":
         log.error("Spotify refused the app's client id (check the app's settings)")
-        return ProviderUnavailable(
-            "Spotify doesn't accept this bot's app settings; tell whoever runs the bot."
-        )
+        return ProviderUnavailable(wording.SPOTIFY_APP_REFUSED())
     if kind == "forbidden" and what == "profile":
-        return NotLinked(
-            "Spotify didn't let this bot use your account: its Spotify app is in development "
-            "mode, which allows at most five listed users. Ask the bot's operator (or your "
-            "server admin, who can set a server app) to add you."
-        )
+        return NotLinked(wording.SPOTIFY_DEVELOPMENT_MODE())
     if kind == "forbidden" and what == "top":
-        return NotLinked(f"The link doesn't allow reading your top artists. {LINK_AGAIN}")
+        return NotLinked(wording.link_again(wording.TOP_ARTISTS_NOT_ALLOWED()))
     if kind in {"not_found", "forbidden"} and what == "playlist":
         return PlaylistGone()
     if kind == "rate":
-        return ProviderUnavailable(
-            f"Spotify asks the bot to slow down; try again in {max(1, round(failure.retry_after))} s."
-        )
+        return ProviderUnavailable(wording.spotify_slow_down(max(1, round(failure.retry_after))))
     if kind == "quota":
-        return ProviderUnavailable("Spotify's request quota for this bot is used up; try again later.")
+        return ProviderUnavailable(wording.SPOTIFY_QUOTA_USED())
     log.warning("Spotify %s call failed: %s", what, failure)
-    return ProviderUnavailable("Spotify isn't answering properly right now; try again in a minute.")
+    return ProviderUnavailable(wording.SPOTIFY_NOT_ANSWERING())

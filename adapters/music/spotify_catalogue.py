@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from adapters.music.spotify_http import SpotifyCallFailed, SpotifyHttp
+from core import wording
 from core.errors import CatalogueError, CatalogueQuotaExceeded, RateLimited
 from core.ids import is_spotify_id
 from core.models import AppCredentials, AudioTarget, DependencyStatus, Track
@@ -168,8 +169,4 @@ class SpotifyCatalogue:
 
 
 def _quota_message(seconds: float) -> str:
-    minutes = max(1, round(seconds / 60))
-    return (
-        "Spotify's request quota for this bot is used up; searching works again in about "
-        f"{minutes} minute{'s' if minutes != 1 else ''}. Nothing was charged."
-    )
+    return wording.catalogue_quota(max(1, round(seconds / 60)))

@@ -47,6 +47,7 @@ from adapters.telegram.context import Chat, HandlerOptions
 from adapters.telegram.keyboards import ADMIN_COMMANDS, USER_COMMANDS, bot_commands
 from adapters.telegram.keys import KeyBook
 from adapters.telegram.webhook import webhook_path, webhook_route
+from core import i18n
 from core.actions import Actions
 from core.health import DependencyMonitor
 from core.models import DependencyStatus
@@ -143,12 +144,19 @@ class TelegramAdapter:
             raise
 
     async def _set_commands(self) -> None:
-        # Admin-only commands are shown to admins; handlers still check at run time.
+        """The command menu in every language the bot speaks: the default (English) for
+        clients in any other language, and one per ``language_code``.  Admin-only commands
+        are shown to admins; handlers still check at run time."""
         try:
-            await self.bot.set_my_commands(bot_commands(USER_COMMANDS), scope=BotCommandScopeDefault())
-            await self.bot.set_my_commands(
-                bot_commands(ADMIN_COMMANDS), scope=BotCommandScopeAllChatAdministrators()
-            )
+            for locale in i18n.available():
+                # Telegram takes a two-letter language code: "pt" for pt_BR, "zh" for zh_Hans.
+                language = "" if locale == i18n.DEFAULT_LOCALE else locale.split("_", 1)[0]
+                with i18n.speaking(locale):
+                    users, admins = bot_commands(USER_COMMANDS), bot_commands(ADMIN_COMMANDS)
+                await self.bot.set_my_commands(users, scope=BotCommandScopeDefault(),
+                                               language_code=language or None)
+                await self.bot.set_my_commands(admins, scope=BotCommandScopeAllChatAdministrators(),
+                                               language_code=language or None)
         except TelegramError:
             log.warning("telegram: setMyCommands failed; the command menu may be stale", exc_info=True)
 

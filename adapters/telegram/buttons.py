@@ -49,11 +49,11 @@ async def on_button(chat: Chat, update: Update, context: ContextTypes.DEFAULT_TY
         target = await chat.keys.resolve_button(query.data)
         message = query.message
         if target is None or message is None or not isinstance(message, Message):
-            await answer(wording.BUTTON_EXPIRED, True)
+            await answer(wording.BUTTON_EXPIRED(), True)
             return
         user = user_ref(query.from_user, message.chat.id, message.chat.type)
         if chat.keys.owner(user) != target.owner_key:
-            await answer(wording.NOT_YOUR_PLAYLIST, True)
+            await answer(wording.NOT_YOUR_PLAYLIST(), True)
             return
         await _act(chat, context.bot, message, query.from_user, user, target, answer)
     finally:
@@ -70,15 +70,15 @@ async def _act(
         await answer()
         await _ask_feedback(chat, bot, message, tg_user, user, draft, version)
     elif target.action == "regenerate":
-        await answer(wording.BUTTON_REGENERATING)
+        await answer(wording.BUTTON_REGENERATING())
         await chat.run_slow(
             bot, message, user,
             lambda progress, deliver: actions.regenerate(
                 user, draft, version=version, progress=progress, deliver=deliver),
-            wording.REGENERATING,
+            wording.REGENERATING(),
         )
     elif target.action == "save":
-        await answer(wording.BUTTON_SAVING if actions.accounts_enabled else None)
+        await answer(wording.BUTTON_SAVING() if actions.accounts_enabled else None)
         await chat.answer(bot, message, user, await actions.save(user, draft, version))
     else:
         await answer()
@@ -102,7 +102,7 @@ async def _ask_feedback(
         text = formatted(wording.refine_question, title, who)
     question = await bot.send_message(
         message.chat.id, text,
-        reply_markup=ForceReply(selective=True, input_field_placeholder=wording.REFINE_PLACEHOLDER),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=wording.REFINE_PLACEHOLDER()),
     )
     await chat.keys.expect_reply(message.chat.id, question.message_id, Pending(
         kind="refine", owner_key=chat.keys.owner(user), draft_id=draft_id, version=version,
@@ -120,7 +120,7 @@ async def refine_by_reply(
         lambda progress, deliver: chat.actions.refine(
             user, feedback, pending.draft_id, version=pending.version, progress=progress,
             deliver=deliver),
-        wording.REFINING,
+        wording.REFINING(),
     )
     if reply is not None and not is_error(reply):
         await chat.keys.answered(message.chat.id, question_id)

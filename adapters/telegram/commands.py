@@ -40,7 +40,7 @@ async def send_help(chat: Chat, update: Update, context: ContextTypes.DEFAULT_TY
     message = update.effective_message
     if message is None:
         return
-    help_messages = render_help(chat.actions.help_text(), wording.TELEGRAM_HELP_LINES)
+    help_messages = render_help(chat.actions.help_text(), [line() for line in wording.TELEGRAM_HELP_LINES])
     await send_chunks(context.bot, message.chat.id, help_messages)
 
 
@@ -54,9 +54,9 @@ async def on_start(chat: Chat, update: Update, context: ContextTypes.DEFAULT_TYP
     if payload and is_private(message):
         await linking.follow_deep_link(chat, context.bot, message, tg_user, user, payload)
         return
-    example = f"<code>{esc(wording.WELCOME_EXAMPLE)}</code>"
+    example = f"<code>{esc(wording.WELCOME_EXAMPLE())}</code>"
     private = is_private(message)
-    welcome = f"👋 {esc(wording.WELCOME)} " + formatted(
+    welcome = f"👋 {esc(wording.WELCOME())} " + formatted(
         lambda shown: wording.welcome_try(shown, private=private), example)
     await chat.say(context.bot, message.chat.id, welcome)
     await send_help(chat, update, context)

@@ -28,7 +28,7 @@ from adapters.telegram.render import (
     render_reply,
     split_html,
 )
-from core import wording
+from core import i18n, wording
 from core.actions import Actions, SendPlaylist
 from core.commands import Line, TextCommands
 from core.errors import DeliveryFailed
@@ -88,6 +88,15 @@ class Chat:
     def __post_init__(self) -> None:
         self.commands = TextCommands(self.actions)
 
+    async def language(self, update: Update) -> str:
+        """The locale to answer ``update`` in: the sender's pinned one, else their app's
+        (``language_code``), else English."""
+        user = update.effective_user
+        if user is None:
+            return i18n.DEFAULT_LOCALE
+        return await self.actions.language(UserRef("telegram", str(user.id), "dm"),
+                                           user.language_code)
+
     async def say(
         self, bot: Bot, chat_id: int, html_text: str, *, markup: InlineKeyboardMarkup | None = None,
         reply_to: int | None = None,
@@ -131,14 +140,15 @@ class Chat:
 
     async def run_slow(
         self, bot: Bot, message: Message, user: UserRef, work: SlowWork,
-        first_text: str = wording.WORKING,
+        first_text: str | None = None,
     ) -> Reply | None:
         """Runs slow ``work`` under a status message; a playlist is sent by ``deliver``, inside
         the engine's charge: if Telegram cannot take it, nothing is charged (and None is
         returned)."""
         reply_to = None if is_private(message) else message.message_id
         delivered = False
-        async with StatusMessage(bot, message.chat.id, reply_to=reply_to, first_text=first_text,
+        async with StatusMessage(bot, message.chat.id, reply_to=reply_to,
+                                 first_text=first_text or wording.WORKING(),
                                  interval_s=self.options.interval(message),
                                  congested=self.options.congested) as status:
 

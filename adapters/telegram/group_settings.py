@@ -42,20 +42,20 @@ async def on_settings(chat: Chat, update: Update, context: ContextTypes.DEFAULT_
     message, _, user = found
     bot = context.bot
     if message.chat.type not in GROUP_TYPES:
-        await chat.answer(bot, message, user, TextReply(wording.SETTINGS_IN_GROUP_ONLY))
+        await chat.answer(bot, message, user, TextReply(wording.SETTINGS_IN_GROUP_ONLY()))
         return
     if not await message_from_admin(bot, message):
-        await chat.answer(bot, message, user, _refusal(wording.SETTINGS_ADMINS_ONLY))
+        await chat.answer(bot, message, user, _refusal(wording.SETTINGS_ADMINS_ONLY()))
         return
     args = " ".join(context.args or ()).strip()
     if args.lower() == "spotify":
         await _offer_credentials_link(chat, bot, message, user)
         return
-    where = message.chat.title or wording.THIS_GROUP
+    where = message.chat.title or wording.THIS_GROUP()
     if args.lower() == "reset":
         reply = await chat.actions.settings_reset(user.scope, where)
         if isinstance(reply, SettingsReply):  # said as a reset rather than as "Saved."
-            await chat.say(bot, message.chat.id, esc(wording.SETTINGS_RESET) + "\n"
+            await chat.say(bot, message.chat.id, esc(wording.SETTINGS_RESET()) + "\n"
                            + render_settings(reply.settings, reply.where),
                            reply_to=message.message_id)
             return
@@ -81,15 +81,15 @@ async def _show_or_change(chat: Chat, scope: str, where: str, args: str) -> Repl
 
 async def _offer_credentials_link(chat: Chat, bot: Bot, message: Message, user: UserRef) -> None:
     if not chat.actions.accounts_enabled:
-        await chat.answer(bot, message, user, TextReply(wording.GROUP_APP_NOT_SET_UP, error=True,
+        await chat.answer(bot, message, user, TextReply(wording.GROUP_APP_NOT_SET_UP(), error=True,
                                                         code="not_configured"))
         return
     if message.sender_chat is not None:
-        await chat.answer(bot, message, user, _refusal(wording.GROUP_APP_ANONYMOUS))
+        await chat.answer(bot, message, user, _refusal(wording.GROUP_APP_ANONYMOUS()))
         return
     payload = await chat.keys.deep_link(user, "app", message.chat.id)
-    await chat.say(bot, message.chat.id, esc(wording.GROUP_APP_PRIVATE, limit=1000),
-                   markup=deep_link_keyboard(bot.username, payload, "🔐 " + wording.SET_GROUP_APP),
+    await chat.say(bot, message.chat.id, esc(wording.GROUP_APP_PRIVATE(), limit=1000),
+                   markup=deep_link_keyboard(bot.username, payload, "🔐 " + wording.SET_GROUP_APP()),
                    reply_to=message.message_id)
 
 
@@ -98,12 +98,12 @@ async def ask_credentials(
 ) -> None:
     """In the admin's private chat: asks for the app's id and secret (a ForceReply question)."""
     if not await is_admin(bot, group_id, tg_user.id):
-        await chat.answer(bot, message, user, _refusal(wording.NO_LONGER_ADMIN))
+        await chat.answer(bot, message, user, _refusal(wording.NO_LONGER_ADMIN()))
         return
     question = await bot.send_message(
         message.chat.id,
-        formatted(wording.group_app_question, f"<b>{esc(wording.GROUP_APP_CLIENT_ID)}</b>",
-                  f"<b>{esc(wording.GROUP_APP_CLIENT_SECRET)}</b>"),
+        formatted(wording.group_app_question, f"<b>{esc(wording.GROUP_APP_CLIENT_ID())}</b>",
+                  f"<b>{esc(wording.GROUP_APP_CLIENT_SECRET())}</b>"),
         reply_markup=ForceReply(selective=True, input_field_placeholder="client_id client_secret"),
     )
     await chat.keys.expect_reply(message.chat.id, question.message_id, Pending(
@@ -127,9 +127,9 @@ async def receive_credentials(
     group_id = int(scope.removeprefix("chat:"))
     match = _CREDENTIALS.match(message.text or "")
     if match is None:
-        reply: Reply = TextReply(wording.GROUP_APP_MALFORMED, error=True, code="invalid_input")
+        reply: Reply = TextReply(wording.GROUP_APP_MALFORMED(), error=True, code="invalid_input")
     elif not await is_admin(bot, group_id, tg_user.id):
-        reply = _refusal(wording.NO_LONGER_ADMIN)
+        reply = _refusal(wording.NO_LONGER_ADMIN())
     else:
         reply = await chat.actions.set_group_app(scope, match.group(1), match.group(2))
         if not (isinstance(reply, TextReply) and reply.error):

@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from adapters.telegram import buttons, commands, group_settings, linking, messages
 from adapters.telegram.context import Chat
+from core import i18n
 
 #: The commands answered by the shared ``TextCommands``.
 TEXT_COMMANDS = ("playlist", "refine", "profile", "limits", "status", "save", "taste")
@@ -28,7 +29,13 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], ch
     not make, and charge, a second playlist)."""
 
     def bound(handler: Handler) -> Callable[[Update, Any], Coroutine[Any, Any, None]]:
-        return functools.partial(handler, chat)
+        @functools.wraps(handler)
+        async def in_their_language(update: Update, context: Any) -> None:
+            # The one place an update enters: everything below speaks the sender's language.
+            with i18n.speaking(await chat.language(update)):
+                await handler(chat, update, context)
+
+        return in_their_language
 
     new = filters.UpdateType.MESSAGE
     for name in TEXT_COMMANDS:

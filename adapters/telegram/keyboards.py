@@ -6,21 +6,23 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
 from adapters.telegram.keys import Action, KeyBook
 from core import wording
+from core.i18n import Message
 from core.models import Playlist, UserRef
 
-BUTTON_LABELS: dict[Action, str] = {
-    "refine": "✏️ " + wording.BUTTON_REFINE,
-    "regenerate": "🔄 " + wording.BUTTON_REGENERATE,
-    "save": "💾 " + wording.BUTTON_SAVE,
-    "uris": "📋 " + wording.BUTTON_URIS_SHORT,
+BUTTON_LABELS: dict[Action, tuple[str, Message]] = {
+    "refine": ("✏️ ", wording.BUTTON_REFINE),
+    "regenerate": ("🔄 ", wording.BUTTON_REGENERATE),
+    "save": ("💾 ", wording.BUTTON_SAVE),
+    "uris": ("📋 ", wording.BUTTON_URIS_SHORT),
 }
 
-USER_COMMANDS: tuple[tuple[str, str], ...] = wording.COMMAND_MENU
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (*USER_COMMANDS, wording.SETTINGS_MENU_ENTRY)
+USER_COMMANDS: tuple[tuple[str, Message], ...] = wording.COMMAND_MENU
+ADMIN_COMMANDS: tuple[tuple[str, Message], ...] = (*USER_COMMANDS, wording.SETTINGS_MENU_ENTRY)
 
 
-def bot_commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
-    return [BotCommand(name, description) for name, description in pairs]
+def bot_commands(pairs: tuple[tuple[str, Message], ...]) -> list[BotCommand]:
+    """The command menu in the current language (``core.i18n``)."""
+    return [BotCommand(name, description()) for name, description in pairs]
 
 
 async def playlist_keyboard(keys: KeyBook, user: UserRef, playlist: Playlist) -> InlineKeyboardMarkup:
@@ -31,11 +33,11 @@ async def playlist_keyboard(keys: KeyBook, user: UserRef, playlist: Playlist) ->
     """
     buttons = {
         action: InlineKeyboardButton(
-            label,
+            icon + label(),
             callback_data=await keys.button(user, playlist.draft_id, action, playlist.expires_at,
                                             playlist.version),
         )
-        for action, label in BUTTON_LABELS.items()
+        for action, (icon, label) in BUTTON_LABELS.items()
     }
     return InlineKeyboardMarkup([
         [buttons["refine"], buttons["regenerate"]],

@@ -15,14 +15,20 @@ from adapters.telegram.keyboards import deep_link_keyboard
 from adapters.telegram.keys import DeepLinkKind
 from adapters.telegram.render import esc
 from core import wording
+from core.i18n import Message as I18nMessage
 from core.models import Conversation, UserRef
 from core.replies import TextReply
 
-_LABELS: dict[DeepLinkKind, str] = {
-    "link": "🔗 " + wording.LINK_PRIVATELY,
-    "unlink": wording.UNLINK_PRIVATELY,
-    "app": "🔐 " + wording.SET_GROUP_APP,
+_LABELS: dict[DeepLinkKind, tuple[str, I18nMessage]] = {
+    "link": ("🔗 ", wording.LINK_PRIVATELY),
+    "unlink": ("", wording.UNLINK_PRIVATELY),
+    "app": ("🔐 ", wording.SET_GROUP_APP),
 }
+
+
+def _label(kind: DeepLinkKind) -> str:
+    icon, label = _LABELS[kind]
+    return icon + label()
 
 
 async def on_link(chat: Chat, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -46,7 +52,7 @@ async def _link_or_unlink(
         await (link_here(chat, bot, message, user) if kind == "link"
                else unlink_here(chat, bot, message, user))
         return
-    await offer_deep_link(chat, bot, message, user, kind, wording.ACCOUNT_LINKS_PRIVATE)
+    await offer_deep_link(chat, bot, message, user, kind, wording.ACCOUNT_LINKS_PRIVATE())
 
 
 async def offer_deep_link(
@@ -55,7 +61,7 @@ async def offer_deep_link(
     """``text`` with a button that continues ``kind`` in a private chat (works once, for ``user``)."""
     payload = await chat.keys.deep_link(user, kind, None if kind == "unlink" else message.chat.id)
     await chat.say(bot, message.chat.id, esc(text, limit=1000),
-                   markup=deep_link_keyboard(bot.username, payload, _LABELS[kind]),
+                   markup=deep_link_keyboard(bot.username, payload, _label(kind)),
                    reply_to=message.message_id)
 
 
@@ -79,7 +85,7 @@ async def follow_deep_link(
     link = await chat.keys.consume_deep_link(user, payload)
     if link is None:
         await chat.answer(bot, message, user,
-                          TextReply(wording.DEEP_LINK_EXPIRED, error=True, code="expired"))
+                          TextReply(wording.DEEP_LINK_EXPIRED(), error=True, code="expired"))
         return
     if link.kind == "link":
         # Linked in the group's scope, so a group with its own Spotify app uses it.

@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 from adapters.telegram import buttons, group_settings
 from adapters.telegram.context import Chat, is_private, parts
 from adapters.telegram.render import esc, formatted
-from core import wording
+from core import i18n, wording
 from core.commands import parse_line
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ async def on_message(chat: Chat, update: Update, context: ContextTypes.DEFAULT_T
     if prompt is None:
         return
     if not prompt:
-        example = f"<code>@{esc(bot.username)} {esc(wording.MENTION_EXAMPLE)}</code>"
+        example = f"<code>@{esc(bot.username)} {esc(wording.MENTION_EXAMPLE())}</code>"
         await chat.say(bot, message.chat.id, formatted(wording.mention_hint, example),
                        reply_to=message.message_id)
         return
@@ -90,11 +90,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.callback_query.answer()
         except TelegramError:
             pass  # already answered, or too old
-    chat = update.effective_chat
+    chat, user = update.effective_chat, update.effective_user
     if chat is None:
         return
+    language = i18n.negotiate(user.language_code if user is not None else None)
     try:
-        await context.bot.send_message(chat.id, "⚠️ " + esc(wording.DELIVERY_FAULT))
+        with i18n.speaking(language):
+            text = "⚠️ " + esc(wording.DELIVERY_FAULT())
+        await context.bot.send_message(chat.id, text)
     except TelegramError:
         log.warning("could not tell the user about the failure", exc_info=True)
 

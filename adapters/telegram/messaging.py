@@ -19,6 +19,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from adapters.telegram.render import esc
+from core import wording
 from core.models import Progress, Stage
 
 log = logging.getLogger(__name__)
@@ -89,13 +90,13 @@ class StatusMessage:
 
     def __init__(
         self, bot: Bot, chat_id: int, *, reply_to: int | None = None, interval_s: float = 1.0,
-        first_text: str = "⏳ Working on it…", congested: Callable[[], bool] = lambda: False,
+        first_text: str | None = None, congested: Callable[[], bool] = lambda: False,
     ) -> None:
         self._bot = bot
         self._chat_id = chat_id
         self._reply_to = reply_to
         self._interval = interval_s
-        self._first_text = first_text
+        self._first_text = first_text or wording.WORKING()
         self._typing: asyncio.Task[None] | None = None
         self._editor: asyncio.Task[None] | None = None
         self.message: Message | None = None

@@ -132,19 +132,17 @@ def render_playlist(playlist: Playlist) -> str:
     """Title, prompt, numbered linked tracks, the honest note and who planned it."""
     head = f"<b>{esc(playlist.title)}</b>"
     if playlist.version > 1:
-        head += f" <i>(version {playlist.version})</i>"
-    lines = [head, f"Prompt: <i>{esc(playlist.prompt)}</i>"]
+        head += f" <i>{esc(wording.version_tag(playlist.version))}</i>"
+    lines = [head, formatted(wording.prompt_line, f"<i>{esc(playlist.prompt)}</i>")]
     if playlist.feedback:
-        lines.append(f"Refined with: <i>{esc(playlist.feedback)}</i>")
+        lines.append(formatted(wording.refined_with, f"<i>{esc(playlist.feedback)}</i>"))
     lines.append("")
     lines.extend(track_line(n, t) for n, t in enumerate(playlist.tracks, 1))
     lines.append("")
     if playlist.note:
         lines.append(esc(playlist.note))
-    lines.append(
-        f"{len(playlist.tracks)} tracks · planned by {esc(playlist.provider)} · "
-        f"found in the {esc(playlist.catalogue)} catalogue"
-    )
+    lines.append(esc(wording.chat_playlist_footer(len(playlist.tracks), playlist.provider,
+                                                  playlist.catalogue)))
     return "\n".join(lines)
 
 
@@ -155,21 +153,22 @@ def render_uris(playlist: Playlist) -> list[str]:
 
 
 def render_health(health: Health) -> str:
-    lines = [f"<b>Overall:</b> {'ok' if health.ok else 'degraded'}"]
+    lines = [f"<b>{esc(wording.OVERALL())}</b> {esc(wording.overall_state(health.ok))}"]
     for dep in health.dependencies:
         detail = f" — {esc(dep.detail)}" if dep.detail else ""
-        lines.append(f"{esc(dep.name)}: {'ok' if dep.ok else '<b>DOWN</b>'}{detail}")
+        state = esc(wording.dependency_word(dep.ok))
+        lines.append(f"{esc(dep.name)}: {state if dep.ok else f'<b>{state}</b>'}{detail}")
     return "\n".join(lines)
 
 
-def render_settings(settings: LimitSettings, where: str = wording.THIS_GROUP) -> str:
+def render_settings(settings: LimitSettings, where: str | None = None) -> str:
     """A group's limits, as /settings shows them to its admins."""
 
     def code(*names: str) -> str:
         return ", ".join(f"<code>{name}</code>" for name in names)
 
     return "\n".join([
-        f"<b>{esc(wording.settings_heading(where))}</b>",
+        f"<b>{esc(wording.settings_heading(where or wording.THIS_GROUP()))}</b>",
         formatted(lambda keys: wording.settings_playlist_limit(
             settings.playlist_limit_enabled, settings.max_playlists_per_day, keys),
             code("playlists=", "playlist_limit=on|off")),
@@ -233,7 +232,7 @@ def _text(reply: TextReply, *, group: bool) -> Rendered:
         body = "⚠️ " + body
     buttons: Buttons = None
     if reply.code == "not_linked" and group:
-        buttons = DeepLinkButton("link", "🔗 " + wording.LINK_PRIVATELY)
+        buttons = DeepLinkButton("link", "🔗 " + wording.LINK_PRIVATELY())
     return Rendered(split_html(body), buttons)
 
 
@@ -241,7 +240,7 @@ def _playlist(reply: PlaylistReply) -> Rendered:
     text = render_playlist(reply.playlist)
     if reply.share_url:
         text += "\n🔗 " + formatted(wording.playlist_page,
-                                    link(reply.share_url, wording.PLAYLIST_PAGE_LABEL))
+                                    link(reply.share_url, wording.PLAYLIST_PAGE_LABEL()))
     return Rendered(split_html(text), PlaylistButtons(reply.playlist))
 
 
@@ -264,7 +263,7 @@ def render_reply(reply: Reply, *, group: bool = False) -> Rendered:
             return Rendered(split_html(describe_limits(status, lambda n: f"<b>{n}</b>")))
         case SettingsReply(settings=settings, where=where, changed=changed):
             text = render_settings(settings, where)
-            return Rendered(split_html(f"{wording.SETTINGS_SAVED}\n{text}" if changed else text))
+            return Rendered(split_html(f"{wording.SETTINGS_SAVED()}\n{text}" if changed else text))
         case HealthReply(health=health):
             return Rendered(split_html(render_health(health)))
     assert_never(reply)

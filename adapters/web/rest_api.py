@@ -29,11 +29,14 @@ from urllib.parse import parse_qs, urlsplit
 from aiohttp import web
 
 from adapters.web.client_address import Network, client_address
+from adapters.web.languages import request_language
 from adapters.web.openapi import openapi_document
 from adapters.web.rest_budget import ClientBudget
+from core import i18n, wording
 from core.actions import Actions, error_reply
 from core.engine import Deliver, Engine
 from core.errors import DeliveryFailed, QuotaExceeded
+from core.i18n import Message
 from core.models import Conversation, Playlist, Profile, Track, UserRef
 from core.profile_edit import apply_changes
 from core.replies import LimitsReply, Reply, TextReply
@@ -77,10 +80,10 @@ class _Wire:
 
     status: int
     code: str | None = None
-    message: str | None = None
+    message: Message | None = None
 
 
-_NOT_FOUND = _Wire(404, "not_found", "No such playlist for this device.")
+_NOT_FOUND = _Wire(404, "not_found", wording.NO_SUCH_PLAYLIST)
 #: THE table from a ``TextReply.code`` (the one error policy, ``core.actions``) to HTTP.
 #: Any other refusal a user can act on (bad input, not about music...) is a 422.
 WIRE: Mapping[str, _Wire] = {
@@ -100,7 +103,8 @@ _REFUSED = _Wire(422)
 def wire_error(reply: TextReply, retry_after: int | None = None) -> ApiError:
     """A refusal (an error ``TextReply``) in the API's error shape, through ``WIRE``."""
     wire = WIRE.get(reply.code, _REFUSED)
-    return ApiError(wire.status, wire.code or reply.code or "error", wire.message or reply.text,
+    return ApiError(wire.status, wire.code or reply.code or "error",
+                    wire.message() if wire.message is not None else reply.text,
                     retry_after=retry_after)
 
 
@@ -212,6 +216,10 @@ class RestApi:
         for) and ``WIRE``."""
 
         async def guarded(request: web.Request) -> web.StreamResponse:
+            with i18n.speaking(request_language(request)):
+                return await in_their_language(request)
+
+        async def in_their_language(request: web.Request) -> web.StreamResponse:
             try:
                 self._authorise(request)
                 return await handler(request)
@@ -220,7 +228,7 @@ class RestApi:
             except DeliveryFailed as exc:
                 log.info("%s %s: the client left before its answer; nothing was charged (%s)",
                          request.method, request.path, exc.__cause__)
-                return error_response(ApiError(499, "client_gone", "The client went away."))
+                return error_response(ApiError(499, "client_gone", wording.CLIENT_GONE()))
             except Exception as exc:
                 reply = error_reply(exc, f"{request.method} {request.path}")
                 return error_response(wire_error(reply, _retry_after(exc)))
@@ -253,7 +261,7 @@ class RestApi:
         for key in self.config.api_keys:
             matched |= hmac.compare_digest(given.encode(), key.encode())
         if not matched:
-            raise ApiError(401, "unauthorized", "A valid API key is required (X-API-Key header).")
+            raise ApiError(401, "unauthorized", wording.API_KEY_REQUIRED())
 
     async def _json(self, request: web.Request, *, optional: bool = False) -> Mapping[str, Any]:
         """The whole body as a JSON object, read to its end under MAX_REQUEST_BYTES.
@@ -270,14 +278,14 @@ class RestApi:
         except (ValueError, UnicodeDecodeError, RecursionError):
             # ValueError covers bad JSON, trailing data and integers past Python's digit
             # limit; RecursionError, nesting deeper than the parser goes.
-            raise ApiError(400, "bad_json", "The request body is not valid JSON.") from None
+            raise ApiError(400, "bad_json", wording.BODY_NOT_JSON()) from None
         if not isinstance(body, dict):
-            raise ApiError(400, "bad_json", "The request body must be a JSON object.")
+            raise ApiError(400, "bad_json", wording.BODY_NOT_OBJECT())
         return body
 
     async def _body(self, request: web.Request) -> bytes:
         limit = self.config.max_body_bytes
-        too_large = ApiError(413, "too_large", f"Request bodies are limited to {limit} bytes.")
+        too_large = ApiError(413, "too_large", wording.body_too_large(limit))
         if request.content_length is not None and request.content_length > limit:
             raise too_large
         raw = bytearray()
@@ -292,15 +300,13 @@ class RestApi:
     def _device(self, request: web.Request, value: object) -> UserRef:
         """The device a request speaks for, once it has shown it may (see the module doc)."""
         if not isinstance(value, str) or not _DEVICE_ID.fullmatch(value):
-            raise ApiError(422, "invalid_device_id",
-                           "device_id must be 1-128 letters, digits or . _ : -")
+            raise ApiError(422, "invalid_device_id", wording.DEVICE_ID_INVALID())
         if self.config.device_secrets and not self.config.api_keys:
             given = request.headers.get(DEVICE_SECRET_HEADER, "")
             expected = self._device_secret(value)
             if not given.isascii() or not hmac.compare_digest(given.encode(), expected.encode()):
                 raise ApiError(401, "device_unauthorized",
-                               f"This device needs its {DEVICE_SECRET_HEADER} header: register "
-                               "with POST /register-device and send the secret it returns.")
+                               wording.device_secret_needed(DEVICE_SECRET_HEADER))
         return UserRef("api", value, "api")
 
     def _device_secret(self, device_id: str) -> str:
@@ -312,19 +318,18 @@ class RestApi:
         """
         return self.engine.keys.key(UserRef("api-device-secret", device_id, "api"))
 
-    def _spend(self, budget: ClientBudget, request: web.Request, what: str) -> None:
+    def _spend(self, budget: ClientBudget, request: web.Request, what: Message) -> None:
         """Counts one use of a per-address budget; 429 with Retry-After when it is spent."""
         wait = budget.take(client_address(request, self.config.trusted_proxies))
         if wait:
-            raise ApiError(429, "client_limit",
-                           f"Too many {what} from your address today; try again later.",
+            raise ApiError(429, "client_limit", wording.too_many_from_address(what()),
                            retry_after=wait)
 
     @staticmethod
     def _text(body: Mapping[str, Any], field: str) -> str:
         value = body.get(field)
         if not isinstance(value, str):
-            raise ApiError(422, "invalid_input", f"{field} is required and must be a string.")
+            raise ApiError(422, "invalid_input", wording.field_required(field))
         return value
 
     @staticmethod
@@ -333,10 +338,10 @@ class RestApi:
         simply no playlist of this device."""
         text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
         if not isinstance(text, str) or not _DRAFT_ID.fullmatch(text.strip()):
-            raise ApiError(404, "not_found", "No such playlist for this device.")
+            raise ApiError(404, "not_found", wording.NO_SUCH_PLAYLIST())
         draft_id = int(text)
         if not 1 <= draft_id <= _MAX_DRAFT_ID:
-            raise ApiError(404, "not_found", "No such playlist for this device.")
+            raise ApiError(404, "not_found", wording.NO_SUCH_PLAYLIST())
         return draft_id
 
     # --- endpoints ------------------------------------------------------------------------
@@ -344,7 +349,7 @@ class RestApi:
         body = await self._json(request)
         user = self._device(request, body.get("device_id"))
         prompt = self._text(body, "prompt")
-        self._spend(self.generations, request, "playlists")
+        self._spend(self.generations, request, wording.API_PLAYLISTS)
         profile = await self._context_profile(user, body.get("user_context"))
         sent: list[web.Response] = []
         await self.engine.generate(user, prompt, body.get("count"), profile=profile,
@@ -362,10 +367,9 @@ class RestApi:
         if draft_id is None:
             songs = body.get("current_songs")
             if not isinstance(songs, list) or not songs:
-                raise ApiError(422, "invalid_input",
-                               "Send playlist_id, or current_songs as a list of songs.")
+                raise ApiError(422, "invalid_input", wording.SEND_PLAYLIST_OR_SONGS())
             tracks = self._tracks(songs)
-        self._spend(self.generations, request, "playlists")
+        self._spend(self.generations, request, wording.API_PLAYLISTS)
         if draft_id is None:
             # The client's own playlist refined: a planning run that costs a playlist.
             await self.engine.adopt(user, feedback, tracks, count=body.get("count"),
@@ -431,8 +435,8 @@ class RestApi:
         body = await self._json(request, optional=True)
         platform = body.get("platform", "api")
         if not isinstance(platform, str) or not _PLATFORM.fullmatch(platform):
-            raise ApiError(422, "invalid_input", "platform must be a short word, e.g. android.")
-        self._spend(self.signins, request, "device registrations and sign-ins")
+            raise ApiError(422, "invalid_input", wording.PLATFORM_INVALID())
+        self._spend(self.signins, request, wording.API_SIGN_INS)
         device_id = f"{platform[:16]}-{secrets.token_urlsafe(18)}"
         return web.json_response(
             {"device_id": device_id, "device_secret": self._device_secret(device_id),
@@ -450,11 +454,10 @@ class RestApi:
         user = self._device(request, request.query.get("device_id"))
         platform = request.query.get("platform", "api")
         if not _PLATFORM.fullmatch(platform):
-            raise ApiError(422, "invalid_input", "platform must be a short word, e.g. android.")
+            raise ApiError(422, "invalid_input", wording.PLATFORM_INVALID())
         if self.linking is None or self.sessions is None:
-            raise ApiError(503, "spotify_not_configured",
-                           "Spotify accounts are not set up on this server.")
-        self._spend(self.signins, request, "device registrations and sign-ins")
+            raise ApiError(503, "spotify_not_configured", wording.API_SPOTIFY_NOT_SET_UP())
+        self._spend(self.signins, request, wording.API_SIGN_INS)
         key = self.engine.keys.key(user)
         auth_url = await self.linking.link_start(user, Conversation("api", key))
         state = parse_qs(urlsplit(auth_url).query).get("state", [""])[0]
@@ -505,7 +508,7 @@ class RestApi:
         if context is None:
             return None
         if not isinstance(context, dict):
-            raise ApiError(422, "invalid_input", "user_context must be an object.")
+            raise ApiError(422, "invalid_input", wording.USER_CONTEXT_INVALID())
         aliases = {"favorite_genres": "genres", "favourite_genres": "genres",
                    "favorite_artists": "artists", "favourite_artists": "artists",
                    "disliked_artists": "disliked", "energy": "energy",
@@ -531,11 +534,10 @@ class RestApi:
         tracks: list[Track] = []
         for song in songs:
             if not isinstance(song, dict):
-                raise ApiError(422, "invalid_input", "Each song must be an object.")
+                raise ApiError(422, "invalid_input", wording.SONG_NOT_OBJECT())
             title, artist, track_id = song.get("title"), song.get("artist"), song.get("spotify_id")
             if not all(isinstance(v, str) and v for v in (title, artist, track_id)):
-                raise ApiError(422, "invalid_input",
-                               "Each song needs title, artist and spotify_id strings.")
+                raise ApiError(422, "invalid_input", wording.SONG_FIELDS_MISSING())
             album = song.get("album")
             tracks.append(Track(id=str(track_id), title=str(title), artists=(str(artist),),
                                 album=album if isinstance(album, str) else ""))

@@ -31,6 +31,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from adapters.web.client_address import Network, client_address
 from adapters.web.health import health_body
+from adapters.web.languages import speak_their_language
 from adapters.web.pages import Pages, callback_html
 from adapters.web.pages.site import PAGE_CSP
 from adapters.web.sliding_window import SlidingWindow
@@ -188,7 +189,8 @@ class WebAdapter:
 
     def application(self) -> web.Application:
         """The aiohttp application with every route (built at start, after others added theirs)."""
-        app = web.Application(client_max_size=256 * 1024, middlewares=self._middlewares)
+        app = web.Application(client_max_size=256 * 1024,
+                              middlewares=(speak_their_language, *self._middlewares))
         # No HEAD: a probe must not consume a single-use state.
         app.router.add_get(CALLBACK_PATH, self._callback, allow_head=False)
         app.router.add_get("/health", self._health_route)
@@ -235,7 +237,7 @@ class WebAdapter:
                                   kind="limited")
             return self._page(request, outcome, 429, {"Retry-After": str(int(wait + 0.999))})
         if self.linking is None:
-            return self._page(request, LinkOutcome(False, wording.SPOTIFY_NOT_SET_UP,
+            return self._page(request, LinkOutcome(False, wording.SPOTIFY_NOT_SET_UP(),
                                                    kind="unavailable"), 404)
         try:
             outcome = await self.linking.link_finish(
@@ -245,7 +247,7 @@ class WebAdapter:
             # The one error policy: a refusal says its message; anything else is logged
             # once and the page apologises (saying nothing was linked).
             reply = error_reply(exc, "the OAuth callback")
-            text = wording.SIGN_IN_FAILED if reply.code == "internal" else reply.text
+            text = wording.SIGN_IN_FAILED() if reply.code == "internal" else reply.text
             return self._page(request, LinkOutcome(False, text, kind="error"), 500)
         if outcome.page_kind in _GUESS_KINDS:
             self.limiter.record(client)

@@ -105,6 +105,27 @@ class Call:
 
 
 CALL = web.RequestKey("call", Call)
+#: The locales Discord accepts in ``name_localizations`` / ``description_localizations``.
+DISCORD_LOCALES = frozenset({
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
+    "th", "zh-CN", "ja", "zh-TW", "ko",
+})
+
+
+def _localization_problem(item: Mapping[str, Any]) -> str | None:
+    """What Discord would refuse in one command's or option's localizations (recursively)."""
+    for key, limit in (("name_localizations", 32), ("description_localizations", 100)):
+        for locale, text in (item.get(key) or {}).items():
+            if locale not in DISCORD_LOCALES:
+                return f"{key}: {locale!r} is not a Discord locale"
+            if not isinstance(text, str) or not 1 <= len(text) <= limit:
+                return f"{key}[{locale}]: must be 1 to {limit} characters"
+    for option in item.get("options") or []:
+        problem = _localization_problem(option)
+        if problem:
+            return problem
+    return None
 
 
 @dataclass
@@ -553,10 +574,15 @@ class FakeDiscord:
         self._check_request("PUT", template, body)
         registered = []
         for command in body or []:
+            problem = _localization_problem(command)
+            if problem:
+                return self._error(400, 50035, f"Invalid Form Body: {problem}")
             registered.append({
                 "id": str(snowflake()), "application_id": str(APPLICATION_ID), "version": str(snowflake()),
                 "type": command.get("type", 1), "name": command["name"],
                 "description": command.get("description", ""),
+                "name_localizations": command.get("name_localizations"),
+                "description_localizations": command.get("description_localizations"),
                 "default_member_permissions": (
                     None if command.get("default_member_permissions") is None
                     else str(command["default_member_permissions"])),

@@ -215,6 +215,9 @@ class FakeTelegram:
         self._closing = False
         self._poll_generation = 0  # which getUpdates call may hold the long poll
         self.webhook_url = ""
+        #: The command menus set, by (scope type, language_code): what a client in that
+        #: language shows ("" is the default menu, for languages without one of their own).
+        self.command_menus: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.api_url = ""
 
     # --- life cycle -------------------------------------------------------------------
@@ -487,6 +490,15 @@ class FakeTelegram:
             <= 256 for c in commands
         ):
             raise _ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        language = str(params.get("language_code") or "")
+        if not re.fullmatch(r"([a-z]{2})?", language):  # the Bot API: ISO 639-1, or empty
+            raise _ApiError(400, "Bad Request: invalid language code specified")
+        scope = params.get("scope") or {"type": "default"}
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        self.command_menus[(str(scope.get("type", "default")), language)] = [
+            {"command": c["command"], "description": c["description"]} for c in commands
+        ]
         return True
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> Any:

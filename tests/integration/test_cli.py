@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_bot(*args: str, stdin: str = "", cwd: Path, env: dict[str, str] | None = None,
             ) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH"}}
-    environ.update({"PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING", **(env or {})})
+    # The terminal's language is the test's to choose: English unless it says otherwise.
+    environ.update({"PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING", "LANGUAGE": "",
+                    "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8", **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
         cwd=cwd, env=environ, timeout=120,

@@ -70,7 +70,7 @@ async def test_members_then_live_by_the_servers_limits(discord_bot: Harness) -> 
     again = await discord_bot.playlist(BOB, "loud rock", 8)
 
     assert len(track_lines(made)) == 8  # the default (10) capped at this server's maximum
-    assert "used all 1 playlists for today" in again.private()[0]["content"]
+    assert "used your 1 playlist for today" in again.private()[0]["content"]
 
 
 async def test_admin_limits_without_options_shows_the_current_settings(discord_bot: Harness) -> None:

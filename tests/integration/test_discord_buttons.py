@@ -29,7 +29,7 @@ async def discord_bot(tmp_path: Path) -> AsyncIterator[Harness]:
     async with running_bot(tmp_path) as harness:
         yield harness
 
-NOT_YOURS = wording.NOT_YOUR_PLAYLIST  # the same sentence on every chat
+NOT_YOURS = wording.NOT_YOUR_PLAYLIST()  # the same sentence on every chat
 
 
 def _ids(lines: list[str]) -> list[str]:
@@ -94,7 +94,7 @@ async def test_save_without_spotify_set_up_offers_the_uris_instead(discord_bot: 
     exchange = await discord_bot.click(ALICE, final_message(made), "Save to Spotify")
 
     (reply,) = exchange.private()
-    assert reply["content"] == wording.SAVE_NOT_SET_UP
+    assert reply["content"] == wording.SAVE_NOT_SET_UP()
     assert reply["embeds"][0]["description"].count("spotify:track:") == 10
     assert exchange.public() == []
 
@@ -155,7 +155,7 @@ async def test_a_refinement_over_the_limit_is_refused_privately(tmp_path: Path) 
 
     assert "version 2" in final_message(first)["embeds"][-1]["footer"]["text"]
     assert second.public() == []
-    assert "used all 1 refinements" in second.private()[0]["content"]
+    assert "used its 1 refinement" in second.private()[0]["content"]
 
 
 async def test_buttons_and_modals_keep_working_after_a_restart(tmp_path: Path) -> None:

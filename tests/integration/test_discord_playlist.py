@@ -182,7 +182,7 @@ async def test_a_user_over_the_daily_limit_is_told_when_it_resets(tmp_path: Path
         await stop()
 
     assert exchange.public() == []
-    assert "used all 1 playlists for today" in exchange.private()[0]["content"]
+    assert "used your 1 playlist for today" in exchange.private()[0]["content"]
 
 
 async def test_an_unexpected_failure_is_logged_and_answered_plainly_with_nothing_charged(

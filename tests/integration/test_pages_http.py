@@ -7,6 +7,7 @@ browser is told (headers) and what other clients receive.
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,7 @@ async def test_without_a_token_status_answers_only_loopback_visitors_not_proxied
     for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
         async with pages.http.get(url, headers={header: "203.0.113.9"}) as r:
             assert r.status == 403, header
-            assert "for the bot's operator" in await r.text()
+            assert "for the bot's operator" in html.unescape(await r.text())
 
 
 async def test_status_shows_each_provider_with_its_recent_error_and_the_embedder(

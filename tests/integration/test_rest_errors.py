@@ -66,7 +66,7 @@ async def test_an_unexpected_failure_is_a_500_with_the_one_apology_logged_once(
                               json={"device_id": "dev-1", "prompt": "calm jazz for studying"})
         body = await r.json()
     assert r.status == 500
-    assert body == {"error": {"code": "internal", "message": wording.SORRY}}
+    assert body == {"error": {"code": "internal", "message": wording.SORRY()}}
     logged = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
     assert len(logged) == 1 and logged[0].exc_info is not None
     assert "a bug in the model adapter" not in r.headers.get("Content-Type", "") + str(body)

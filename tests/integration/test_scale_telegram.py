@@ -17,6 +17,7 @@ from adapters.ai.offline import OfflineStrategyProvider
 from adapters.telegram.adapter import TelegramAdapter
 from adapters.telegram.application import TelegramConfig
 from bot.telegram_wiring import wire_telegram
+from core import i18n
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
 from core.validation import LexicalValidator
@@ -109,7 +110,8 @@ async def test_webhook_workers_share_one_secret_register_once_and_answer_a_redel
         [registered] = fake.calls_of("setWebhook")
         assert first.webhook_secret and first.webhook_secret == second.webhook_secret
         assert registered.params["secret_token"] == first.webhook_secret
-        assert len(fake.calls_of("setMyCommands")) == 2  # both menus, from the first only
+        # both menus in each language the bot speaks, from the first only
+        assert len(fake.calls_of("setMyCommands")) == 2 * len(i18n.available())
         assert fake.calls_of("getUpdates") == []
 
         update = fake.user_message(ALICE_DM, ALICE, "/limits")

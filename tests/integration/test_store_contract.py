@@ -476,6 +476,7 @@ async def test_profile_round_trips_with_tuples(store: AnyStore) -> None:
         energy=0.3,
         discovery="deep",
         explicit_ok=False,
+        language="es",
     )
     await store.save_profile("u", Profile())
     await store.save_profile("u", profile)

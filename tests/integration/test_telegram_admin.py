@@ -94,7 +94,7 @@ async def test_group_limits_apply_to_the_group_only_and_survive_a_restart(tmp_pa
     async with running_bot(tmp_path, catalogue=jazz(), admins=admins) as bot:
         await bot.say(GROUP, BOB, "/playlist calm jazz 5")
         await bot.say(GROUP, BOB, "/playlist calm jazz again 5")
-        assert "used all 1 playlists" in bot.last(GROUP).text
+        assert "used your 1 playlist for today" in bot.last(GROUP).text
         await bot.say(ALICE_DM, ALICE, "calm jazz 5")
         assert bot.playlist_message(ALICE_DM)
 

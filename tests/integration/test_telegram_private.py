@@ -104,7 +104,7 @@ async def test_the_daily_limit_is_explained_when_reached(tmp_path: Path) -> None
     async with running_bot(tmp_path, catalogue=jazz(), limits=limits) as bot:
         await bot.say(ALICE_DM, ALICE, "calm jazz 5")
         await bot.say(ALICE_DM, ALICE, "calm jazz again 5")
-        assert "used all 1 playlists" in bot.last(ALICE_DM).text
+        assert "used your 1 playlist for today" in bot.last(ALICE_DM).text
         assert "UTC" in bot.last(ALICE_DM).text
 
 

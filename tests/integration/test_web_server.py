@@ -236,7 +236,7 @@ async def test_a_callback_that_fails_unexpectedly_apologises_once_and_links_noth
         with caplog.at_level(logging.INFO):
             async with world.http.get(f"{world.web.base_url}/auth/callback?state=s&code=c") as r:
                 page = await r.text()
-    assert r.status == 500 and html.escape(wording.SIGN_IN_FAILED, quote=True) in page
+    assert r.status == 500 and html.escape(wording.SIGN_IN_FAILED(), quote=True) in page
     assert "secret-ish" not in page
     logged = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
     assert len(logged) == 1 and logged[0].exc_info is not None

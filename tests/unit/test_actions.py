@@ -50,7 +50,7 @@ async def test_an_unexpected_failure_is_logged_once_and_answered_with_one_apolog
     monkeypatch.setattr(actions.engine, "limits_status", broken)
     with caplog.at_level(logging.ERROR):
         reply = await actions.limits(ALICE)
-    assert reply == TextReply(wording.SORRY, error=True, code="internal")
+    assert reply == TextReply(wording.SORRY(), error=True, code="internal")
     assert [r.getMessage() for r in caplog.records] == ["limits failed"]
 
 
@@ -94,24 +94,24 @@ async def test_save_without_spotify_accounts_offers_the_uris(actions: Actions) -
     first = await actions.playlist(ALICE, "calm jazz for studying", 10)
     reply = await actions.save(ALICE)
     assert isinstance(first, PlaylistReply) and isinstance(reply, UrisReply)
-    assert reply.note == wording.SAVE_NOT_SET_UP
+    assert reply.note == wording.SAVE_NOT_SET_UP()
     assert reply.playlist.tracks == first.playlist.tracks
 
 
 @pytest.mark.parametrize("verb", ["unlink", "import_taste"])
 async def test_account_verbs_without_spotify_say_it_is_not_set_up(actions: Actions, verb: str) -> None:
     reply = await getattr(actions, verb)(ALICE)
-    assert reply == TextReply(wording.SPOTIFY_NOT_SET_UP, error=True, code="not_configured")
+    assert reply == TextReply(wording.SPOTIFY_NOT_SET_UP(), error=True, code="not_configured")
 
 
 async def test_link_without_spotify_says_it_is_not_set_up(actions: Actions) -> None:
     reply = await actions.link(ALICE, Conversation("console", "alice"), private=True)
-    assert isinstance(reply, TextReply) and reply.text == wording.SPOTIFY_NOT_SET_UP
+    assert isinstance(reply, TextReply) and reply.text == wording.SPOTIFY_NOT_SET_UP()
 
 
 async def test_profile_verbs_answer_the_profile_with_a_heading(actions: Actions) -> None:
     saved = await actions.profile_set(ALICE, {"genres": "jazz,soul", "energy": "0.4"})
-    assert isinstance(saved, ProfileReply) and saved.heading == wording.PROFILE_SAVED
+    assert isinstance(saved, ProfileReply) and saved.heading == wording.PROFILE_SAVED()
     assert saved.profile.favourite_genres == ("jazz", "soul")
     shown = await actions.profile_show(ALICE)
     assert isinstance(shown, ProfileReply) and shown.profile == saved.profile
@@ -121,7 +121,7 @@ async def test_profile_verbs_answer_the_profile_with_a_heading(actions: Actions)
 
 async def test_profile_set_with_nothing_to_change_says_how(actions: Actions) -> None:
     reply = await actions.profile_set(ALICE, {})
-    assert reply == TextReply(wording.PROFILE_NOTHING_TO_CHANGE, error=True, code="invalid_input")
+    assert reply == TextReply(wording.PROFILE_NOTHING_TO_CHANGE(), error=True, code="invalid_input")
 
 
 async def test_status_answers_health(actions: Actions) -> None:

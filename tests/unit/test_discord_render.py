@@ -212,4 +212,4 @@ def test_sentences_come_from_the_shared_wording() -> None:
 
     assert health.title == wording.status_title(False)
     assert health.fields[0].value == f"{wording.dependency_state(False)} (HTTP 503)"
-    assert profile.title == wording.PROFILE_SHOWN and profile.footer.text == wording.PROFILE_FOOTER
+    assert profile.title == wording.PROFILE_SHOWN() and profile.footer.text == wording.PROFILE_FOOTER()

@@ -96,7 +96,7 @@ async def test_refusal_reason_invites_a_mood_genre_activity_or_artist(
     validator: LexicalValidator,
 ) -> None:
     result = await validator.validate("tell me a joke")
-    assert result.reason == REJECTION_REASON
+    assert result.reason == REJECTION_REASON()
     assert all(word in result.reason for word in ("mood", "genre", "activity", "artist"))
 
 

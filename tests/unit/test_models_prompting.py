@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from core import i18n
 from core.models import Profile, Strategy, StrategyRequest
 from core.prompting import (
     DATA_CLOSE,
@@ -135,3 +136,17 @@ def test_a_regeneration_lists_the_earlier_songs_to_avoid_as_data() -> None:
 def test_the_repair_message_names_the_problem() -> None:
     text = repair_text("songs must be a list")
     assert "songs must be a list" in text and "JSON object" in text
+
+
+def test_the_title_and_description_are_asked_for_in_the_users_language() -> None:
+    spanish = build_prompt(StrategyRequest(prompt="jazz tranquilo", count=10, language="es"))
+    assert 'Write "title" and "description" in Spanish' in spanish.user
+    assert "Spanish" not in spanish.system  # our rule, beside (never inside) the data block
+    english = build_prompt(StrategyRequest(prompt="calm jazz", count=10, language="en"))
+    assert "Write \"title\"" not in english.user
+
+
+def test_a_request_takes_the_language_being_spoken_when_it_is_made() -> None:
+    with i18n.speaking("es"):
+        assert StrategyRequest(prompt="jazz", count=5).language == "es"
+    assert StrategyRequest(prompt="jazz", count=5).language == "en"

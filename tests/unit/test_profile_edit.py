@@ -38,3 +38,20 @@ def test_text_without_assignments_is_refused_with_an_example() -> None:
 def test_describe_shows_every_field() -> None:
     text = describe(Profile(favourite_genres=("jazz",), energy=0.25, explicit_ok=False))
     assert "jazz" in text and "0.25" in text and "filtered out" in text
+
+
+@pytest.mark.parametrize(("typed", "pinned"), [
+    ("es", "es"), ("pt-BR", "pt_BR"), ("ZH_hans", "zh_Hans"), ("zh", "zh_Hans"), ("none", ""),
+])
+def test_a_language_is_pinned_by_its_code(typed: str, pinned: str) -> None:
+    assert apply_changes(Profile(language="fr"), {"language": typed}).language == pinned
+
+
+def test_a_language_the_bot_does_not_speak_is_refused_with_the_choices() -> None:
+    with pytest.raises(InvalidInput, match="language must be one of en, es, pt_BR"):
+        apply_changes(Profile(), {"lang": "klingon"})
+
+
+def test_a_pinned_language_is_shown_with_the_profile() -> None:
+    assert describe(Profile(language="es")).endswith("Language: es")
+    assert "Language" not in describe(Profile())

@@ -21,12 +21,15 @@ from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 import jinja2
+import markupsafe
 from aiohttp import web
 
 from adapters.web.client_address import Network
 from adapters.web.operator import Access, operator_access
 from adapters.web.pages.status import StatusCollector
+from core import i18n, wording
 from core.display import duration
+from core.i18n import Message
 from core.ids import is_spotify_id
 from core.models import LinkKind, LinkOutcome, Track
 from core.sharing import SharedPlaylist, Sharing
@@ -68,8 +71,7 @@ def total_duration(tracks: tuple[Track, ...]) -> str:
     total = sum(t.duration_ms for t in tracks)
     if total <= 0:
         return ""
-    minutes = round(total / 60000)
-    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+    return wording.playlist_length(round(total / 60000))
 
 
 def iso_duration(ms: int) -> str:
@@ -106,6 +108,21 @@ def hue(text: str) -> int:
     return zlib.crc32(text.casefold().encode()) % 8
 
 
+def say(sentence: Callable[..., str], *parts: object) -> markupsafe.Markup:
+    """A ``core.wording`` sentence as HTML: its own words escaped, ``parts`` (markup the
+    template built: a ``<time>``, a link) put in its placeholders as they are."""
+    slots = [f"\x00{n}\x00" for n in range(len(parts))]
+    text = str(markupsafe.escape(sentence(*slots)))
+    for slot, part in zip(slots, parts, strict=True):
+        text = text.replace(slot, str(markupsafe.escape(part)))
+    return markupsafe.Markup(text)
+
+
+def page_language() -> str:
+    """The current locale as an HTML ``lang`` tag ("pt-BR", "zh-Hans")."""
+    return i18n.current().replace("_", "-")
+
+
 def environment(**kwargs: Any) -> jinja2.Environment:
     """The templates' environment: autoescaping on, undefined names are errors."""
     env = jinja2.Environment(
@@ -123,39 +140,38 @@ def environment(**kwargs: Any) -> jinja2.Environment:
 def _configure(env: jinja2.Environment) -> None:
     env.filters.update(duration=duration, iso_duration=iso_duration, when=when, initials=initials,
                        hue=hue)
-    env.globals.update(static=STATIC_PREFIX, asset_version=ASSET_VERSION)
+    env.globals.update(static=STATIC_PREFIX, asset_version=ASSET_VERSION, w=wording, say=say,
+                       lang=page_language, rtl=i18n.is_rtl)
 
 
 # --- the OAuth landing page ------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Landing:
-    """What one outcome's page says: a heading, a tone and what to do next."""
+    """What one outcome's page says: a heading, a tone and what to do next (in the
+    visitor's language when said)."""
 
-    heading: str
+    heading_message: Message
     tone: str  # ok / warn / bad
-    next_step: str
+    next_message: Message
+
+    @property
+    def heading(self) -> str:
+        return self.heading_message()
+
+    @property
+    def next_step(self) -> str:
+        return self.next_message()
 
 
 LANDINGS: dict[LinkKind, Landing] = {
-    "linked": Landing("Spotify is linked", "ok",
-                      "In the chat, /save puts a playlist in your Spotify and /taste imports "
-                      "your top artists."),
-    "expired": Landing("This sign-in link has expired", "warn",
-                       "Sign-in links last ten minutes. Send /link in the chat for a new one."),
-    "used": Landing("This sign-in link was already used", "warn",
-                    "Each sign-in link works once. If your account isn't linked, send /link in "
-                    "the chat for a new one."),
-    "denied": Landing("You didn't allow access", "warn",
-                      "Nothing was linked. If you change your mind, send /link in the chat."),
-    "error": Landing("Spotify couldn't complete the sign-in", "bad",
-                     "Nothing was linked. Send /link in the chat to try again."),
-    "invalid": Landing("This sign-in link isn't valid", "bad",
-                       "Nothing was linked. Send /link in the chat for a new link."),
-    "limited": Landing("Too many sign-in attempts", "bad",
-                       "Wait a few minutes, then send /link in the chat for a new link."),
-    "unavailable": Landing("Spotify linking isn't set up", "bad",
-                           "This bot's operator hasn't connected it to Spotify, so accounts "
-                           "can't be linked. Playlists still work, with links to open in Spotify."),
+    "linked": Landing(wording.LANDING_LINKED, "ok", wording.LANDING_LINKED_NEXT),
+    "expired": Landing(wording.LANDING_EXPIRED, "warn", wording.LANDING_EXPIRED_NEXT),
+    "used": Landing(wording.LANDING_USED, "warn", wording.LANDING_USED_NEXT),
+    "denied": Landing(wording.LANDING_DENIED, "warn", wording.LANDING_DENIED_NEXT),
+    "error": Landing(wording.LANDING_ERROR, "bad", wording.LANDING_ERROR_NEXT),
+    "invalid": Landing(wording.LANDING_INVALID, "bad", wording.LANDING_INVALID_NEXT),
+    "limited": Landing(wording.LANDING_LIMITED, "bad", wording.LANDING_LIMITED_NEXT),
+    "unavailable": Landing(wording.LANDING_UNAVAILABLE, "bad", wording.LANDING_UNAVAILABLE_NEXT),
 }
 
 PLATFORM_NAMES = {"discord": "Discord", "telegram": "Telegram"}
@@ -173,12 +189,13 @@ def return_link(platform: str, chat_url: str | None) -> ReturnLink:
     """"Go back to Discord" with Discord's web/app link, Telegram's t.me link when known."""
     if platform in PLATFORM_NAMES:
         name = PLATFORM_NAMES[platform]
-        return ReturnLink(f"Open {name}" if chat_url else f"Go back to {name}", chat_url)
+        return ReturnLink(wording.open_platform(name) if chat_url else wording.back_to_platform(name),
+                          chat_url)
     if platform == "console":
-        return ReturnLink("Go back to your terminal")
+        return ReturnLink(wording.BACK_TO_TERMINAL())
     if platform == "api":
-        return ReturnLink("Go back to the app you came from")
-    return ReturnLink("Go back to Discord or Telegram")
+        return ReturnLink(wording.BACK_TO_APP())
+    return ReturnLink(wording.BACK_TO_CHATS())
 
 
 def linked_to(outcome: LinkOutcome) -> str:
@@ -187,7 +204,7 @@ def linked_to(outcome: LinkOutcome) -> str:
     if not (outcome.ok and outcome.chat_account):
         return ""
     where = PLATFORM_NAMES.get(outcome.platform, "")
-    return f"Linked to {outcome.chat_account}" + (f" on {where}" if where else "") + "."
+    return wording.linked_to(outcome.chat_account, where)
 
 
 def landing_context(outcome: LinkOutcome, chat_url: str | None = None) -> dict[str, Any]:
@@ -251,7 +268,7 @@ def playlist_context(shared: SharedPlaylist) -> dict[str, Any]:
     )
     uris = [row.uri for row in rows if row.uri]
     return {
-        "title": version.title or "A playlist",
+        "title": version.title or wording.A_PLAYLIST(),
         "shared": shared,
         "version": version,
         "rows": rows,
@@ -333,7 +350,7 @@ class Pages:
     def _not_found(self, request: web.Request) -> web.Response:
         hours = int(self.draft_ttl.total_seconds() // 3600) if self.draft_ttl else None
         response = aiohttp_jinja2.render_template(
-            "not_found.html", request, {"title": "Playlist not found", "hours": hours}, status=404
+            "not_found.html", request, {"title": wording.PAGE_NOT_FOUND_TITLE(), "hours": hours}, status=404
         )
         page_headers(response)
         return response
@@ -365,7 +382,7 @@ class Pages:
     def _refused(request: web.Request, status: int,
                  headers: Mapping[str, str] | None = None) -> web.Response:
         response = aiohttp_jinja2.render_template("refused.html", request,
-                                                  {"title": "For the operator only"}, status=status)
+                                                  {"title": wording.OPERATOR_ONLY_TITLE()}, status=status)
         if headers:
             response.headers.update(headers)
         page_headers(response)

@@ -14,11 +14,8 @@
       status.textContent = text;
     }
   }
-  function lines() {
-    return box.value ? box.value.split("\n").length : 0;
-  }
   function copied() {
-    say("Copied " + lines() + " track links. Paste them into a playlist in Spotify.");
+    say(button.getAttribute("data-copied") || "");
   }
   function selectBox() {
     box.focus();
@@ -35,7 +32,7 @@
     if (done) {
       copied();
     } else {
-      say("The links are selected below: press Ctrl+C (or \u2318C) to copy them.");
+      say(button.getAttribute("data-selected") || "");
     }
   }
   button.hidden = false;
