@@ -1438,22 +1438,27 @@ __all__ = [
 ]
 
 
-# --- rank (issue 17: artists named in a prompt) -----------------------------------------
+# --- artists named in a prompt (issue 17) ----------------------------------------------
+def _either(names: list[str]) -> str:
+    """"A", "A or B", "A, B or C"."""
+    if len(names) == 1:
+        return names[0]
+    return _("{rest} or {last}").format(rest=", ".join(names[:-1]), last=names[-1])
+
+
 def artists_not_in_catalogue(names: list[str]) -> str:
     """The note when artists the prompt named have no songs in the catalogue."""
-    listed = " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + f" or {names[-1]}"
-    return (
-        f"The catalogue has no songs by {listed}, so these come from the rest of your request."
-    )
+    return _(
+        "The catalogue has no songs by {names}, so these come from the rest of your request."
+    ).format(names=_either(names))
 
 
 def no_songs_by(names: list[str]) -> str:
     """The refusal when a request named only artists the catalogue has no songs by."""
-    listed = " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + f" or {names[-1]}"
-    return (
-        f"The catalogue has no songs by {listed}. Try another artist, or describe the music "
+    return _(
+        "The catalogue has no songs by {names}. Try another artist, or describe the music "
         "you want; nothing was charged."
-    )
+    ).format(names=_either(names))
 
 
 __all__ += ["artists_not_in_catalogue", "no_songs_by"]
