@@ -472,3 +472,119 @@ __all__ = [
     "welcome_try",
     "working",
 ]
+
+
+# --- blend ------------------------------------------------------------------------------
+# Playlists made from several members' tastes (/blend); see core/blend_invites.py.
+BUTTON_JOIN = "Join"
+BUTTON_START = "Start"
+BLEND_GROUP_ONLY = "A blend is made with other people: start it in a server channel or a group."
+BLEND_OFF = "Blends are switched off here by the admins."
+BLEND_MEMBERS_RANGE = "Members per blend must be from 2 to 10."
+BLEND_NO_PLAYLISTS_LEFT = (
+    "You have no playlists left today, and a blend counts as one of yours. Try again after "
+    "the daily reset."
+)
+BLEND_GONE = "That blend no longer exists; start a new one with /blend."
+BLEND_JOINED = "You're in! Your taste profile goes into the mix."
+BLEND_JOINED_NO_PROFILE = (
+    "You're in! You have no taste profile yet, so you count with a neutral taste. Set your "
+    "favourite genres and artists with /profile (for example: /profile set genres=jazz,soul) "
+    "before the blend starts."
+)
+BLEND_NO_PROFILE_NOTICE = (
+    "You were added to a blend. You have no taste profile yet, so you count with a neutral "
+    "taste; set one with /profile (for example: /profile set genres=jazz,soul) before it starts."
+)
+BLEND_ALREADY_IN = "You're already in this blend."
+BLEND_ALREADY_STARTED = "This blend has already started; join the next one."
+BLEND_EXPIRED = "This invitation has expired; start a new blend with /blend."
+BLEND_NEEDS_MEMBERS = "Nobody has joined yet: a blend needs at least two people."
+BLEND_DEFAULT_OCCASION = "a mix of everyone's favourite music"
+BLEND_EXPIRED_NOTICE = "⌛ This blend invitation has expired. Start a new one with /blend."
+BLEND_STARTED_NOTICE = "▶️ This blend has started: the playlist is on its way."
+BLEND_ONLY_IN_BLEND = "Only the members of this blend can save it."
+
+
+def blend_too_many(cap: int) -> str:
+    return f"A blend here has at most {cap} members, you included."
+
+
+def blend_full(cap: int) -> str:
+    return f"This blend is full ({cap} members)."
+
+
+def blend_not_yours(starter: str) -> str:
+    """Someone else pressed Start (or another starter-only button)."""
+    return f"Only {starter}, who started this blend, can start it."
+
+
+def blend_invitation(starter: str, occasion: str, minutes: int) -> str:
+    """The invitation's first line; ``starter`` and ``occasion`` are formatted by the front end."""
+    what = f" for {occasion}" if occasion else ""
+    return (
+        f"🎛️ {starter} is making a blend{what}: one playlist from everyone's taste. "
+        f"Press Join within {minutes} minutes to put yours in it."
+    )
+
+
+def blend_members(names: str, count: int, cap: int) -> str:
+    """Who is in so far; ``names`` is formatted by the front end."""
+    return f"In so far ({count}/{cap}): {names}"
+
+
+def blend_left(names: str) -> str:
+    """Members who left the group before Start; ``names`` formatted by the front end."""
+    return f"Left out, no longer in this group: {names}."
+
+
+def blend_title(names: list[str]) -> str:
+    return "Blend: " + blend_credit(names)
+
+
+def blend_credit(names: list[str]) -> str:
+    """Whose taste a track serves: ``Alice``, ``Alice & Bob``, ``Alice, Bob & Carol``."""
+    if len(names) <= 1:
+        return names[0] if names else ""
+    return ", ".join(names[:-1]) + " & " + names[-1]
+
+
+def blend_summary(people: int, shared_percent: int) -> str:
+    return f"{people} people · {shared_percent}% shared favourites"
+
+
+def settings_blends(on: bool, members: int, keys: str) -> str:
+    """``keys`` names the settings that change it, formatted by the front end."""
+    return f"Blends: {on_off(on)}, up to {members} members ({keys})"
+
+
+__all__ += [
+    "BLEND_ALREADY_IN",
+    "BLEND_ALREADY_STARTED",
+    "BLEND_DEFAULT_OCCASION",
+    "BLEND_EXPIRED",
+    "BLEND_EXPIRED_NOTICE",
+    "BLEND_GONE",
+    "BLEND_GROUP_ONLY",
+    "BLEND_JOINED",
+    "BLEND_JOINED_NO_PROFILE",
+    "BLEND_MEMBERS_RANGE",
+    "BLEND_NEEDS_MEMBERS",
+    "BLEND_NO_PLAYLISTS_LEFT",
+    "BLEND_NO_PROFILE_NOTICE",
+    "BLEND_OFF",
+    "BLEND_ONLY_IN_BLEND",
+    "BLEND_STARTED_NOTICE",
+    "BUTTON_JOIN",
+    "BUTTON_START",
+    "blend_credit",
+    "blend_full",
+    "blend_invitation",
+    "blend_left",
+    "blend_members",
+    "blend_not_yours",
+    "blend_summary",
+    "blend_title",
+    "blend_too_many",
+    "settings_blends",
+]
