@@ -264,6 +264,10 @@ class Blends:
         blend = await self.store.get_blend(blend_id)
         return None if blend is None else BlendView(blend, self.minutes)
 
+    async def has_profile(self, user: UserRef) -> bool:
+        """Whether the user ever saved a taste profile (without one, they count neutral)."""
+        return await self.engine.store.get_profile(self.engine.keys.key(user)) is not None
+
     async def join(self, blend_id: int, user: UserRef, name: str) -> Joined:
         """A member presses Join: in, or a clear reason why not (said privately)."""
         member = BlendMember(self.engine.keys.key(user), display_name(name), user)
@@ -440,6 +444,7 @@ __all__ = [
     "JoinOutcome",
     "Joined",
     "NewBlend",
+    "StillHere",
     "credits_json",
     "display_name",
     "read_credits",

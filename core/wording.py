@@ -553,6 +553,14 @@ def blend_summary(people: int, shared_percent: int) -> str:
     return f"{people} people · {shared_percent}% shared favourites"
 
 
+SETTING_BLENDS = "Blends"
+
+
+def blend_state(on: bool, members: int) -> str:
+    """Blends as an admin sees them: ``on, up to 10 members``."""
+    return f"{on_off(on)}, up to {members} members"
+
+
 def settings_blends(on: bool, members: int, keys: str) -> str:
     """``keys`` names the settings that change it, formatted by the front end."""
     return f"Blends: {on_off(on)}, up to {members} members ({keys})"
@@ -577,12 +585,14 @@ __all__ += [
     "BLEND_STARTED_NOTICE",
     "BUTTON_JOIN",
     "BUTTON_START",
+    "SETTING_BLENDS",
     "blend_credit",
     "blend_full",
     "blend_invitation",
     "blend_left",
     "blend_members",
     "blend_not_yours",
+    "blend_state",
     "blend_summary",
     "blend_title",
     "blend_too_many",

@@ -27,6 +27,7 @@ from core.replies import SettingsReply, TextReply
 DailyPlaylists = app_commands.Range[int, 0, 10_000]
 Refinements = app_commands.Range[int, 0, 1_000]
 MaxSongs = app_commands.Range[int, MIN_SONGS, HARD_MAX_SONGS]
+BlendMembers = app_commands.Range[int, 2, 10]
 
 
 def may_administer(interaction: discord.Interaction[Any]) -> bool:
@@ -73,6 +74,8 @@ class AdminCommands(
         max_songs=f"Most songs in a playlist ({MIN_SONGS}-{HARD_MAX_SONGS})",
         playlist_limit="Switch the daily playlist limit on or off",
         refinement_limit="Switch the refinement limit on or off",
+        blends="Let members make /blend playlists together",
+        blend_members="Most members in one blend (2-10)",
     )
     async def limits(
         self,
@@ -82,6 +85,8 @@ class AdminCommands(
         max_songs: MaxSongs | None = None,
         playlist_limit: bool | None = None,
         refinement_limit: bool | None = None,
+        blends: bool | None = None,
+        blend_members: BlendMembers | None = None,
     ) -> None:
         changes: dict[str, Any] = {
             name: value
@@ -91,6 +96,8 @@ class AdminCommands(
                 ("max_songs", max_songs),
                 ("playlist_limit_enabled", playlist_limit),
                 ("refinement_limit_enabled", refinement_limit),
+                ("blends_enabled", blends),
+                ("max_blend_members", blend_members),
             )
             if value is not None
         }

@@ -177,6 +177,9 @@ def render_settings(settings: LimitSettings, where: str = wording.THIS_GROUP) ->
             settings.refinement_limit_enabled, settings.max_refinements_per_playlist, keys),
             code("refinements=", "refinement_limit=on|off")),
         formatted(lambda key: wording.settings_max_songs(settings.max_songs, key), code("songs=")),
+        formatted(lambda keys: wording.settings_blends(
+            settings.blends_enabled, settings.max_blend_members, keys),
+            code("blends=on|off", "blend_members=")),
         "",
         formatted(wording.settings_how_to_change, code("/settings playlists=5 refinements=2 songs=30"),
                   code("/settings reset"), code("/settings spotify")),
