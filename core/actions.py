@@ -95,7 +95,8 @@ class Actions:
         return self.linking is not None
 
     def help_text(self) -> str:
-        return wording.HELP + (wording.LINK_HELP if self.linking is not None else "")
+        return (wording.HELP + (wording.LINK_HELP if self.linking is not None else "")
+                + (wording.BLEND_HELP if self.blends is not None else ""))
 
     # --- playlists ----------------------------------------------------------------------
     async def _shown(self, playlist: Playlist) -> PlaylistReply:

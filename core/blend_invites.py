@@ -288,6 +288,22 @@ class Blends:
             return Joined(outcome, wording.BLEND_EXPIRED, view, error=True)
         return Joined(outcome, wording.BLEND_GONE, view, error=True)
 
+    def start_refusal(self, current: BlendView | None, user: UserRef) -> str | None:
+        """Why ``user`` cannot start this blend now (said privately), or None: checked
+        before the invitation is closed; ``start`` checks again, atomically."""
+        if current is None:
+            return wording.BLEND_GONE
+        blend = current.blend
+        if blend.starter_key != self.engine.keys.key(user):
+            return wording.blend_not_yours(blend.starter.name)
+        if blend.status in ("started", "done"):
+            return wording.BLEND_ALREADY_STARTED
+        if blend.status == "expired" or blend.expires_at <= self._clock():
+            return wording.BLEND_EXPIRED
+        if len(blend.members) < MIN_MEMBERS:
+            return wording.BLEND_NEEDS_MEMBERS
+        return None
+
     async def expire(self, blend_id: int) -> bool:
         """Ends an invitation nobody started once its window is over; True for the one
         caller (in any process) that ended it and should edit its message."""

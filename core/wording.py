@@ -503,7 +503,9 @@ BLEND_NEEDS_MEMBERS = "Nobody has joined yet: a blend needs at least two people.
 BLEND_DEFAULT_OCCASION = "a mix of everyone's favourite music"
 BLEND_EXPIRED_NOTICE = "⌛ This blend invitation has expired. Start a new one with /blend."
 BLEND_STARTED_NOTICE = "▶️ This blend has started: the playlist is on its way."
-BLEND_ONLY_IN_BLEND = "Only the members of this blend can save it."
+BLEND_MENU_ENTRY = ("blend", "One playlist from the tastes of everyone who joins (groups)")
+BLEND_HELP = """
+  /blend [occasion]            in a group: one playlist from the tastes of everyone who joins"""
 
 
 def blend_too_many(cap: int) -> str:
@@ -574,14 +576,15 @@ __all__ += [
     "BLEND_EXPIRED_NOTICE",
     "BLEND_GONE",
     "BLEND_GROUP_ONLY",
+    "BLEND_HELP",
     "BLEND_JOINED",
     "BLEND_JOINED_NO_PROFILE",
     "BLEND_MEMBERS_RANGE",
+    "BLEND_MENU_ENTRY",
     "BLEND_NEEDS_MEMBERS",
     "BLEND_NO_PLAYLISTS_LEFT",
     "BLEND_NO_PROFILE_NOTICE",
     "BLEND_OFF",
-    "BLEND_ONLY_IN_BLEND",
     "BLEND_STARTED_NOTICE",
     "BUTTON_JOIN",
     "BUTTON_START",

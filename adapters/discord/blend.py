@@ -221,7 +221,7 @@ async def _start(answer: Answer, blends: Blends, blend_id: int) -> None:
     interaction = answer.interaction
     user = user_ref(interaction)
     current = await blends.view(blend_id)
-    refusal = _refusal(blends, current, user)
+    refusal = blends.start_refusal(current, user)
     if refusal is not None:
         await answer.private(refusal)
         return
@@ -246,22 +246,6 @@ async def _start(answer: Answer, blends: Blends, blend_id: int) -> None:
         await bounded(answer.services, interaction.edit_original_response(
             content=invitation_text(reopened), view=invitation_view(blend_id)))
     await show(answer, reply)
-
-
-def _refusal(blends: Blends, current: BlendView | None, user: UserRef) -> str | None:
-    """Why this press cannot start the blend (said privately), or None."""
-    if current is None:
-        return wording.BLEND_GONE
-    blend = current.blend
-    if blend.starter_key != blends.engine.keys.key(user):
-        return wording.blend_not_yours(blend.starter.name)
-    if blend.status in ("started", "done"):
-        return wording.BLEND_ALREADY_STARTED
-    if blend.status == "expired" or blend.expires_at <= blends.engine.now():
-        return wording.BLEND_EXPIRED
-    if len(blend.members) < 2:
-        return wording.BLEND_NEEDS_MEMBERS
-    return None
 
 
 def _still_here(interaction: discord.Interaction[Any]) -> StillHere:

@@ -15,7 +15,7 @@ BUTTON_LABELS: dict[Action, str] = {
     "uris": "📋 " + wording.BUTTON_URIS_SHORT,
 }
 
-USER_COMMANDS: tuple[tuple[str, str], ...] = wording.COMMAND_MENU
+USER_COMMANDS: tuple[tuple[str, str], ...] = (*wording.COMMAND_MENU, wording.BLEND_MENU_ENTRY)
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (*USER_COMMANDS, wording.SETTINGS_MENU_ENTRY)
 
 
