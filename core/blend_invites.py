@@ -226,9 +226,9 @@ class Blends:
 
     async def _open(
         self, starter: UserRef, name: str, prompt: str, count: int | None,
-        named: Sequence[tuple[UserRef, str]],
+        named: Sequence[tuple[UserRef, str]], *, in_group: bool = True,
     ) -> BlendView:
-        if not starter.scope.startswith(_GROUP_SCOPES):
+        if in_group and not starter.scope.startswith(_GROUP_SCOPES):
             raise InvalidInput(wording.BLEND_GROUP_ONLY)
         settings = await self.engine.limit_settings(starter.scope)
         if not settings.blends_enabled:
@@ -252,6 +252,22 @@ class Blends:
             members=tuple(members),
         ))
         return await self._view(blend_id)
+
+    async def blend_now(
+        self, starter: UserRef, name: str, members: Sequence[tuple[UserRef, str]],
+        prompt: str = "", count: int | None = None, *, progress: ProgressCallback | None = None,
+        deliver: SendBlend | None = None,
+    ) -> Reply:
+        """A blend made in one call, every member named (the REST API): no invitation to
+        join, the same mix, the same single charge to ``starter``."""
+        try:
+            view = await self._open(starter, name, prompt, count, members, in_group=False)
+        except EchoTunerError as exc:
+            return TextReply(exc.user_message, error=True, code=exc.code)
+        reply, _ = await self.start(view.id, starter, progress=progress, deliver=deliver)
+        if isinstance(reply, TextReply):
+            await self.store.expire_blend(view.id, view.blend.expires_at)  # not left open
+        return reply
 
     async def _view(self, blend_id: int) -> BlendView:
         blend = await self.store.get_blend(blend_id)

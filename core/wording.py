@@ -508,6 +508,11 @@ BLEND_HELP = """
   /blend [occasion]            in a group: one playlist from the tastes of everyone who joins"""
 
 
+def blend_member(number: int) -> str:
+    """A member the REST API was given no name for."""
+    return f"Member {number}"
+
+
 def blend_too_many(cap: int) -> str:
     return f"A blend here has at most {cap} members, you included."
 
@@ -593,6 +598,7 @@ __all__ += [
     "blend_full",
     "blend_invitation",
     "blend_left",
+    "blend_member",
     "blend_members",
     "blend_not_yours",
     "blend_state",
