@@ -25,7 +25,17 @@ from core.blend import Mix, group_profile, mix
 from core.engine import Composed, Engine
 from core.errors import DeliveryFailed, DraftNotFound, EchoTunerError, InvalidInput
 from core.guard import clean_text
-from core.models import Playlist, Profile, Progress, ProgressCallback, Stage, StrategyRequest, UserRef
+from core.models import (
+    Playlist,
+    Profile,
+    Progress,
+    ProgressCallback,
+    Stage,
+    StrategyAnswer,
+    StrategyRequest,
+    Track,
+    UserRef,
+)
 from core.replies import PlaylistReply, Reply, TextReply
 from core.text import visible
 
@@ -76,6 +86,7 @@ class BlendInvite:
     members: tuple[BlendMember, ...]
     draft_id: int | None = None
     credits: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    scope_key: str = ""  # the hashed server or group it lives in
 
     @property
     def starter(self) -> BlendMember:
@@ -284,8 +295,15 @@ class Blends:
         """Whether the user ever saved a taste profile (without one, they count neutral)."""
         return await self.engine.store.get_profile(self.engine.keys.key(user)) is not None
 
+    def _here(self, blend: BlendInvite | None, user: UserRef) -> bool:
+        """Whether ``user`` pressed in the blend's own server or group: a button's data is
+        the client's to send, so a press naming another group's blend finds nothing."""
+        return blend is not None and blend.scope_key == self.engine.keys.scope_key(user.scope)
+
     async def join(self, blend_id: int, user: UserRef, name: str) -> Joined:
         """A member presses Join: in, or a clear reason why not (said privately)."""
+        if not self._here(await self.store.get_blend(blend_id), user):
+            return Joined("missing", wording.BLEND_GONE, None, error=True)
         member = BlendMember(self.engine.keys.key(user), display_name(name), user)
         outcome = await self.store.join_blend(blend_id, member, self._clock())
         view = await self.view(blend_id)
@@ -307,7 +325,7 @@ class Blends:
     def start_refusal(self, current: BlendView | None, user: UserRef) -> str | None:
         """Why ``user`` cannot start this blend now (said privately), or None: checked
         before the invitation is closed; ``start`` checks again, atomically."""
-        if current is None:
+        if current is None or not self._here(current.blend, user):
             return wording.BLEND_GONE
         blend = current.blend
         if blend.starter_key != self.engine.keys.key(user):
@@ -333,7 +351,7 @@ class Blends:
         """The starter presses Start: the playlist, and the names of members dropped
         because they left the group.  A refusal is a ``TextReply`` (said privately)."""
         blend = await self.store.get_blend(blend_id)
-        if blend is None:
+        if blend is None or not self._here(blend, user):
             return TextReply(wording.BLEND_GONE, error=True, code="not_found"), ()
         if blend.starter_key != self.engine.keys.key(user):
             return TextReply(wording.blend_not_yours(blend.starter.name), error=True,
@@ -381,20 +399,26 @@ class Blends:
         results: list[Mix] = []
 
         async def compose(prompt: str, count: int) -> Composed:
-            pools = []
-            first = None
-            for n, profile in enumerate(profiles):
-                await _report(progress, Progress(Stage.SEARCHING, n, len(profiles)))
+            done = 0
+
+            async def pool(profile: Profile) -> tuple[StrategyAnswer, tuple[Track, ...]]:
+                # Each member's pool is planned and searched like their own playlist, with
+                # everyone's dislikes and the strictest explicit setting already applied.
+                nonlocal done
                 request = StrategyRequest(prompt=prompt, count=count,
                                           profile=group_profile(profile, profiles))
-                answer, pool = await self.engine.candidates(request)
-                first = first or answer
-                pools.append(pool)
+                found = await self.engine.candidates(request)
+                done += 1
+                await _report(progress, Progress(Stage.SEARCHING, done, len(profiles)))
+                return found
+
+            # Together: the catalogue's concurrency bound is the engine's resolver's.
+            found = await asyncio.gather(*(pool(p) for p in profiles))
             await _report(progress, Progress(Stage.SELECTING))
-            result = mix(pools, profiles, count,
+            result = mix([tracks for _, tracks in found], profiles, count,
                          max_per_artist=self.engine.config.max_tracks_per_artist)
             results.append(result)
-            assert first is not None  # a blend has members
+            first = found[0][0]  # the starter's plan names the occasion
             title = wording.blend_title(names) if not blend.prompt else first.strategy.title
             strategy = replace(first.strategy, title=title)
             return Composed(title, strategy, first.provider, result.tracks)

@@ -36,8 +36,8 @@ __all__ = ["BlendRows"]
 
 _STATUSES: tuple[BlendStatus, ...] = ("open", "started", "done", "expired")
 _BLEND_COLUMNS = (
-    "id, platform, starter_key, prompt, count, max_members, status, created_at, expires_at, "
-    "draft_id, credits_json"
+    "id, platform, starter_key, scope, prompt, count, max_members, status, created_at, "
+    "expires_at, draft_id, credits_json"
 )
 
 
@@ -141,6 +141,7 @@ class BlendRows(ABC):
             ),
             draft_id=None if draft is None else int(draft),
             credits=read_credits(str(row["credits_json"])),
+            scope_key=str(row["scope"]),
         )
 
     async def join_blend(self, blend_id: int, member: BlendMember, now: datetime) -> JoinOutcome:

@@ -144,6 +144,28 @@ async def test_three_members_with_different_genres_each_get_a_fair_share_of_twel
     assert reply.summary.startswith("3 people · ")
 
 
+async def test_overlapping_tastes_make_shared_favourites_and_stay_fair(store: SqliteStore) -> None:
+    engine, blends, _ = make_blends(store, [NOW])
+    await engine.set_profile(ALICE, Profile(favourite_genres=("jazz", "soul")))
+    await engine.set_profile(BOB, Profile(favourite_genres=("soul", "rock")))
+    await engine.set_profile(CAROL, Profile(favourite_genres=("rock", "jazz")))
+    view = await opened(blends)
+    await blends.join(view.id, BOB, "Bob")
+    await blends.join(view.id, CAROL, "Carol")
+
+    reply, _ = await blends.start(view.id, ALICE)
+
+    assert isinstance(reply, PlaylistReply) and len(reply.playlist.tracks) == 12
+    shared = [c for c in reply.credits if " & " in c]
+    assert shared and reply.summary == f"3 people · {round(100 * len(shared) / 12)}% shared favourites"
+    share = dict.fromkeys(("Alice", "Bob", "Carol"), 0.0)
+    for credit in reply.credits:
+        names = [n.strip() for n in credit.replace(" & ", ", ").split(",")]
+        for name in names:
+            share[name] += 1 / len(names) / 12
+    assert all(0.25 <= f <= 0.42 for f in share.values()), share
+
+
 async def test_a_blend_is_charged_once_to_its_starter_only(store: SqliteStore) -> None:
     engine, blends, _ = make_blends(store, [NOW])
     await three_tastes(engine)
@@ -285,3 +307,16 @@ async def test_any_member_may_open_and_save_the_blend_but_nobody_else(store: Sql
     assert isinstance(stranger, TextReply) and stranger.code == "forbidden"
     refine = await actions.refine(BOB, "more energetic", draft)
     assert isinstance(refine, TextReply) and refine.code == "forbidden"
+
+
+async def test_a_press_naming_another_groups_blend_finds_nothing(store: SqliteStore) -> None:
+    _, blends, _ = make_blends(store, [NOW])
+    view = await opened(blends)
+    elsewhere = UserRef("discord", "2", "guild:99")  # Bob, forging a button in his own server
+    joined = await blends.join(view.id, elsewhere, "Bob")
+    assert (joined.outcome, joined.text) == ("missing", wording.BLEND_GONE)
+    await blends.join(view.id, BOB, "Bob")
+    alice_elsewhere = UserRef("discord", "1", "guild:99")
+    refused, _ = await blends.start(view.id, alice_elsewhere)
+    assert isinstance(refused, TextReply) and refused.text == wording.BLEND_GONE
+    assert blends.start_refusal(await blends.view(view.id), alice_elsewhere) == wording.BLEND_GONE
