@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from core import wording
-from core.models import Profile, UserRef
+from core.models import LimitSettings, Profile, UserRef
 from tests.fakes.discord_server import Exchange, Person, buttons, message_text
 from tests.integration.discord_support import (
     ALICE,
@@ -221,3 +221,25 @@ async def test_a_second_bot_process_on_the_same_database_answers_a_join(tmp_path
     finally:
         await stop_first()
     assert first.fake.spec_errors == []
+
+
+async def test_a_start_refused_by_the_quota_charges_nothing_and_reopens_the_invitation(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path, defaults=LimitSettings(max_playlists_per_day=1)) as harness:
+        invitation = await invite(harness)
+        await press(harness, BOB, invitation, "Join")
+        await harness.playlist(ALICE, "relaxing jazz", 5)  # Alice spends today's playlist
+
+        refused = await press(harness, ALICE, invitation, "Start")
+
+        assert [m["content"] for m in refused.private()][-1].startswith(
+            "You have used all 1 playlists for today")
+        reopened = harness.fake.messages[int(invitation["id"])]
+        assert [b["label"] for b in buttons(reopened)] == ["Join", "Start"]
+        assert wording.blend_members("Alice, Bob", 2, 10) in message_text(reopened)
+        alice = ref(harness, ALICE)
+        assert (await harness.engine.limits_status(alice)).playlists_used_today == 1
+
+        again = await harness.command(ALICE, "blend", {"occasion": "road trip"})
+        assert private_texts(again) == [wording.BLEND_NO_PLAYLISTS_LEFT]

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from core import wording
-from core.models import Profile, UserRef
+from core.models import LimitSettings, Profile, UserRef
 from tests.fakes.telegram_server import SentMessage, tg_user
 from tests.integration.telegram_support import ALICE, ALICE_DM, BOB, GROUP, Bot, running_bot
 
@@ -173,3 +173,19 @@ async def test_a_second_bot_process_on_the_same_database_answers_a_join(tmp_path
         await press(first, ALICE, invitation, "Start")
         playlist = first.playlist_message(GROUP)
         assert "Bob" in playlist.text and "👥 2 people" in playlist.text
+
+
+async def test_a_start_refused_by_the_quota_charges_nothing_and_reopens_the_invitation(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path, limits=LimitSettings(max_playlists_per_day=1)) as bot:
+        invitation = await invite(bot)
+        await press(bot, BOB, invitation, "Join")
+        await bot.say(GROUP, ALICE, "/playlist relaxing jazz 5")  # today's one playlist
+
+        await press(bot, ALICE, invitation, "Start")
+
+        assert "You have used all 1 playlists for today" in bot.last(GROUP).text
+        reopened = now_showing(bot, invitation)
+        assert [b["text"] for b in reopened.buttons()] == ["➕ Join", "▶️ Start"]
+        assert (await bot.engine.limits_status(ref(ALICE))).playlists_used_today == 1
