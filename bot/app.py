@@ -27,6 +27,7 @@ from bot.settings import Settings, SettingsError
 from bot.warmup import WarmUp
 from core.actions import Actions
 from core.activity import Activity, CountingEngine
+from core.blend_invites import Blends, BlendStore
 from core.cache import CachingCatalogue
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
@@ -81,7 +82,15 @@ class App:
     @functools.cached_property
     def actions(self) -> Actions:
         """The conversation layer every front end calls."""
-        return Actions(self.engine, self.linking, self.sharing)
+        return Actions(self.engine, self.linking, self.sharing, blends=self.blends)
+
+    @functools.cached_property
+    def blends(self) -> Blends | None:
+        """Playlists of several members' tastes (/blend, POST /blend), kept in the store."""
+        if not isinstance(self.store, BlendStore):
+            return None
+        return Blends(self.engine, self.store, linking=self.linking,
+                      window=timedelta(seconds=self.settings.blend_window_seconds))
 
     def add_web_routes(self, routes: Sequence[web.AbstractRouteDef]) -> None:
         """Routes for the web side (call before it starts); it then starts with the bot."""

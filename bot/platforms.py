@@ -11,6 +11,7 @@ import logging
 from bot.app import App
 from bot.runner import ChatAdapter
 from bot.settings import check_operator_tokens
+from core.engine import Swept
 
 log = logging.getLogger(__name__)
 
@@ -79,5 +80,11 @@ def with_housekeeping(app: App, adapters: list[ChatAdapter]) -> list[ChatAdapter
     """``adapters`` and, last, the periodic housekeeping sweep (expired drafts, reservations...)."""
     from bot.housekeeping import Housekeeper
 
-    sweep = Housekeeper(app.engine.housekeeping, app.settings.housekeeping_interval_seconds)
+    async def sweep_all() -> Swept:
+        swept = await app.engine.housekeeping()
+        if app.blends is not None:  # blends whose playlist is gone, a day after their window
+            await app.blends.housekeeping()
+        return swept
+
+    sweep = Housekeeper(sweep_all, app.settings.housekeeping_interval_seconds)
     return [*adapters, sweep]

@@ -268,6 +268,10 @@ class Settings:
         72, "Hours a playlist draft (and its prompt) is kept for refining and saving.",
         section="Playlists", minimum=1, maximum=24 * 90,
     )
+    blend_window_seconds: int = _setting(
+        300, "Seconds a /blend invitation stays open for members to join before it expires "
+        "(its starter may press Start sooner).", section="Playlists", minimum=30, maximum=3600,
+    )
     playlist_limit_enabled: bool = _setting(
         True, "Limit playlists per user per UTC day.", section="Limits",
     )

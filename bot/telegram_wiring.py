@@ -22,6 +22,7 @@ from adapters.telegram.keys import (
 from bot.app import App
 from bot.settings import Settings
 from core.actions import Actions
+from core.blend_invites import Blends
 from core.engine import Engine
 from core.linking import Linking
 from core.ports import Store
@@ -65,15 +66,16 @@ def shared_webhook_secret(store: Store, bot_series: str) -> Callable[[], Awaitab
 def wire_telegram(
     engine: Engine, config: TelegramConfig, *, actions: Actions | None = None,
     linking: Linking | None = None, sharing: Sharing | None = None,
+    blends: Blends | None = None,
 ) -> TelegramAdapter:
-    """The adapter over ``engine`` (and ``actions``, or ones made from ``linking`` and
-    ``sharing``), its health check registered with the engine."""
+    """The adapter over ``engine`` (and ``actions``, or ones made from ``linking``,
+    ``sharing`` and ``blends``), its health check registered with the engine."""
     store = engine.store
     # Updates are numbered per bot: the bot id (the token's first part) names the series.
     series = f"telegram:{config.token.partition(':')[0]}"
     adapter = TelegramAdapter(
         config,
-        actions or Actions(engine, linking, sharing),
+        actions or Actions(engine, linking, sharing, blends=blends),
         KeyBook(key_spaces(store), engine.keys),
         StoreScratch(store, series),
         webhook_secret=shared_webhook_secret(store, series),

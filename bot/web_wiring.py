@@ -109,5 +109,5 @@ def mount_rest_api(app: App) -> None:
         log.info("REST API: reachable beyond this machine without API_KEYS, so devices must "
                  "register (POST /register-device) and send X-Device-Secret")
     api = RestApi(app.engine, config, app.linking, sharing=app.sharing, actions=app.actions,
-                  sessions=StoreScratch(app.store, SESSION_NAMESPACE))
+                  sessions=StoreScratch(app.store, SESSION_NAMESPACE), blends=app.blends)
     app.add_web_routes(api.routes())

@@ -33,6 +33,7 @@ from core.replies import (
 )
 
 if TYPE_CHECKING:
+    from core.blend_invites import Blends
     from core.linking import Linking
     from core.sharing import Sharing
 
@@ -78,11 +79,15 @@ class Actions:
     """Typed verbs over the engine, the account linking and the playlist pages."""
 
     def __init__(
-        self, engine: Engine, linking: Linking | None = None, sharing: Sharing | None = None
+        self, engine: Engine, linking: Linking | None = None, sharing: Sharing | None = None,
+        blends: Blends | None = None,
     ) -> None:
         self.engine = engine
         self.linking = linking
         self.sharing = sharing
+        self.blends = blends
+        if blends is not None:  # a blend's members may open and save its playlist
+            engine.shared_with = blends.is_member
 
     @property
     def accounts_enabled(self) -> bool:
@@ -102,12 +107,14 @@ class Actions:
         return i18n.negotiate(pinned, *platform)
 
     def help_text(self) -> str:
-        return wording.HELP() + (wording.LINK_HELP() if self.linking is not None else "")
+        return (wording.HELP() + (wording.LINK_HELP() if self.linking is not None else "")
+                + (wording.BLEND_HELP() if self.blends is not None else ""))
 
     # --- playlists ----------------------------------------------------------------------
     async def _shown(self, playlist: Playlist) -> PlaylistReply:
         share = await self.sharing.share_url(playlist.draft_id) if self.sharing else None
-        return PlaylistReply(playlist, share_url=share)
+        reply = PlaylistReply(playlist, share_url=share)
+        return await self.blends.decorate(reply) if self.blends is not None else reply
 
     @verb("playlist")
     async def playlist(
@@ -151,9 +158,13 @@ class Actions:
         return hand_over
 
     @verb("show")
-    async def show(self, user: UserRef, draft_id: int, version: int | None = None) -> Reply:
-        """One of the user's playlists: its latest version, or ``version``."""
-        return await self._shown(await self.engine.get_playlist(user, draft_id, version))
+    async def show(
+        self, user: UserRef, draft_id: int, version: int | None = None, *, shared: bool = False
+    ) -> Reply:
+        """One of the user's playlists: its latest version, or ``version``.  ``shared``: one
+        shared with the user (a blend they are in) too."""
+        return await self._shown(await self.engine.get_playlist(user, draft_id, version,
+                                                                shared=shared))
 
     @verb("uris")
     async def uris(self, user: UserRef, draft_id: int, version: int | None = None) -> Reply:
@@ -166,9 +177,10 @@ class Actions:
         self, user: UserRef, draft_id: int | None = None, version: int | None = None
     ) -> Reply:
         """Puts a playlist (``version`` of it, when given) in the user's Spotify; without
-        Spotify accounts on this bot, its URIs to paste instead."""
-        draft = await self.engine.own_draft(user, draft_id)
-        playlist = await self.engine.get_playlist(user, draft.id, version)
+        Spotify accounts on this bot, its URIs to paste instead.  Any member of a blend may
+        save its playlist to their own account."""
+        draft = await self.engine.own_draft(user, draft_id, shared=True)
+        playlist = await self.engine.get_playlist(user, draft.id, version, shared=True)
         if self.linking is None:
             return UrisReply(playlist, note=wording.SAVE_NOT_SET_UP())
         url = await self.linking.save(user, draft.id, playlist.version)

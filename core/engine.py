@@ -81,6 +81,22 @@ OFFLINE_PROVIDER = "offline"
 
 
 @dataclass(frozen=True)
+class Composed:
+    """A playlist a caller put together (a blend of several tastes), before it is stored."""
+
+    title: str
+    strategy: Strategy
+    provider: str
+    tracks: tuple[Track, ...]
+
+
+# Composes a playlist for (the cleaned prompt, the song count); see ``generate_composed``.
+Compose = Callable[[str, int], Awaitable[Composed]]
+# Whether the user with this key may open and save this draft though not its owner.
+SharedWith = Callable[[int, str], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
 class EngineConfig:
     """Operator settings the engine needs (built from the bot's Settings)."""
 
@@ -176,6 +192,13 @@ class Engine:
         self._resolver = Resolver(catalogue, concurrency=self.config.search_concurrency)
         self._health_checks: dict[str, Callable[[], Awaitable[DependencyStatus]]] = {}
         self.knowledge = knowledge
+        # Who besides a draft's owner may open and save it (a blend's members); None:
+        # the owner alone.  Set by the blends (``core.blend_invites``).
+        self.shared_with: SharedWith | None = None
+
+    def now(self) -> datetime:
+        """The engine's clock (UTC): what drafts, quotas and blends are timed by."""
+        return self._clock()
 
     # --- limits ---------------------------------------------------------------
     async def limit_settings(self, scope: str) -> LimitSettings:
@@ -205,6 +228,8 @@ class Engine:
             raise InvalidInput(wording.DAILY_PLAYLISTS_OUT_OF_RANGE())
         if not 0 <= settings.max_refinements_per_playlist <= 1_000:
             raise InvalidInput(wording.REFINEMENTS_OUT_OF_RANGE())
+        if not 2 <= settings.max_blend_members <= 10:
+            raise InvalidInput(wording.BLEND_MEMBERS_RANGE())
         await self.store.set_limit_settings(self.keys.scope_key(scope), settings)
         return settings
 
@@ -584,8 +609,12 @@ class Engine:
             ))
         return tuple(cleaned)
 
-    async def own_draft(self, user: UserRef, draft_id: int | None) -> Draft:
-        """The user's draft by id, or their latest in this scope; refuses others' drafts."""
+    async def own_draft(self, user: UserRef, draft_id: int | None, *, shared: bool = False) -> Draft:
+        """The user's draft by id, or their latest in this scope; refuses others' drafts.
+
+        ``shared``: a draft shared with the user (a blend they are in) is theirs to read
+        and save too.
+        """
         now = self._clock()
         key = self.keys.key(user)
         if draft_id is None:
@@ -595,15 +624,17 @@ class Engine:
         if draft is None:
             hours = int(self.config.draft_ttl.total_seconds() // 3600)
             raise DraftNotFound(wording.draft_not_found(hours))
-        if draft.owner_key != key:
+        if draft.owner_key != key and not (
+            shared and self.shared_with is not None and await self.shared_with(draft.id, key)
+        ):
             raise NotYourPlaylist(wording.SOMEONE_ELSES_PLAYLIST())
         return draft
 
     async def get_playlist(
-        self, user: UserRef, draft_id: int, version: int | None = None
+        self, user: UserRef, draft_id: int, version: int | None = None, *, shared: bool = False
     ) -> Playlist:
         """The latest version of one of the user's drafts, or its ``version``."""
-        draft = await self.own_draft(user, draft_id)
+        draft = await self.own_draft(user, draft_id, shared=shared)
         shown = await self.draft_version(draft, version)
         return self._playlist(draft.id, draft.prompt, shown, draft.expires_at,
                               draft.refinements_used)
@@ -617,6 +648,67 @@ class Engine:
         if found is None:
             raise DraftNotFound(wording.VERSION_NOT_FOUND())
         return found
+
+    # --- composed playlists (blends) ----------------------------------------------
+    async def candidates(
+        self, request: StrategyRequest, progress: ProgressCallback | None = None
+    ) -> tuple[StrategyAnswer, tuple[Track, ...]]:
+        """Plans, resolves and selects for one taste as ``generate`` does, storing and
+        charging nothing: one member's pool of a blend, best first."""
+        answer = await self.model.plan(request)
+        selector = await self._resolve_and_select(answer.strategy, request, progress)
+        return answer, tuple(selector.chosen)
+
+    async def generate_composed(
+        self,
+        user: UserRef,
+        prompt: str,
+        count: int | None,
+        compose: Compose,
+        *,
+        check_prompt: bool = True,
+        progress: ProgressCallback | None = None,
+        deliver: Deliver | None = None,
+    ) -> Playlist:
+        """A new draft of ``user``'s whose tracks ``compose`` chooses (a blend).
+
+        It costs what ``generate`` costs, once: one of ``user``'s playlists today, reserved
+        atomically, charged only when ``deliver`` has handed it over, given back on any
+        failure.  ``check_prompt``: whether the prompt gets the music check (not for a
+        prompt we wrote ourselves).
+        """
+        return await self._observed("blend", self._composed(
+            user, prompt, count, compose, check_prompt, progress, deliver))
+
+    async def _composed(
+        self, user: UserRef, prompt: str, count: int | None, compose: Compose,
+        check_prompt: bool, progress: ProgressCallback | None, deliver: Deliver | None,
+    ) -> Playlist:
+        text = clean_text(prompt, max_length=self.config.max_prompt_length)
+        settings = await self.limit_settings(user.scope)
+        wanted = check_count(count, default=self.config.default_count, max_songs=settings.max_songs)
+        reservation = await self._reserve_playlist(user, settings)
+        key = self.keys.key(user)
+
+        async def work() -> Playlist:
+            if check_prompt:
+                await self._check_music(text, progress)
+            made = await compose(text, wanted)
+            if not made.tracks:
+                raise self._nothing_found(fresh_take=False)
+            now = self._clock()
+            expires = now + self.config.draft_ttl
+            version = DraftVersion(
+                version=1, title=made.title, strategy=made.strategy, tracks=made.tracks,
+                provider=made.provider, catalogue=self.catalogue.name, requested_count=wanted,
+                created_at=now, note=self._shortfall_note(len(made.tracks), wanted, 0, False),
+            )
+            draft_id = await self.store.create_draft(
+                key, self.keys.scope_key(user.scope), text, version, expires)
+            await _report(progress, Progress(Stage.DONE))
+            return self._playlist(draft_id, text, version, expires, 0)
+
+        return await self._charged(reservation, work(), deliver)
 
     # --- the shared pipeline ----------------------------------------------------
     async def _build(

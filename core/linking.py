@@ -18,7 +18,7 @@ import re
 import secrets
 import weakref
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -27,6 +27,7 @@ from core import wording
 from core.engine import Engine
 from core.errors import (
     AccessTokenRejected,
+    EchoTunerError,
     InvalidInput,
     NothingFound,
     NotLinked,
@@ -36,6 +37,7 @@ from core.errors import (
 from core.ids import is_spotify_id, track_uri
 from core.models import (
     AppCredentials,
+    ArtistInfo,
     Conversation,
     LinkedAccount,
     LinkOutcome,
@@ -308,7 +310,7 @@ class Linking:
         Raises ``NotLinked`` when the user has no working link, ``DraftNotFound`` /
         ``NotYourPlaylist`` for someone else's or an expired draft (or a version it lacks).
         """
-        draft = await self.engine.own_draft(user, draft_id)
+        draft = await self.engine.own_draft(user, draft_id, shared=True)
         shown = await self.engine.draft_version(draft, version)
         tracks = shown.tracks
         uris = [track_uri(t.id) for t in tracks if is_spotify_id(t.id)]
@@ -370,20 +372,26 @@ class Linking:
             )
         if not artists:
             raise NothingFound(wording.NO_TOP_ARTISTS())
-        profile = await self.engine.get_profile(user)
-        disliked = {a.casefold() for a in profile.disliked_artists}
-        names = [a.name for a in artists if a.name and a.name.casefold() not in disliked]
-        weights: Counter[str] = Counter()
-        for rank, artist in enumerate(artists):
-            for genre in artist.genres:
-                weights[genre.strip().lower()] += len(artists) - rank
-        genres = [g for g, _ in weights.most_common(IMPORTED_GENRES) if g]
-        updated = dataclasses.replace(
-            profile,
-            favourite_artists=_merge(names[:IMPORTED_ARTISTS], profile.favourite_artists),
-            favourite_genres=_merge(genres, profile.favourite_genres),
-        )
+        updated = with_top_artists(await self.engine.get_profile(user), artists)
         return await self.engine.set_profile(user, updated)
+
+    async def listened_taste(self, user: UserRef, profile: Profile) -> Profile:
+        """``profile`` with the user's top artists and their genres first, read now from
+        their linked account and kept nowhere (a blend's taste); ``profile`` itself when
+        the user has no link or the service cannot answer."""
+        key = self.keys.key(user)
+        if await self.store.get_linked_account(key, self.provider) is None:
+            return profile
+        try:
+            async with self._lock(key):
+                session = await self._session(key)
+                artists = await self._call(
+                    session, lambda token: self.accounts.top_artists(token, TOP_ARTISTS)
+                )
+        except EchoTunerError as exc:  # a blend goes on with the profile alone
+            log.info("top artists unavailable for a blend member (%s)", exc.code)
+            return profile
+        return with_top_artists(profile, artists)
 
     # --- per-scope apps -----------------------------------------------------------------
     async def set_scope_app(self, scope: str, client_id: str, client_secret: str) -> None:
@@ -530,6 +538,23 @@ class Linking:
 
 def _state_digest(state: str) -> str:
     return hashlib.sha256(state.encode("ascii")).hexdigest()
+
+
+def with_top_artists(profile: Profile, artists: Sequence[ArtistInfo]) -> Profile:
+    """``profile`` with top artists (best first) and their most weighted genres before what
+    it had; disliked artists are never made favourites."""
+    disliked = {a.casefold() for a in profile.disliked_artists}
+    names = [a.name for a in artists if a.name and a.name.casefold() not in disliked]
+    weights: Counter[str] = Counter()
+    for rank, artist in enumerate(artists):
+        for genre in artist.genres:
+            weights[genre.strip().lower()] += len(artists) - rank
+    genres = [g for g, _ in weights.most_common(IMPORTED_GENRES) if g]
+    return dataclasses.replace(
+        profile,
+        favourite_artists=_merge(names[:IMPORTED_ARTISTS], profile.favourite_artists),
+        favourite_genres=_merge(genres, profile.favourite_genres),
+    )
 
 
 def _merge(first: list[str], then: tuple[str, ...]) -> tuple[str, ...]:

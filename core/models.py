@@ -263,6 +263,9 @@ class LimitSettings:
     refinement_limit_enabled: bool = True
     max_refinements_per_playlist: int = 3
     max_songs: int = 50
+    # Blends (``/blend``): whether members may start them here, and how many may join one.
+    blends_enabled: bool = True
+    max_blend_members: int = 10
 
 
 @dataclass(frozen=True, slots=True)

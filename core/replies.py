@@ -37,6 +37,10 @@ class PlaylistReply:
 
     playlist: Playlist
     share_url: str | None = None  # the playlist's page, when PUBLIC_BASE_URL is set
+    # A blend's: per track (in order), whose taste it serves ("Alice & Bob"; empty for a
+    # track a refinement brought in), and one summary line ("3 people · 40% shared").
+    credits: tuple[str, ...] = ()
+    summary: str = ""
 
 
 @dataclass(frozen=True, slots=True)

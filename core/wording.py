@@ -1094,6 +1094,14 @@ DISCORD_COMMANDS: Mapping[str, Message] = {
     "admin limits max_songs": Message("Most songs in a playlist ({min_songs}-{max_songs})"),
     "admin limits playlist_limit": Message("Switch the daily playlist limit on or off"),
     "admin limits refinement_limit": Message("Switch the refinement limit on or off"),
+    "blend": Message("One playlist from the tastes of everyone who joins"),
+    "blend occasion": Message("What it is for, e.g. road trip (optional)"),
+    "blend count": Message("How many songs ({min_songs} to the server's maximum)"),
+    "blend member1": Message(
+        "Someone to put in the blend at once (or leave empty: everyone who joins)"
+    ),
+    "admin limits blends": Message("Let members make /blend playlists together"),
+    "admin limits blend_members": Message("Most members in one blend (2-10)"),
     "admin spotify-app": Message("Use this server's own Spotify app for linking"),
     "admin spotify-app client_id": Message("Client ID from your app on developer.spotify.com"),
     "admin spotify-app client_secret": Message(
@@ -1462,3 +1470,164 @@ def no_songs_by(names: list[str]) -> str:
 
 
 __all__ += ["artists_not_in_catalogue", "no_songs_by"]
+
+
+# --- blend ------------------------------------------------------------------------------
+# Playlists made from several members' tastes (/blend); see core/blend_invites.py.
+BUTTON_JOIN = Message("Join")
+BUTTON_START = Message("Start")
+BLEND_GROUP_ONLY = Message(
+    "A blend is made with other people: start it in a server channel or a group."
+)
+BLEND_OFF = Message("Blends are switched off here by the admins.")
+BLEND_MEMBERS_RANGE = Message("Members per blend must be from 2 to 10.")
+BLEND_NO_PLAYLISTS_LEFT = Message(
+    "You have no playlists left today, and a blend counts as one of yours. Try again after "
+    "the daily reset."
+)
+BLEND_GONE = Message("That blend no longer exists; start a new one with /blend.")
+BLEND_JOINED = Message("You're in! Your taste profile goes into the mix.")
+BLEND_JOINED_NO_PROFILE = Message(
+    "You're in! You have no taste profile yet, so you count with a neutral taste. Set your "
+    "favourite genres and artists with /profile (for example: /profile set genres=jazz,soul) "
+    "before the blend starts."
+)
+BLEND_NO_PROFILE_NOTICE = Message(
+    "You were added to a blend. You have no taste profile yet, so you count with a neutral "
+    "taste; set one with /profile (for example: /profile set genres=jazz,soul) before it starts."
+)
+BLEND_ALREADY_IN = Message("You're already in this blend.")
+BLEND_ALREADY_STARTED = Message("This blend has already started; join the next one.")
+BLEND_EXPIRED = Message("This invitation has expired; start a new blend with /blend.")
+BLEND_NEEDS_MEMBERS = Message("Nobody has joined yet: a blend needs at least two people.")
+BLEND_DEFAULT_OCCASION = Message("a mix of everyone's favourite music")
+BLEND_EXPIRED_NOTICE = Message("⌛ This blend invitation has expired. Start a new one with /blend.")
+BLEND_STARTED_NOTICE = Message("▶️ This blend has started: the playlist is on its way.")
+BLEND_MENU_ENTRY = ("blend", Message("One playlist from the tastes of everyone who joins (groups)"))
+BLEND_HELP = Message("""
+  /blend [occasion]            in a group: one playlist from the tastes of everyone who joins""")
+
+
+BLEND_MEMBER_SHAPE = Message(
+    "Each member must be an object with a device_id (and its device_secret)."
+)
+BLENDS_UNAVAILABLE = Message("Blends are not available on this server.")
+
+
+def blend_member(number: int) -> str:
+    """A member the REST API was given no name for."""
+    return _("Member {number}").format(number=number)
+
+
+def blend_too_many(cap: int) -> str:
+    return ngettext("A blend here has at most {cap} member, you included.",
+                    "A blend here has at most {cap} members, you included.", cap).format(cap=number(cap))
+
+
+def blend_full(cap: int) -> str:
+    return ngettext("This blend is full ({cap} member).",
+                    "This blend is full ({cap} members).", cap).format(cap=number(cap))
+
+
+def blend_not_yours(starter: str) -> str:
+    """Someone else pressed Start (or another starter-only button)."""
+    return _("Only {starter}, who started this blend, can start it.").format(starter=starter)
+
+
+def blend_invitation(starter: str, occasion: str, minutes: int) -> str:
+    """The invitation's first line; ``starter`` and ``occasion`` are formatted by the front end."""
+    if occasion:
+        text = ngettext(
+            "🎛️ {starter} is making a blend for {occasion}: one playlist from everyone's taste. "
+            "Press Join within {minutes} minute to put yours in it.",
+            "🎛️ {starter} is making a blend for {occasion}: one playlist from everyone's taste. "
+            "Press Join within {minutes} minutes to put yours in it.", minutes)
+    else:
+        text = ngettext(
+            "🎛️ {starter} is making a blend: one playlist from everyone's taste. "
+            "Press Join within {minutes} minute to put yours in it.",
+            "🎛️ {starter} is making a blend: one playlist from everyone's taste. "
+            "Press Join within {minutes} minutes to put yours in it.", minutes)
+    return text.format(starter=starter, occasion=occasion, minutes=number(minutes))
+
+
+def blend_members(names: str, count: int, cap: int) -> str:
+    """Who is in so far; ``names`` is formatted by the front end."""
+    return _("In so far ({count}/{cap}): {names}").format(
+        count=number(count), cap=number(cap), names=names)
+
+
+def blend_left(names: str) -> str:
+    """Members who left the group before Start; ``names`` formatted by the front end."""
+    return _("Left out, no longer in this group: {names}.").format(names=names)
+
+
+def blend_title(names: list[str]) -> str:
+    return _("Blend: {names}").format(names=blend_credit(names))
+
+
+def blend_credit(names: list[str]) -> str:
+    """Whose taste a track serves: ``Alice``, ``Alice & Bob``, ``Alice, Bob & Carol``."""
+    if len(names) <= 1:
+        return names[0] if names else ""
+    return ", ".join(names[:-1]) + " & " + names[-1]
+
+
+def blend_summary(people: int, shared_percent: int) -> str:
+    return ngettext("{people} person · {shared}% shared favourites",
+                    "{people} people · {shared}% shared favourites", people).format(
+        people=number(people), shared=number(shared_percent))
+
+
+SETTING_BLENDS = Message("Blends")
+
+
+def blend_state(on: bool, members: int) -> str:
+    """Blends as an admin sees them: ``on, up to 10 members``."""
+    return ngettext("{state}, up to {members} member", "{state}, up to {members} members",
+                    members).format(state=on_off(on), members=number(members))
+
+
+def settings_blends(on: bool, members: int, keys: str) -> str:
+    """``keys`` names the settings that change it, formatted by the front end."""
+    return ngettext("Blends: {state}, up to {members} member ({keys})",
+                    "Blends: {state}, up to {members} members ({keys})", members).format(
+        state=on_off(on), members=number(members), keys=keys)
+
+
+__all__ += [
+    "BLENDS_UNAVAILABLE",
+    "BLEND_ALREADY_IN",
+    "BLEND_ALREADY_STARTED",
+    "BLEND_DEFAULT_OCCASION",
+    "BLEND_EXPIRED",
+    "BLEND_EXPIRED_NOTICE",
+    "BLEND_GONE",
+    "BLEND_GROUP_ONLY",
+    "BLEND_HELP",
+    "BLEND_JOINED",
+    "BLEND_JOINED_NO_PROFILE",
+    "BLEND_MEMBERS_RANGE",
+    "BLEND_MEMBER_SHAPE",
+    "BLEND_MENU_ENTRY",
+    "BLEND_NEEDS_MEMBERS",
+    "BLEND_NO_PLAYLISTS_LEFT",
+    "BLEND_NO_PROFILE_NOTICE",
+    "BLEND_OFF",
+    "BLEND_STARTED_NOTICE",
+    "BUTTON_JOIN",
+    "BUTTON_START",
+    "SETTING_BLENDS",
+    "blend_credit",
+    "blend_full",
+    "blend_invitation",
+    "blend_left",
+    "blend_member",
+    "blend_members",
+    "blend_not_yours",
+    "blend_state",
+    "blend_summary",
+    "blend_title",
+    "blend_too_many",
+    "settings_blends",
+]

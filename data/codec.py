@@ -374,6 +374,8 @@ def limit_settings_to_json(settings: LimitSettings) -> str:
             "refinement_limit_enabled": settings.refinement_limit_enabled,
             "max_refinements_per_playlist": settings.max_refinements_per_playlist,
             "max_songs": settings.max_songs,
+            "blends_enabled": settings.blends_enabled,
+            "max_blend_members": settings.max_blend_members,
         }
     )
 
@@ -394,4 +396,6 @@ def limit_settings_from_json(text: str | bytes) -> LimitSettings:
             fields, "max_refinements_per_playlist", defaults.max_refinements_per_playlist
         ),
         max_songs=_int(fields, "max_songs", defaults.max_songs),
+        blends_enabled=_bool(fields, "blends_enabled", defaults.blends_enabled),
+        max_blend_members=_int(fields, "max_blend_members", defaults.max_blend_members),
     )

@@ -46,6 +46,7 @@ from core.models import (
     SavedPlaylist,
 )
 from core.ports import Cipher
+from data.blend_store import BlendRows
 from data.codec import (
     limit_settings_from_json,
     limit_settings_to_json,
@@ -189,7 +190,7 @@ def draft_from_row(row: Row, read_time: Callable[[Any], datetime]) -> Draft:
     )
 
 
-class SqlStore(ABC):
+class SqlStore(BlendRows, ABC):
     """The ``Store`` methods both SQL databases run with the same statements.
 
     Decoding happens inside the session, so a row this version cannot read

@@ -155,6 +155,8 @@ class DiscordAdapter:
 
     async def stop(self) -> None:
         """Lets running commands finish (briefly), then closes the connection."""
+        for timer in list(self.services.timers):  # a blend's expiry: the store expires it too
+            timer.cancel()
         inflight = set(self.services.inflight)
         if inflight:
             log.info("waiting for %d Discord command(s) to finish", len(inflight))

@@ -28,6 +28,7 @@ from core.replies import SettingsReply, TextReply
 DailyPlaylists = app_commands.Range[int, 0, 10_000]
 Refinements = app_commands.Range[int, 0, 1_000]
 MaxSongs = app_commands.Range[int, MIN_SONGS, HARD_MAX_SONGS]
+BlendMembers = app_commands.Range[int, 2, 10]
 
 
 def may_administer(interaction: discord.Interaction[Any]) -> bool:
@@ -74,6 +75,8 @@ class AdminCommands(
         max_songs=described("admin limits max_songs"),
         playlist_limit=described("admin limits playlist_limit"),
         refinement_limit=described("admin limits refinement_limit"),
+        blends=described("admin limits blends"),
+        blend_members=described("admin limits blend_members"),
     )
     async def limits(
         self,
@@ -83,6 +86,8 @@ class AdminCommands(
         max_songs: MaxSongs | None = None,
         playlist_limit: bool | None = None,
         refinement_limit: bool | None = None,
+        blends: bool | None = None,
+        blend_members: BlendMembers | None = None,
     ) -> None:
         changes: dict[str, Any] = {
             name: value
@@ -92,6 +97,8 @@ class AdminCommands(
                 ("max_songs", max_songs),
                 ("playlist_limit_enabled", playlist_limit),
                 ("refinement_limit_enabled", refinement_limit),
+                ("blends_enabled", blends),
+                ("max_blend_members", blend_members),
             )
             if value is not None
         }

@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from adapters.discord.admin import AdminCommands
+from adapters.discord.blend import BlendButton, BlendCommands
 from adapters.discord.commands import EveryoneCommands
 from adapters.discord.interact import on_failure
 from adapters.discord.services import Services
@@ -61,8 +62,9 @@ class EchoTunerBot(commands.AutoShardedBot):
         """After login, before the gateway: commands in every language, persistent buttons, sync."""
         await self.tree.set_translator(Translator())
         await self.add_cog(EveryoneCommands())
+        await self.add_cog(BlendCommands())
         self.tree.add_command(AdminCommands())
-        self.add_dynamic_items(DraftButton)
+        self.add_dynamic_items(DraftButton, BlendButton)
         self.add_listener(on_modal_submit, "on_interaction")
         if self.sync_commands:
             await self._sync()

@@ -197,14 +197,16 @@ def _footer(playlist: Playlist) -> str:
 
 
 def playlist_messages(
-    playlist: Playlist, *, share_url: str | None = None
+    playlist: Playlist, *, share_url: str | None = None, credits: Sequence[str] = (),
+    summary: str = "",
 ) -> list[list[discord.Embed]]:
     """The playlist as one or more messages of embeds, each within every limit.
 
     The first embed has the title, the prompt, the link to the playlist's page (when
     ``share_url`` is given) and the album art; tracks fill its description, then fields,
     then further embeds and messages; the last embed carries the footer (draft, provider,
-    catalogue, expiry).
+    catalogue, expiry).  A blend's ``credits`` (whose taste each track serves, as plain
+    names: never mentions) follow each track, its ``summary`` the header.
     """
     # Titles render no markdown but are still someone else's text (a model's): no mention-like
     # text, no bidi trickery.
@@ -221,9 +223,15 @@ def playlist_messages(
         # Our own URL (PUBLIC_BASE_URL + a URL-safe id): nothing in it to escape.
         header.append(f"🔗 [{wording.PLAYLIST_PAGE_LABEL()}]({share_url}) — "
                       f"{wording.PLAYLIST_PAGE_BLURB()}")
+    if summary:
+        header.append(f"👥 {escape(clip(summary, PROMPT_CLIP))}")
     packer.add_header("\n".join(header) + "\n")
     for number, track in enumerate(playlist.tracks, 1):
-        packer.add_line(track_line(number, track), number)
+        credit = credits[number - 1] if number <= len(credits) else ""
+        line = track_line(number, track)
+        if credit:
+            line += f" · *{escape(clip(credit, TRACK_ARTISTS_CLIP))}*"
+        packer.add_line(line, number)
     first = packer.messages[0].embeds[0]
     art = next((t.image_url for t in playlist.tracks if t.image_url), None)
     if art and art.startswith(("https://", "http://")):
@@ -321,6 +329,9 @@ def limit_settings_embed(settings: LimitSettings, *, where: str, changed: bool) 
         inline=False,
     )
     embed.add_field(name=wording.SETTING_MAX_SONGS(), value=str(settings.max_songs), inline=False)
+    embed.add_field(name=wording.SETTING_BLENDS(),
+                    value=wording.blend_state(settings.blends_enabled, settings.max_blend_members),
+                    inline=False)
     embed.set_footer(text=wording.SETTINGS_FOOTER())
     return embed
 
@@ -347,8 +358,10 @@ def render(reply: Reply) -> Rendered:
         case TextReply(text=text, error=error, link=link, link_label=label):
             return Rendered(content_text(text), error=error,
                             link=(link, label or link) if link else None)
-        case PlaylistReply(playlist=playlist, share_url=share_url):
-            return Rendered(messages=playlist_messages(playlist, share_url=share_url),
+        case PlaylistReply(playlist=playlist, share_url=share_url, credits=credits,
+                           summary=summary):
+            return Rendered(messages=playlist_messages(playlist, share_url=share_url,
+                                                       credits=credits, summary=summary),
                             buttons=(playlist.draft_id, playlist.version))
         case UrisReply(playlist=playlist, note=note):
             return Rendered(content_text(note) if note else None, uri_messages(playlist))

@@ -61,6 +61,8 @@ class Services:
     progress_interval_s: float = 1.0
     monotonic: Callable[[], float] = time.monotonic
     inflight: set[asyncio.Task[Any]] = field(default_factory=set)
+    # Background timers (a blend invitation's expiry), cancelled when the adapter stops.
+    timers: set[asyncio.Task[Any]] = field(default_factory=set)
     # One REST call (retries included) may take this long: discord.py retries a 5xx for
     # about 25 s and aiohttp waits minutes for an answer that trickles in.
     rest_timeout_s: float = REST_TIMEOUT_S

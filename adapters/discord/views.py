@@ -101,8 +101,11 @@ class DraftButton(
         work = handlers[self.action]
         draft_id, version = self.draft_id, self.version
 
+        # A blend's members may save its playlist to their own Spotify (nothing else).
+        shared = self.action == "save"
+
         async def run(answer: Answer) -> None:
-            if await _owned(answer, draft_id, version):
+            if await _owned(answer, draft_id, version, shared=shared):
                 await work(answer, draft_id, version)
 
         await component(interaction, run)
@@ -173,10 +176,13 @@ async def make_playlist(
         await show(answer, reply)
 
 
-async def _owned(answer: Answer, draft_id: int, version: int | None) -> bool:
-    """Refuses, privately, a press on somebody else's (or a vanished) playlist."""
+async def _owned(
+    answer: Answer, draft_id: int, version: int | None, *, shared: bool = False
+) -> bool:
+    """Refuses, privately, a press on somebody else's (or a vanished) playlist; ``shared``:
+    one shared with the presser (a blend they are in) is theirs here too."""
     actions = answer.services.actions
-    reply = await actions.show(user_ref(answer.interaction), draft_id, version)
+    reply = await actions.show(user_ref(answer.interaction), draft_id, version, shared=shared)
     if isinstance(reply, TextReply) and reply.code == "forbidden":
         reply = TextReply(wording.NOT_YOUR_PLAYLIST(), error=True, code=reply.code)
     if is_error(reply):

@@ -220,6 +220,8 @@ class TelegramAdapter:
     async def stop(self) -> None:
         """Stops fetching, lets running handlers finish, releases the HTTP pools."""
         application = self.application
+        for timer in list(self.chat.timers):  # a blend's expiry: the store expires it too
+            timer.cancel()
         if self._conflict_stop is not None:
             with contextlib.suppress(Exception):
                 await self._conflict_stop

@@ -32,12 +32,16 @@ _NUMBERS = {
     "max_refinements_per_playlist": "max_refinements_per_playlist",
     "songs": "max_songs",
     "max_songs": "max_songs",
+    "blend_members": "max_blend_members",
+    "max_blend_members": "max_blend_members",
 }
 _SWITCHES = {
     "playlist_limit": "playlist_limit_enabled",
     "playlist_limit_enabled": "playlist_limit_enabled",
     "refinement_limit": "refinement_limit_enabled",
     "refinement_limit_enabled": "refinement_limit_enabled",
+    "blends": "blends_enabled",
+    "blends_enabled": "blends_enabled",
 }
 _ON = {"on", "yes", "true", "1", "enabled"}
 _OFF = {"off", "no", "false", "0", "disabled"}
@@ -85,6 +89,6 @@ def apply_limit_changes(current: LimitSettings, args: str) -> LimitSettings:
             changes[_SWITCHES[key]] = value in _ON
         else:
             known = ", ".join(sorted({"playlists", "refinements", "songs", "playlist_limit",
-                                      "refinement_limit"}))
+                                      "refinement_limit", "blends", "blend_members"}))
             raise InvalidInput(wording.unknown_setting(key, known))
     return dataclasses.replace(current, **changes)  # type: ignore[arg-type]

@@ -52,12 +52,21 @@ async def on_button(chat: Chat, update: Update, context: ContextTypes.DEFAULT_TY
             await answer(wording.BUTTON_EXPIRED(), True)
             return
         user = user_ref(query.from_user, message.chat.id, message.chat.type)
-        if chat.keys.owner(user) != target.owner_key:
+        if chat.keys.owner(user) != target.owner_key and not await _shared(chat, user, target):
             await answer(wording.NOT_YOUR_PLAYLIST(), True)
             return
         await _act(chat, context.bot, message, query.from_user, user, target, answer)
     finally:
         await answer()
+
+
+async def _shared(chat: Chat, user: UserRef, target: ButtonTarget) -> bool:
+    """Whether a press on someone else's Save is a member of that playlist's blend (they
+    may save it to their own Spotify; nothing else)."""
+    if target.action != "save":
+        return False
+    shown = await chat.actions.show(user, target.draft_id, target.version, shared=True)
+    return not is_error(shown)
 
 
 async def _act(

@@ -9,10 +9,12 @@ they answer them as ``TextReply(error=True)``.  Telegram's own failures (a
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
@@ -84,6 +86,8 @@ class Chat:
     keys: KeyBook
     options: HandlerOptions = field(default_factory=HandlerOptions)
     commands: TextCommands = field(init=False)
+    # Background timers (a blend invitation's expiry), cancelled when the adapter stops.
+    timers: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.commands = TextCommands(self.actions)

@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from adapters.telegram import buttons, commands, group_settings, linking, messages
+from adapters.telegram import blend, buttons, commands, group_settings, linking, messages
 from adapters.telegram.context import Chat
 from core import i18n
 
@@ -46,10 +46,14 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], ch
     application.add_handler(CommandHandler("unlink", bound(linking.on_unlink), filters=new))
     application.add_handler(CommandHandler("settings", bound(group_settings.on_settings),
                                            filters=new))
+    application.add_handler(CommandHandler("blend", bound(blend.on_blend), filters=new))
     application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND,
                                            bound(messages.on_message)))
     application.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE,
                                            bound(commands.on_unknown_command)))
+    # Before the playlist buttons' handler, which answers every other callback query.
+    application.add_handler(CallbackQueryHandler(bound(blend.on_blend_button),
+                                                 pattern=blend.BUTTON_PATTERN))
     application.add_handler(CallbackQueryHandler(bound(buttons.on_button)))
     application.add_error_handler(messages.on_error)
 

@@ -16,7 +16,7 @@ BUTTON_LABELS: dict[Action, tuple[str, Message]] = {
     "uris": ("📋 ", wording.BUTTON_URIS_SHORT),
 }
 
-USER_COMMANDS: tuple[tuple[str, Message], ...] = wording.COMMAND_MENU
+USER_COMMANDS: tuple[tuple[str, Message], ...] = (*wording.COMMAND_MENU, wording.BLEND_MENU_ENTRY)
 ADMIN_COMMANDS: tuple[tuple[str, Message], ...] = (*USER_COMMANDS, wording.SETTINGS_MENU_ENTRY)
 
 

@@ -128,16 +128,22 @@ def track_line(n: int, track: Track) -> str:
     return f'{n}. <a href="{attr(track.url)}">{esc(track.title)}</a> — {artists}{length}'
 
 
-def render_playlist(playlist: Playlist) -> str:
-    """Title, prompt, numbered linked tracks, the honest note and who planned it."""
+def render_playlist(playlist: Playlist, credits: Sequence[str] = (), summary: str = "") -> str:
+    """Title, prompt, numbered linked tracks, the honest note and who planned it; a blend's
+    ``credits`` (whose taste each track serves: plain names, no mention links) and its
+    ``summary`` line."""
     head = f"<b>{esc(playlist.title)}</b>"
     if playlist.version > 1:
         head += f" <i>{esc(wording.version_tag(playlist.version))}</i>"
     lines = [head, formatted(wording.prompt_line, f"<i>{esc(playlist.prompt)}</i>")]
     if playlist.feedback:
         lines.append(formatted(wording.refined_with, f"<i>{esc(playlist.feedback)}</i>"))
+    if summary:
+        lines.append(f"👥 {esc(summary)}")
     lines.append("")
-    lines.extend(track_line(n, t) for n, t in enumerate(playlist.tracks, 1))
+    for n, track in enumerate(playlist.tracks, 1):
+        credit = credits[n - 1] if n <= len(credits) else ""
+        lines.append(track_line(n, track) + (f" · <i>{esc(credit)}</i>" if credit else ""))
     lines.append("")
     if playlist.note:
         lines.append(esc(playlist.note))
@@ -176,6 +182,9 @@ def render_settings(settings: LimitSettings, where: str | None = None) -> str:
             settings.refinement_limit_enabled, settings.max_refinements_per_playlist, keys),
             code("refinements=", "refinement_limit=on|off")),
         formatted(lambda key: wording.settings_max_songs(settings.max_songs, key), code("songs=")),
+        formatted(lambda keys: wording.settings_blends(
+            settings.blends_enabled, settings.max_blend_members, keys),
+            code("blends=on|off", "blend_members=")),
         "",
         formatted(wording.settings_how_to_change, code("/settings playlists=5 refinements=2 songs=30"),
                   code("/settings reset"), code("/settings spotify")),
@@ -237,7 +246,7 @@ def _text(reply: TextReply, *, group: bool) -> Rendered:
 
 
 def _playlist(reply: PlaylistReply) -> Rendered:
-    text = render_playlist(reply.playlist)
+    text = render_playlist(reply.playlist, reply.credits, reply.summary)
     if reply.share_url:
         text += "\n🔗 " + formatted(wording.playlist_page,
                                     link(reply.share_url, wording.PLAYLIST_PAGE_LABEL()))

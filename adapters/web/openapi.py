@@ -52,6 +52,29 @@ _PLAYLIST = {
     },
 }
 
+_BLEND_PLAYLIST = {
+    "allOf": [{"$ref": "#/components/schemas/Playlist"}],
+    "type": "object",
+    "required": ["credits", "summary"],
+    "properties": {
+        "credits": {"type": "array", "items": {"type": "string"},
+                    "description": "per song, in order: whose taste it serves (member names)"},
+        "summary": {"type": "string", "description": "e.g. 3 people · 40% shared favourites"},
+    },
+}
+
+_BLEND_MEMBER = {
+    "type": "object",
+    "required": ["device_id"],
+    "properties": {
+        "device_id": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,128}$"},
+        "device_secret": {"type": "string",
+                          "description": "that device's secret from POST /register-device; "
+                          "required wherever X-Device-Secret is (no API key, not loopback)"},
+        "name": {"type": "string", "description": "how the credits name this member"},
+    },
+}
+
 _USER_CONTEXT = {
     "type": "object",
     "description": "Taste for this request only (the device's stored profile otherwise).",
@@ -183,6 +206,18 @@ def openapi_document() -> dict[str, Any]:
         },
     }
     playlist_ok = {"description": "The playlist", **_json({"$ref": "#/components/schemas/Playlist"})}
+    blend_body = {
+        "type": "object",
+        "required": ["device_id", "members"],
+        "properties": {
+            "device_id": _DEVICE,
+            "name": {"type": "string", "description": "how the credits name the starter"},
+            "members": {"type": "array", "minItems": 1, "maxItems": 9,
+                        "items": {"$ref": "#/components/schemas/BlendMember"}},
+            "prompt": {"type": "string", "description": "the occasion (optional)"},
+            "count": {"type": "integer", "minimum": 1},
+        },
+    }
     # Device routes: an API key (its holder vouches for its device ids), or the device's own
     # secret (a server reachable beyond its machine without API_KEYS), or nothing (loopback).
     security: list[dict[str, list[str]]] = [{"ApiKey": []}, {"Bearer": []},
@@ -202,6 +237,17 @@ def openapi_document() -> dict[str, Any]:
                 "operationId": "generatePlaylist", "security": security,
                 "requestBody": _body(generate_body),
                 "responses": {"200": playlist_ok, **_errors(400, 401, 413, 422, 429, 503)},
+            }},
+            "/blend": {"post": {
+                "operationId": "blend", "security": security,
+                "description": "One playlist from the tastes of several devices, each with "
+                               "its own profile, mixed fairly; a draft of the starting device, "
+                               "charged once to it. Every member device must be proven like "
+                               "the starter: its device_secret, unless an API key vouches.",
+                "requestBody": _body(blend_body),
+                "responses": {"200": {"description": "The blend",
+                                      **_json({"$ref": "#/components/schemas/BlendPlaylist"})},
+                              **_errors(400, 401, 413, 422, 429, 503)},
             }},
             "/register-device": {"post": {
                 "operationId": "registerDevice", "security": keyed,
@@ -267,7 +313,8 @@ def openapi_document() -> dict[str, Any]:
             "schemas": {"Error": _ERROR, "Song": _SONG, "Playlist": _PLAYLIST,
                         "RateLimitStatus": _RATE, "AuthInit": _AUTH_INIT,
                         "AuthValidate": _AUTH_VALIDATE, "Registered": _REGISTERED,
-                        "Health": _HEALTH},
+                        "Health": _HEALTH, "BlendPlaylist": _BLEND_PLAYLIST,
+                        "BlendMember": _BLEND_MEMBER},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                 "Bearer": {"type": "http", "scheme": "bearer"},

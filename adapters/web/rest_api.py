@@ -42,6 +42,7 @@ from core.profile_edit import apply_changes
 from core.replies import LimitsReply, Reply, TextReply
 
 if TYPE_CHECKING:
+    from core.blend_invites import Blends
     from core.linking import Linking
     from core.ports import Scratch
     from core.sharing import Sharing
@@ -177,7 +178,7 @@ class RestApi:
     def __init__(
         self, engine: Engine, config: ApiConfig, linking: Linking | None = None,
         sharing: Sharing | None = None, actions: Actions | None = None,
-        sessions: Scratch | None = None,
+        sessions: Scratch | None = None, blends: Blends | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
@@ -189,7 +190,9 @@ class RestApi:
         # The conversation layer, for what one of its verbs answers as the API needs it;
         # the rest (per-request profiles, adopted playlists, the API's own smallest
         # count, device credentials) calls the engine, under the same error policy.
-        self.actions = actions or Actions(engine, linking, sharing)
+        self.actions = actions or Actions(engine, linking, sharing, blends=blends)
+        # Playlists of several devices' tastes (``POST /blend``); None: not offered here.
+        self.blends = blends or self.actions.blends
         self.generations = ClientBudget(config.generations_per_client_per_day, _DAY_S)
         self.signins = ClientBudget(config.signins_per_client_per_day, _DAY_S)
 
@@ -200,6 +203,7 @@ class RestApi:
             web.post("/refine-playlist", self._guarded(self.refine)),
             web.get("/rate-limit-status/{device_id}", self._guarded(self.rate_limit_status)),
             web.post("/register-device", self._guarded(self.register_device)),
+            web.post("/blend", self._guarded(self.blend)),
             web.get("/auth/init", self._guarded(self.auth_init), allow_head=False),
             web.post("/auth/validate", self._guarded(self.auth_validate)),
             web.get("/openapi.json", self.openapi),
@@ -299,14 +303,20 @@ class RestApi:
 
     def _device(self, request: web.Request, value: object) -> UserRef:
         """The device a request speaks for, once it has shown it may (see the module doc)."""
-        if not isinstance(value, str) or not _DEVICE_ID.fullmatch(value):
-            raise ApiError(422, "invalid_device_id", wording.DEVICE_ID_INVALID())
+        user = self._device_id(value)
         if self.config.device_secrets and not self.config.api_keys:
             given = request.headers.get(DEVICE_SECRET_HEADER, "")
-            expected = self._device_secret(value)
+            expected = self._device_secret(user.user_id)
             if not given.isascii() or not hmac.compare_digest(given.encode(), expected.encode()):
                 raise ApiError(401, "device_unauthorized",
                                wording.device_secret_needed(DEVICE_SECRET_HEADER))
+        return user
+
+    @staticmethod
+    def _device_id(value: object) -> UserRef:
+        """A well-formed device id as the engine's user (nothing proven yet)."""
+        if not isinstance(value, str) or not _DEVICE_ID.fullmatch(value):
+            raise ApiError(422, "invalid_device_id", wording.DEVICE_ID_INVALID())
         return UserRef("api", value, "api")
 
     def _device_secret(self, device_id: str) -> str:
@@ -401,6 +411,12 @@ class RestApi:
             if url is not None:
                 body["share_url"] = url
         return body
+
+    async def blend(self, request: web.Request) -> web.Response:
+        """One playlist from several devices' tastes (``adapters.web.rest_blend``)."""
+        from adapters.web.rest_blend import post_blend  # it builds on this module
+
+        return await post_blend(self, request)
 
     async def rate_limit_status(self, request: web.Request) -> web.Response:
         user = self._device(request, request.match_info["device_id"])

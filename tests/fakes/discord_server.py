@@ -235,6 +235,7 @@ class FakeDiscord:
         self.messages: dict[int, dict[str, Any]] = {}
         self.dm_channels: dict[int, dict[str, Any]] = {}  # by user id
         self.closed_dms: set[int] = set()
+        self.departed: set[int] = set()  # users no longer in the server (GET member: 404)
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # by guild id (None: global)
         self.exchanges: dict[str, Exchange] = {}  # by token
         self.identifies: list[dict[str, Any]] = []
@@ -274,6 +275,7 @@ class FakeDiscord:
         route("DELETE", api + "/webhooks/{app}/{token}/messages/{message}", self._delete_message)
         route("POST", api + "/users/@me/channels", self._create_dm)
         route("POST", api + "/channels/{channel}/messages", self._channel_message)
+        route("GET", api + "/guilds/{guild}/members/{user}", self._guild_member)
         app.router.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -732,6 +734,14 @@ class FakeDiscord:
         message = self._new_message(channel_id, body)
         return self._reply("POST", template, self._public(message))
 
+    async def _guild_member(self, request: web.Request) -> web.Response:
+        user_id = int(request.match_info["user"])
+        if user_id in self.departed:
+            return self._error(404, 10007, "Unknown Member")
+        body = {"user": user_payload(user_id, f"user{user_id % 1000}"), **member_fields(),
+                "banner": None}
+        return self._reply("GET", "/guilds/{guild_id}/members/{user_id}", body)
+
     # --- reading DMs and channels ------------------------------------------------------------
     def dms_to(self, user_id: int) -> list[dict[str, Any]]:
         channel = self.dm_channels.get(user_id)
@@ -811,12 +821,8 @@ class Interactions:
                                   "parent_id": None, "topic": None, "last_message_id": None,
                                   "rate_limit_per_user": 0}
             payload["channel_id"] = str(self.channel_id)
-            payload["member"] = {
-                "user": user, "roles": [], "joined_at": "2025-01-01T00:00:00+00:00",
-                "deaf": False, "mute": False, "flags": 0, "pending": False, "nick": None,
-                "avatar": None, "premium_since": None, "communication_disabled_until": None,
-                "permissions": str(person.permissions),
-            }
+            payload["member"] = {"user": user, **member_fields(),
+                                 "permissions": str(person.permissions)}
             payload["context"] = 0
         if message is not None:
             payload["message"] = {k: v for k, v in message.items() if k != "deleted"}
@@ -824,11 +830,20 @@ class Interactions:
 
     def command(self, person: Person, name: str, options: Mapping[str, Any] | None = None, *,
                 sub: str | None = None, dm: bool = False) -> dict[str, Any]:
-        """A slash command; ``sub`` names a subcommand (``/profile set``)."""
-        opts = [_option(k, v) for k, v in (options or {}).items() if v is not None]
+        """A slash command; ``sub`` names a subcommand (``/profile set``).  A ``Person`` as
+        an option's value is a user option, resolved as a member of the server."""
+        given = {k: v for k, v in (options or {}).items() if v is not None}
+        opts = [_option(k, v) for k, v in given.items()]
         if sub is not None:
             opts = [{"type": 1, "name": sub, "options": opts}]
-        data = {"id": str(snowflake()), "name": name, "type": 1, "options": opts}
+        data: dict[str, Any] = {"id": str(snowflake()), "name": name, "type": 1, "options": opts}
+        people = [v for v in given.values() if isinstance(v, Person)]
+        if people:
+            data["resolved"] = {
+                "users": {str(p.id): user_payload(p.id, p.name) for p in people},
+                "members": {str(p.id): {**member_fields(), "permissions": str(p.permissions)}
+                            for p in people},
+            }
         return self._base(2, person, data, dm=dm)
 
     def autocomplete(self, person: Person, name: str, focused: str, value: str, *,
@@ -857,7 +872,16 @@ class Interactions:
                           dm=dm, message=message)
 
 
+def member_fields() -> dict[str, Any]:
+    """A guild member's own fields (without its user), as Discord sends them."""
+    return {"roles": [], "joined_at": "2025-01-01T00:00:00+00:00", "deaf": False, "mute": False,
+            "flags": 0, "pending": False, "nick": None, "avatar": None, "premium_since": None,
+            "communication_disabled_until": None}
+
+
 def _option(name: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, Person):
+        return {"type": 6, "name": name, "value": str(value.id)}
     if isinstance(value, bool):
         kind = 5
     elif isinstance(value, int):

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from adapters.ai.offline import OfflineStrategyProvider
 from adapters.discord.adapter import DiscordAdapter, DiscordConfig
 from adapters.discord.services import Notices, Services
 from core.actions import Actions
+from core.blend_invites import Blends
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
 from core.linking import Linking
@@ -141,16 +143,20 @@ async def build_harness(
     services_options: Mapping[str, Any] | None = None,
     fake: FakeDiscord | None = None,
     api_url: str | None = None,
+    blend_window: timedelta = timedelta(minutes=5),
+    store_path: Path | None = None,
 ) -> tuple[Harness, Callable[[], Any]]:
     """Starts everything; returns the harness and an async function that stops it.
 
     ``api_url`` points the bot's REST calls elsewhere than the fake (a fault proxy in
-    front of it); the gateway is still the fake's own.
+    front of it); the gateway is still the fake's own.  ``store_path``: the database file
+    (a second bot process shares the first one's); ``blend_window``: how long a /blend
+    invitation stays open.
     """
     fake = fake or FakeDiscord()
     if not fake.port:  # a test may have started it already (to put a proxy in front)
         await fake.start()
-    store = SqliteStore(tmp_path / "echotuner.db")
+    store = SqliteStore(store_path or tmp_path / "echotuner.db")
     await store.open()
     catalogue = FakeCatalogue(everyday_tracks() if tracks is None else tracks)
     engine = Engine(
@@ -159,8 +165,10 @@ async def build_harness(
         config=EngineConfig(defaults=defaults or LimitSettings(), default_count=10),
     )
     linking = linking_factory(engine) if linking_factory else None
+    blends = Blends(engine, store, linking=linking, window=blend_window)
     services = Services(
-        actions=Actions(engine, linking), notices=Notices(StoreScratch(store, "discord"), engine.keys),
+        actions=Actions(engine, linking, blends=blends),
+        notices=Notices(StoreScratch(store, "discord"), engine.keys),
         max_feedback_length=engine.config.max_feedback_length, progress_interval_s=0.0,
         **dict(services_options or {}))
     adapter = DiscordAdapter(services, DiscordConfig(

@@ -7,6 +7,7 @@ import functools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from adapters.telegram.adapter import TelegramAdapter
 from adapters.telegram.application import TelegramConfig
 from bot.app import App
 from bot.telegram_wiring import wire_telegram
+from core.blend_invites import Blends, BlendStore
 from core.engine import Engine, EngineConfig
 from core.identity import UserKeys
 from core.linking import Linking
@@ -97,9 +99,12 @@ async def running_bot(
     config: dict[str, Any] | None = None,
     admins: Sequence[tuple[int, int, str]] = (),
     public_base_url: str = "",
+    blend_window: timedelta = timedelta(minutes=5),
+    store_path: Path | None = None,
 ) -> AsyncIterator[Bot]:
     """The adapter on a fresh engine, or on a wired ``app`` (its engine, linking and notifier);
-    with ``public_base_url`` its playlists link their pages."""
+    with ``public_base_url`` its playlists link their pages.  ``blend_window``: how long a
+    /blend invitation stays open; ``store_path``: the database (another bot process's)."""
     fake = FakeTelegram()
     await fake.start()
     for chat_id, user_id, status in admins:
@@ -107,7 +112,7 @@ async def running_bot(
     async with AsyncExitStack() as stack:
         stack.push_async_callback(fake.close)
         if app is None:
-            store = SqliteStore(tmp_path / "telegram.db")
+            store = SqliteStore(store_path or tmp_path / "telegram.db")
             await store.open()
             stack.push_async_callback(store.close)
             engine = Engine(
@@ -122,12 +127,14 @@ async def running_bot(
             engine, store, linking = app.engine, app.store, app.linking
         # Playlist pages, as PUBLIC_BASE_URL turns them on.
         sharing = Sharing(store, public_base_url) if public_base_url else None
+        blends = Blends(engine, store, linking=linking, window=blend_window) if isinstance(
+            store, BlendStore) else None
         adapter = wire_telegram(
             engine,
             TelegramConfig(token=fake.token, api_url=fake.api_url, poll_timeout_s=1,
                            progress_interval_s=0.0, group_progress_interval_s=0.0,
                            group_max_rate=1000, **(config or {})),
-            linking=linking, sharing=sharing,
+            linking=linking, sharing=sharing, blends=blends,
         )
         if app is not None:
             app.notifier.register(adapter)

@@ -39,7 +39,8 @@ async def test_admin_is_registered_for_manage_server_in_servers_only(discord_bot
     synced = {c["name"]: c for c in discord_bot.fake.commands[None]}
 
     assert set(synced) == {"playlist", "refine", "link", "unlink", "save", "taste", "profile",
-                           "limits", "status", "admin"}
+                           "limits", "status", "admin", "blend"}
+    assert synced["blend"]["contexts"] == [0]  # a blend is made in a server
     admin = synced["admin"]
     assert admin["default_member_permissions"] == "32"  # Manage Server
     assert admin["contexts"] == [0]  # servers only
@@ -57,6 +58,7 @@ async def test_an_admin_sets_limits_and_sees_them_back(discord_bot: Harness) -> 
         "Daily playlists per user": "2 per day",
         "Refinements per playlist": "1 per playlist",
         "Max songs per playlist": "20",
+        "Blends": "on, up to 10 members",
     }
     scope = f"guild:{discord_bot.guild.guild_id}"
     assert await discord_bot.engine.limit_settings(scope) == LimitSettings(

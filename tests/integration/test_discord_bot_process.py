@@ -24,7 +24,7 @@ async def test_the_bot_process_answers_a_server_like_discord_would_and_stops_on_
 
     assert run.returncode == 0, run.log[-3000:]
     assert run.spec_errors == []
-    assert "synced 10 commands" in text
+    assert "synced 11 commands" in text  # /blend is the eleventh
     # Alice's playlist: an embed with ten linked tracks and four buttons.
     assert "## Relaxing Jazz for Studying" in text
     assert text.count("](https://open.spotify.com/track/") >= 10
