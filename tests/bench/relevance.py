@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import csv
-import gzip
 import itertools
 import json
 import os
@@ -811,12 +810,14 @@ def summarise(prompts: Sequence[Mapping[str, Any]], refinements: Sequence[Mappin
 
 # --- the run -------------------------------------------------------------------------------
 def catalogue_ids(root: Path) -> frozenset[str]:
-    """The bundled demo catalogue's track ids (read from its file, not through the bot)."""
-    path = root / "data" / "catalogue" / "tracks.csv.gz"
+    """The bundled demo catalogue's track ids (read from its file, not through the bot):
+    the pack's ``track_ids`` at its ``demo_rows``."""
+    path = root / "data" / "catalogue" / "dataset.npz"
     if not path.is_file():
         return frozenset()
-    with gzip.open(path, "rt", newline="", encoding="utf-8") as handle:
-        return frozenset(row["id"] for row in csv.DictReader(handle))
+    with np.load(path) as pack:
+        ids = pack["track_ids"][pack["demo_rows"]]
+    return frozenset(i.decode() if isinstance(i, bytes) else str(i) for i in ids.tolist())
 
 
 def selected(only: str | None) -> tuple[list[Case], list[Refinement]]:
@@ -900,6 +901,14 @@ def finite(value: Any) -> Any:
     return value
 
 
+def _plain(value: object) -> object:
+    """numpy scalars (np.bool_, np.float64) as the Python values JSON knows."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="one compact JSON line")
@@ -937,8 +946,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose:
         for line in verbose_report(judge, cases, generated, prompts, refinements, refined, refs):
             print(line, file=sys.stderr)
-    print(json.dumps(report, ensure_ascii=False, separators=(",", ":")) if args.json
-          else json.dumps(report, ensure_ascii=False, indent=1))
+    print(json.dumps(report, ensure_ascii=False, separators=(",", ":"), default=_plain) if args.json
+          else json.dumps(report, ensure_ascii=False, indent=1, default=_plain))
     return 0 if summary["pass"] else 1
 
 
