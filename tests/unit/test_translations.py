@@ -64,6 +64,8 @@ LOANWORDS = frozenset({
 #: What one language keeps in English beyond those (a reviewed choice, not an oversight).
 ALLOWED_AS_ENGLISH: dict[str, frozenset[str]] = {
     "es": frozenset(),
+    # French spells "version" the same way.
+    "fr": frozenset({"version {version}", "(version {version})", "Version {version}"}),
 }
 
 
