@@ -66,6 +66,7 @@ ALLOWED_AS_ENGLISH: dict[str, frozenset[str]] = {
     "es": frozenset(),
     # French spells "version" the same way.
     "fr": frozenset({"version {version}", "(version {version})", "Version {version}"}),
+    "de": frozenset({"Version {version}"}),  # "Version" is the German word too
 }
 
 
