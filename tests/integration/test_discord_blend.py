@@ -234,7 +234,7 @@ async def test_a_start_refused_by_the_quota_charges_nothing_and_reopens_the_invi
         refused = await press(harness, ALICE, invitation, "Start")
 
         assert [m["content"] for m in refused.private()][-1].startswith(
-            "You have used all 1 playlists for today")
+            "You have used your 1 playlist for today")
         reopened = harness.fake.messages[int(invitation["id"])]
         assert [b["label"] for b in buttons(reopened)] == ["Join", "Start"]
         assert wording.blend_members("Alice, Bob", 2, 10) in message_text(reopened)

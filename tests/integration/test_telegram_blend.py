@@ -185,7 +185,7 @@ async def test_a_start_refused_by_the_quota_charges_nothing_and_reopens_the_invi
 
         await press(bot, ALICE, invitation, "Start")
 
-        assert "You have used all 1 playlists for today" in bot.last(GROUP).text
+        assert "You have used your 1 playlist for today" in bot.last(GROUP).text
         reopened = now_showing(bot, invitation)
         assert [b["text"] for b in reopened.buttons()] == ["➕ Join", "▶️ Start"]
         assert (await bot.engine.limits_status(ref(ALICE))).playlists_used_today == 1
