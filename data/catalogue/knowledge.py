@@ -255,9 +255,13 @@ class DatasetKnowledge:
         return None
 
     def _track_features(self, i: int) -> SoundFeatures:
+        return self._sound("track", i, int(self._a["track_popularity"][i]))
+
+    def _sound(self, table: str, i: int, popularity: int) -> SoundFeatures:
+        """Row ``i`` of the ``track_*`` or ``artist_*`` feature arrays, unquantised."""
         a = self._a
-        unit = a["track_unit"][i].tolist()
-        tempo = int(a["track_tempo"][i])
+        unit = a[f"{table}_unit"][i].tolist()
+        tempo = int(a[f"{table}_tempo"][i])
         return SoundFeatures(
             energy=unit[0] / UNIT_SCALE,
             valence=unit[1] / UNIT_SCALE,
@@ -266,10 +270,10 @@ class DatasetKnowledge:
             instrumentalness=unit[4] / UNIT_SCALE,
             speechiness=unit[5] / UNIT_SCALE,
             tempo=tempo / TEMPO_SCALE if tempo else None,
-            loudness=int(a["track_loudness"][i]) / LOUDNESS_SCALE,
-            key=int(a["track_key"][i]),
-            mode=int(a["track_mode"][i]),
-            popularity=int(a["track_popularity"][i]),
+            loudness=int(a[f"{table}_loudness"][i]) / LOUDNESS_SCALE,
+            key=int(a[f"{table}_key"][i]),
+            mode=int(a[f"{table}_mode"][i]),
+            popularity=popularity,
         )
 
     # --- artists -------------------------------------------------------------------
@@ -286,22 +290,8 @@ class DatasetKnowledge:
             )
         )
         scene = int(arrays["artist_scene"][a])
-        unit = arrays["artist_unit"][a].tolist()
-        tempo = int(arrays["artist_tempo"][a])
         popularity = int(arrays["artist_popularity"][a]) / POPULARITY_SCALE
-        sound = SoundFeatures(
-            energy=unit[0] / UNIT_SCALE,
-            valence=unit[1] / UNIT_SCALE,
-            danceability=unit[2] / UNIT_SCALE,
-            acousticness=unit[3] / UNIT_SCALE,
-            instrumentalness=unit[4] / UNIT_SCALE,
-            speechiness=unit[5] / UNIT_SCALE,
-            tempo=tempo / TEMPO_SCALE if tempo else None,
-            loudness=int(arrays["artist_loudness"][a]) / LOUDNESS_SCALE,
-            key=int(arrays["artist_key"][a]),
-            mode=int(arrays["artist_mode"][a]),
-            popularity=round(popularity),
-        )
+        sound = self._sound("artist", a, round(popularity))
         return ArtistProfile(
             name=self._artist_names[a],
             genres=genres,
