@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from core import wording
 from core.blend import Mix, group_profile, mix
-from core.engine import Composed, Engine
+from core.engine import Composed, Engine, report_progress
 from core.errors import DeliveryFailed, DraftNotFound, EchoTunerError, InvalidInput
 from core.guard import clean_text
 from core.models import (
@@ -409,12 +409,12 @@ class Blends:
                                           profile=group_profile(profile, profiles))
                 found = await self.engine.candidates(request)
                 done += 1
-                await _report(progress, Progress(Stage.SEARCHING, done, len(profiles)))
+                await report_progress(progress, Progress(Stage.SEARCHING, done, len(profiles)))
                 return found
 
             # Together: the catalogue's concurrency bound is the engine's resolver's.
             found = await asyncio.gather(*(pool(p) for p in profiles))
-            await _report(progress, Progress(Stage.SELECTING))
+            await report_progress(progress, Progress(Stage.SELECTING))
             result = mix([tracks for _, tracks in found], profiles, count,
                          max_per_artist=self.engine.config.max_tracks_per_artist)
             results.append(result)
@@ -479,15 +479,6 @@ class Blends:
     async def housekeeping(self) -> int:
         """Deletes blends whose playlist is gone (or never made) a day after their window."""
         return await self.store.purge_blends(self._clock() - timedelta(days=1))
-
-
-async def _report(progress: ProgressCallback | None, event: Progress) -> None:
-    if progress is None:
-        return
-    try:
-        await progress(event)
-    except Exception:  # a broken progress display must never fail the blend
-        log.warning("progress callback failed", exc_info=True)
 
 
 __all__ = [

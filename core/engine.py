@@ -143,19 +143,20 @@ class _SearchProgress:
     done: int = 0
 
     async def report(self) -> None:
-        await _report(self.progress, Progress(Stage.SEARCHING, self.done, self.total))
+        await report_progress(self.progress, Progress(Stage.SEARCHING, self.done, self.total))
 
     async def tick(self) -> None:
         self.done += 1
         await self.report()
 
 
-async def _report(progress: ProgressCallback | None, event: Progress) -> None:
+async def report_progress(progress: ProgressCallback | None, event: Progress) -> None:
+    """Tells ``progress`` of ``event``; a broken progress display never fails the work."""
     if progress is None:
         return
     try:
         await progress(event)
-    except Exception:  # a broken progress display must never fail the playlist
+    except Exception:  # a broken progress display must never fail the playlist (or blend)
         log.warning("progress callback failed", exc_info=True)
 
 
@@ -317,7 +318,7 @@ class Engine:
         judges the prompt in its planning call: the doubtful verdict is returned for
         ``_build`` to apply if the model cannot judge.
         """
-        await _report(progress, Progress(Stage.VALIDATING))
+        await report_progress(progress, Progress(Stage.VALIDATING))
         verdict = await self.validator.validate(text)
         if verdict.ok:
             return None
@@ -705,7 +706,7 @@ class Engine:
             )
             draft_id = await self.store.create_draft(
                 key, self.keys.scope_key(user.scope), text, version, expires)
-            await _report(progress, Progress(Stage.DONE))
+            await report_progress(progress, Progress(Stage.DONE))
             return self._playlist(draft_id, text, version, expires, 0)
 
         return await self._charged(reservation, work(), deliver)
@@ -728,7 +729,7 @@ class Engine:
         ``avoid``: earlier tracks a regeneration must not repeat (see ``Selector.finish``).
         ``adopted``: a client's playlist, stored as version 1 of a new draft beside the result.
         """
-        await _report(progress, Progress(Stage.ASKING_MODEL))
+        await report_progress(progress, Progress(Stage.ASKING_MODEL))
         answer = await self.model.plan(request)
         self._judged(answer, doubt)
         strategy = answer.strategy
@@ -763,7 +764,7 @@ class Engine:
             version, expires, user=user, key=key, prompt=request.prompt, draft=draft,
             adopted=adopted,
         )
-        await _report(progress, Progress(Stage.DONE))
+        await report_progress(progress, Progress(Stage.DONE))
         return self._playlist(draft_id, request.prompt, version, expires, refinements)
 
     async def _store_version(
@@ -863,7 +864,7 @@ class Engine:
         selector.offer_candidates(t for t in confirmed if t is not None)
         selector.offer_query_results(per_query)
         await self._search_further(selector, queries, per_query, pages, target, counter, stats)
-        await _report(progress, Progress(Stage.SELECTING))
+        await report_progress(progress, Progress(Stage.SELECTING))
         selector.finish()
         return selector
 
