@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,28 +15,10 @@ from core.blend_invites import BlendMember, BlendStore, NewBlend
 from core.models import UserRef
 from data.postgres_store import PostgresStore
 from data.sqlite_store import SqliteStore
-from tests.integration.test_store_contract import (
-    AnyStore,
-    Backend,
-    postgres_backend,
-    sqlite_backend,
-)
+from tests.integration.test_store_contract import AnyStore, Backend
 from tests.store_samples import NOW, version
 
 WINDOW = timedelta(minutes=5)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    if request.param == "sqlite":
-        return sqlite_backend(tmp_path / "blends.db")
-    return postgres_backend(request.getfixturevalue("postgres_schema_dsn"))
-
-
-@pytest.fixture
-async def store(backend: Backend) -> AsyncIterator[AnyStore]:
-    async with backend.make() as opened:
-        yield opened
 
 
 def member(n: int, name: str = "") -> BlendMember:

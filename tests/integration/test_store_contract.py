@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,18 +77,8 @@ def postgres_backend(dsn: str) -> Backend:
     return Backend("postgres", lambda: PostgresStore(dsn, max_size=4, cipher=cipher), execute)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    """An empty database of each kind (PostgreSQL: a schema of this test's own)."""
-    if request.param == "sqlite":
-        return sqlite_backend(tmp_path / "contract.db")
-    return postgres_backend(request.getfixturevalue("postgres_schema_dsn"))
-
-
-@pytest.fixture
-async def store(backend: Backend) -> AsyncIterator[AnyStore]:
-    async with backend.make() as opened:
-        yield opened
+# ``backend`` and ``store`` (an empty database of each kind) are in this folder's conftest,
+# shared with the blend store's specs.
 
 
 # --- the port ------------------------------------------------------------------------
